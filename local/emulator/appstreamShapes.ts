@@ -1,0 +1,84 @@
+import type { Shape } from './validation.js';
+
+/**
+ * Input shapes of the emulated AppStream operations (contracts §7.1/§7.3, patterns verbatim).
+ * The two tag patterns use `\p{…}` and need the `u` flag; the Arn pattern must NOT get it
+ * (its `\-` outside a class is a SyntaxError in Unicode mode) — contracts §10 items 7–8.
+ */
+const string: Shape = { type: 'string', min: 1 };
+const stringList: Shape = { type: 'list', member: string };
+const arn: Shape = {
+  type: 'string',
+  pattern:
+    /^arn:aws(?:-cn|-iso-b|-iso|-us-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$/,
+};
+
+export const IMAGE_BUILDER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/;
+
+const tags: Shape = {
+  type: 'map',
+  min: 1,
+  max: 50,
+  key: {
+    type: 'string',
+    min: 1,
+    max: 128,
+    pattern: /^(^(?!aws:).[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u,
+  },
+  value: {
+    type: 'string',
+    min: 0,
+    max: 256,
+    pattern: /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u,
+  },
+};
+
+export const createImageBuilderShape: Shape = {
+  type: 'structure',
+  required: ['Name', 'InstanceType'],
+  members: {
+    Name: { type: 'string', pattern: IMAGE_BUILDER_NAME_PATTERN },
+    ImageName: string,
+    ImageArn: arn,
+    InstanceType: string,
+    Description: { type: 'string', min: 0, max: 256 },
+    DisplayName: { type: 'string', min: 0, max: 100 },
+    VpcConfig: {
+      type: 'structure',
+      members: {
+        SubnetIds: stringList,
+        SecurityGroupIds: { type: 'list', member: string, min: 0, max: 5 },
+      },
+    },
+    IamRoleArn: arn,
+    EnableDefaultInternetAccess: { type: 'boolean' },
+    DomainJoinInfo: {
+      type: 'structure',
+      members: {
+        DirectoryName: { type: 'string' },
+        OrganizationalUnitDistinguishedName: { type: 'string', min: 0, max: 2000 },
+      },
+    },
+    AppstreamAgentVersion: { type: 'string', min: 1, max: 100 },
+    Tags: tags,
+    AccessEndpoints: {
+      type: 'list',
+      min: 1,
+      max: 4,
+      member: {
+        type: 'structure',
+        required: ['EndpointType'],
+        members: { EndpointType: { type: 'string', enum: ['STREAMING'] }, VpceId: string },
+      },
+    },
+    RootVolumeConfig: { type: 'structure', members: { VolumeSizeInGb: { type: 'integer' } } },
+    SoftwaresToInstall: stringList,
+    SoftwaresToUninstall: stringList,
+    DisableIMDSV1: { type: 'boolean' },
+  },
+};
+
+export const describeImageBuildersShape: Shape = {
+  type: 'structure',
+  members: { Names: stringList, MaxResults: { type: 'integer' }, NextToken: string },
+};

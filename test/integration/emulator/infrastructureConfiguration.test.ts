@@ -1,0 +1,147 @@
+import {
+  CreateInfrastructureConfigurationCommand,
+  GetInfrastructureConfigurationCommand,
+  IdempotentParameterMismatchException,
+  type ImagebuilderClient,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-imagebuilder';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
+import { ISO_8601, infrastructureInput, UUID } from './fixtures.js';
+import { ACCOUNT_ID, ARN_PATTERNS, imagebuilderClient, REGION, rejectionOf } from './support.js';
+
+let emulator: RunningEmulator;
+let client: ImagebuilderClient;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  client = imagebuilderClient(emulator.endpoint);
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await emulator?.close();
+});
+
+describe('CreateInfrastructureConfiguration', () => {
+  it('returns a requestId, the clientToken and an ARN derived from the lower-cased name', async () => {
+    // Prepare
+    const input = infrastructureInput({
+      name: 'Golden Image Infra',
+      clientToken: 'token-create-1',
+    });
+
+    // Act
+    const output = await client.send(new CreateInfrastructureConfigurationCommand(input));
+
+    // Assess
+    expect(output.$metadata.httpStatusCode).toBe(200);
+    expect(output.requestId).toMatch(UUID);
+    expect(output.clientToken).toBe('token-create-1');
+    expect(output.infrastructureConfigurationArn).toBe(
+      `arn:aws:imagebuilder:${REGION}:${ACCOUNT_ID}:infrastructure-configuration/golden-image-infra`,
+    );
+    expect(output.infrastructureConfigurationArn).toMatch(ARN_PATTERNS.infrastructureConfiguration);
+  });
+
+  it('replays the first response when the same clientToken comes with the same input', async () => {
+    // Prepare
+    const input = infrastructureInput({ clientToken: 'token-replay-1' });
+    const first = await client.send(new CreateInfrastructureConfigurationCommand(input));
+
+    // Act
+    const second = await client.send(new CreateInfrastructureConfigurationCommand(input));
+
+    // Assess
+    expect(second.infrastructureConfigurationArn).toBe(first.infrastructureConfigurationArn);
+    expect(second.clientToken).toBe('token-replay-1');
+  });
+
+  it('fails with IdempotentParameterMismatchException when the same clientToken comes with another input', async () => {
+    // Prepare
+    const input = infrastructureInput({ clientToken: 'token-mismatch-1' });
+    await client.send(new CreateInfrastructureConfigurationCommand(input));
+
+    // Act
+    const error = await rejectionOf(
+      client.send(
+        new CreateInfrastructureConfigurationCommand({ ...input, description: 'something else' }),
+      ),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(IdempotentParameterMismatchException);
+    expect(error.$metadata?.httpStatusCode).toBe(400);
+  });
+
+  it('fails with ResourceAlreadyExistsException when the name is taken under a new clientToken', async () => {
+    // Prepare
+    const input = infrastructureInput();
+    await client.send(new CreateInfrastructureConfigurationCommand(input));
+
+    // Act
+    const error = await rejectionOf(
+      client.send(new CreateInfrastructureConfigurationCommand({ ...input, clientToken: 'other' })),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(ResourceAlreadyExistsException);
+    expect(error.$metadata?.httpStatusCode).toBe(400);
+    expect(error.message).toContain('already exists');
+  });
+});
+
+describe('GetInfrastructureConfiguration', () => {
+  it('returns every stored member with the ARN, ISO-8601 dateCreated and tags', async () => {
+    // Prepare
+    const input = infrastructureInput({ name: 'Get Me Infra' });
+    const { infrastructureConfigurationArn } = await client.send(
+      new CreateInfrastructureConfigurationCommand(input),
+    );
+
+    // Act
+    const output = await client.send(
+      new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn }),
+    );
+
+    // Assess
+    const configuration = output.infrastructureConfiguration;
+    expect(output.requestId).toMatch(UUID);
+    expect(configuration?.arn).toBe(infrastructureConfigurationArn);
+    expect(configuration?.arn).toMatch(ARN_PATTERNS.imageBuilderGeneric);
+    expect(configuration).toMatchObject({
+      name: 'Get Me Infra',
+      description: input.description,
+      instanceTypes: input.instanceTypes,
+      instanceProfileName: input.instanceProfileName,
+      securityGroupIds: input.securityGroupIds,
+      subnetId: input.subnetId,
+      logging: input.logging,
+      terminateInstanceOnFailure: true,
+      snsTopicArn: input.snsTopicArn,
+      instanceMetadataOptions: input.instanceMetadataOptions,
+      resourceTags: input.resourceTags,
+      tags: input.tags,
+    });
+    expect(configuration?.dateCreated).toMatch(ISO_8601);
+    expect(configuration?.dateUpdated).toBeUndefined();
+  });
+
+  it('fails with ResourceNotFoundException (404) for an ARN that was never created', async () => {
+    // Prepare
+    const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT_ID}:infrastructure-configuration/missing`;
+
+    // Act
+    const error = await rejectionOf(
+      client.send(
+        new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: arn }),
+      ),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(ResourceNotFoundException);
+    expect(error.$metadata?.httpStatusCode).toBe(404);
+    expect(error.message).toContain(arn);
+  });
+});

@@ -1,0 +1,102 @@
+import {
+  CreateInfrastructureConfigurationCommand,
+  GetInfrastructureConfigurationCommand,
+  IdempotentParameterMismatchException,
+  type ImagebuilderClient,
+  ResourceNotFoundException,
+  UpdateInfrastructureConfigurationCommand,
+} from '@aws-sdk/client-imagebuilder';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
+import { ISO_8601, infrastructureInput } from './fixtures.js';
+import { ACCOUNT_ID, imagebuilderClient, REGION, rejectionOf } from './support.js';
+
+let emulator: RunningEmulator;
+let client: ImagebuilderClient;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  client = imagebuilderClient(emulator.endpoint);
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await emulator?.close();
+});
+
+describe('UpdateInfrastructureConfiguration', () => {
+  it('sets dateUpdated and replaces the mutable members, clearing omitted ones', async () => {
+    // Prepare
+    const input = infrastructureInput();
+    const { infrastructureConfigurationArn } = await client.send(
+      new CreateInfrastructureConfigurationCommand(input),
+    );
+
+    // Act
+    const output = await client.send(
+      new UpdateInfrastructureConfigurationCommand({
+        infrastructureConfigurationArn,
+        instanceProfileName: 'OtherInstanceProfile',
+        instanceTypes: ['c5.xlarge'],
+        clientToken: 'token-update-1',
+      }),
+    );
+    const { infrastructureConfiguration } = await client.send(
+      new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn }),
+    );
+
+    // Assess
+    expect(output.infrastructureConfigurationArn).toBe(infrastructureConfigurationArn);
+    expect(output.clientToken).toBe('token-update-1');
+    expect(infrastructureConfiguration?.dateUpdated).toMatch(ISO_8601);
+    expect(Date.parse(infrastructureConfiguration?.dateUpdated ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(infrastructureConfiguration?.dateCreated ?? ''),
+    );
+    expect(infrastructureConfiguration?.instanceProfileName).toBe('OtherInstanceProfile');
+    expect(infrastructureConfiguration?.instanceTypes).toEqual(['c5.xlarge']);
+    expect(infrastructureConfiguration?.description).toBeUndefined();
+    expect(infrastructureConfiguration?.name).toBe(input.name);
+    expect(infrastructureConfiguration?.tags).toEqual(input.tags);
+  });
+
+  it('fails with ResourceNotFoundException for an unknown ARN', async () => {
+    // Prepare
+    const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT_ID}:infrastructure-configuration/nope`;
+
+    // Act
+    const error = await rejectionOf(
+      client.send(
+        new UpdateInfrastructureConfigurationCommand({
+          infrastructureConfigurationArn: arn,
+          instanceProfileName: 'profile',
+        }),
+      ),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('fails with IdempotentParameterMismatchException when a clientToken is reused with another input', async () => {
+    // Prepare
+    const { infrastructureConfigurationArn } = await client.send(
+      new CreateInfrastructureConfigurationCommand(infrastructureInput()),
+    );
+    const update = {
+      infrastructureConfigurationArn,
+      instanceProfileName: 'a',
+      clientToken: 'token-update-2',
+    };
+    await client.send(new UpdateInfrastructureConfigurationCommand(update));
+
+    // Act
+    const error = await rejectionOf(
+      client.send(
+        new UpdateInfrastructureConfigurationCommand({ ...update, instanceProfileName: 'b' }),
+      ),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(IdempotentParameterMismatchException);
+  });
+});
