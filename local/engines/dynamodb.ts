@@ -1,0 +1,44 @@
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { closeServer, listenOnLoopback } from './listen.js';
+
+export interface RunningDynamoDb {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** An in-process DynamoDB-compatible engine (dynalite, memory store) on 127.0.0.1. */
+export const startDynalite = async (port = 0): Promise<RunningDynamoDb> => {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const actualPort = await listenOnLoopback(server, port, 'DynamoDB (dynalite)');
+  return { endpoint: `http://127.0.0.1:${actualPort}`, close: () => closeServer(server) };
+};
+
+/** The table Powertools idempotency expects: partition key `id`. */
+export const createIdempotencyTable = async (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+): Promise<void> => {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+};
+
+export const localDynamoDbClient = (endpoint: string, region: string): DynamoDBClient =>
+  new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+
+/** Local engines accept any signature; the SDK still wants credentials to sign with. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;

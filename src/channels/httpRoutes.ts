@@ -1,0 +1,92 @@
+import type { OperationName } from '../operations/index.js';
+import type { FieldError } from '../provisioning/validation.js';
+
+/** How one HTTP route maps onto an operation. */
+export interface HttpRoute {
+  operation: OperationName;
+  successStatus: 200 | 201;
+  /** Where the created resource can be read, from the AWS response. */
+  location?: (response: Record<string, unknown>) => string | undefined;
+  /** The path carries the ARN; the body may repeat it in this member. */
+  arnMember?: 'infrastructureConfigurationArn';
+  /** GET: the request is built from the path alone. */
+  bodyless?: boolean;
+}
+
+const locationOf =
+  (collection: string, member: string) =>
+  (response: Record<string, unknown>): string | undefined => {
+    const arn = response[member];
+    return typeof arn === 'string' ? `/${collection}/${encodeURIComponent(arn)}` : undefined;
+  };
+
+export const HTTP_ROUTES: Readonly<Record<string, HttpRoute>> = {
+  'POST /infrastructure-configurations': {
+    operation: 'CreateInfrastructureConfiguration',
+    successStatus: 201,
+    location: locationOf('infrastructure-configurations', 'infrastructureConfigurationArn'),
+  },
+  'PUT /infrastructure-configurations/{arn}': {
+    operation: 'UpdateInfrastructureConfiguration',
+    successStatus: 200,
+    arnMember: 'infrastructureConfigurationArn',
+  },
+  'GET /infrastructure-configurations/{arn}': {
+    operation: 'GetInfrastructureConfiguration',
+    successStatus: 200,
+    arnMember: 'infrastructureConfigurationArn',
+    bodyless: true,
+  },
+  'POST /distribution-configurations': {
+    operation: 'CreateDistributionConfiguration',
+    successStatus: 201,
+    location: locationOf('distribution-configurations', 'distributionConfigurationArn'),
+  },
+  'POST /image-builders': { operation: 'CreateImageBuilder', successStatus: 201 },
+};
+
+/** Finds the route by API Gateway's route key, or by method and path where none is given. */
+export const matchRoute = (
+  routeKey: string | undefined,
+  method: string,
+  path: string,
+): { key: string; route: HttpRoute } | undefined => {
+  const byKey = routeKey ? HTTP_ROUTES[routeKey] : undefined;
+  if (routeKey && byKey) return { key: routeKey, route: byKey };
+  const segments = path.split('/').filter(Boolean);
+  const template = segments.length === 2 ? `/${segments[0]}/{arn}` : `/${segments.join('/')}`;
+  const key = `${method.toUpperCase()} ${template}`;
+  const route = HTTP_ROUTES[key];
+  return route ? { key, route } : undefined;
+};
+
+/** API Gateway decodes path parameters; a still-encoded ARN (it never contains '%') is decoded here. */
+export const decodeArnParameter = (raw: string | undefined): string | undefined => {
+  if (raw === undefined || !raw.includes('%')) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+};
+
+/** Builds the AWS request from the body and, for ARN routes, the path. */
+export const buildInput = (
+  route: HttpRoute,
+  body: unknown,
+  pathArn: string | undefined,
+): { input: unknown; errors: FieldError[] } => {
+  if (!route.arnMember) return { input: body, errors: [] };
+  if (route.bodyless) return { input: { [route.arnMember]: pathArn }, errors: [] };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { input: body, errors: [] };
+  }
+  const given = (body as Record<string, unknown>)[route.arnMember];
+  if (given !== undefined && given !== pathArn) {
+    return {
+      input: body,
+      errors: [{ path: `/${route.arnMember}`, message: 'must equal the ARN in the request path' }],
+    };
+  }
+  return { input: { ...body, [route.arnMember]: pathArn }, errors: [] };
+};

@@ -1,0 +1,49 @@
+/**
+ * Service configuration, read once at cold start. A missing or malformed setting
+ * fails the init phase loudly instead of surfacing mid-request.
+ */
+export interface Config {
+  readonly region: string;
+  readonly idempotencyTableName: string;
+  readonly outcomesTopicArn: string;
+  /** How long a clientToken is remembered (Powertools record TTL). */
+  readonly idempotencyTtlSeconds: number;
+  /** The request queue's maxReceiveCount: the receive that gets no further retry. */
+  readonly queueMaxReceiveCount: number;
+  /** CloudEvents `source` of published outcomes. */
+  readonly outcomeSource: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const required = (env: Env, name: string): string => {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`Missing required environment variable ${name}`);
+  return value;
+};
+
+const positiveInt = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+};
+
+export const readConfig = (env: Env = process.env): Config => ({
+  region: env.AWS_REGION?.trim() || required(env, 'AWS_DEFAULT_REGION'),
+  idempotencyTableName: required(env, 'IDEMPOTENCY_TABLE_NAME'),
+  outcomesTopicArn: required(env, 'OUTCOMES_TOPIC_ARN'),
+  idempotencyTtlSeconds: positiveInt(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400),
+  queueMaxReceiveCount: positiveInt(env, 'QUEUE_MAX_RECEIVE_COUNT', 5),
+  outcomeSource: env.OUTCOME_SOURCE?.trim() || 'image-provisioner',
+});

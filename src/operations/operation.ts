@@ -1,0 +1,51 @@
+import type { AppStreamClient } from '@aws-sdk/client-appstream';
+import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
+import type * as z from 'zod/mini';
+import type { AwsService } from '../provisioning/awsErrors.js';
+import type { OperationName } from './schemas/index.js';
+
+export interface AwsClients {
+  readonly imagebuilder: ImagebuilderClient;
+  readonly appstream: AppStreamClient;
+}
+
+/** One AWS operation the service offers: its request schema, the AWS call and what names its result. */
+export interface Operation<Input = unknown, Output = unknown> {
+  readonly name: OperationName;
+  readonly service: AwsService;
+  /** Writes are idempotent on the clientToken and announce an outcome on every channel. */
+  readonly kind: 'write' | 'read';
+  /** Strict schema of the AWS request, without the token member. */
+  readonly schema: z.ZodMiniType<Input>;
+  /** Request member that carries the idempotency token, stripped before validation. */
+  readonly tokenMember?: 'clientToken' | 'ClientToken';
+  /** Calls AWS; resolves to the response body (no SDK metadata). */
+  execute(clients: AwsClients, input: Input, clientToken: string): Promise<Output>;
+  /** The resource ARN, or its name when no ARN is known: the outcome's `subject`. */
+  subject(input: Input, output?: Output): string | undefined;
+}
+
+/** Keeps each operation module typed against its own schema and SDK output. */
+export const defineOperation = <Input, Output>(
+  operation: Operation<Input, Output>,
+): Operation<Input, Output> => operation;
+
+/** A value as it reads after a JSON round trip: the SDK's `Date`s become ISO strings. */
+export type Jsonified<T> = T extends Date
+  ? string
+  : T extends ReadonlyArray<infer Item>
+    ? Jsonified<Item>[]
+    : T extends object
+      ? { [K in keyof T]: Jsonified<T[K]> }
+      : T;
+
+/**
+ * The AWS body without the SDK's `$metadata`, as plain JSON: the same value goes to the caller,
+ * into the idempotency record and into the outcome.
+ */
+export const responseBody = <T extends { $metadata?: unknown }>(
+  output: T,
+): Jsonified<Omit<T, '$metadata'>> => {
+  const { $metadata: _metadata, ...body } = output;
+  return JSON.parse(JSON.stringify(body));
+};

@@ -1,0 +1,64 @@
+import * as z from 'zod/mini';
+import {
+  InstanceProfileNameType,
+  InstanceTypeList,
+  int32,
+  NonEmptyString,
+  ResourceName,
+  ResourceTagMap,
+  SnsTopicArn,
+  StringList,
+  TagMap,
+} from './constraints.js';
+
+/*
+ * CreateInfrastructureConfigurationRequest (contracts §3.1), without `clientToken`: the pipeline
+ * takes the idempotency token out and checks it before this schema runs.
+ */
+
+export const S3Logs = z.strictObject({
+  s3BucketName: z.optional(NonEmptyString),
+  s3KeyPrefix: z.optional(NonEmptyString),
+});
+
+export const Logging = z.strictObject({
+  s3Logs: z.optional(S3Logs),
+});
+
+export const InstanceMetadataOptions = z.strictObject({
+  /**
+   * The model's pattern `^optional|required$` also admits `optionalXYZ`/`XYZrequired` (an
+   * unparenthesised alternation); the service means the two values, so only those pass.
+   */
+  httpTokens: z.optional(z.enum(['optional', 'required'])),
+  httpPutResponseHopLimit: z.optional(int32(1, 64)),
+});
+
+/** hostId / hostResourceGroupArn exclusivity and tenancy=host are docs-only: left to AWS. */
+export const Placement = z.strictObject({
+  availabilityZone: z.optional(NonEmptyString),
+  tenancy: z.optional(z.enum(['default', 'dedicated', 'host'])),
+  hostId: z.optional(NonEmptyString),
+  hostResourceGroupArn: z.optional(NonEmptyString),
+});
+
+export const CreateInfrastructureConfigurationInput = z.strictObject({
+  name: ResourceName,
+  description: z.optional(NonEmptyString),
+  instanceTypes: z.optional(InstanceTypeList),
+  instanceProfileName: InstanceProfileNameType,
+  securityGroupIds: z.optional(StringList),
+  subnetId: z.optional(NonEmptyString),
+  logging: z.optional(Logging),
+  keyPair: z.optional(NonEmptyString),
+  terminateInstanceOnFailure: z.optional(z.boolean()),
+  snsTopicArn: z.optional(SnsTopicArn),
+  resourceTags: z.optional(ResourceTagMap),
+  instanceMetadataOptions: z.optional(InstanceMetadataOptions),
+  tags: z.optional(TagMap),
+  placement: z.optional(Placement),
+});
+
+export type CreateInfrastructureConfigurationInput = z.output<
+  typeof CreateInfrastructureConfigurationInput
+>;

@@ -1,0 +1,75 @@
+import type { FieldError } from './validation.js';
+
+/** A token given beside the request, with where it came from for error messages. */
+export interface TokenCandidate {
+  value: unknown;
+  /** Where the caller put it, for messages: e.g. 'the Idempotency-Key header'. */
+  label: string;
+  /**
+   * JSON Pointer of the token in what the caller sent. Absent for a header: errors then point
+   * where the token would sit in the request and name the header in the message.
+   */
+  path?: string;
+}
+
+export interface ResolvedToken {
+  /** The token the caller chose, if any. */
+  value: string | undefined;
+  /** The request without the token member: what the schema and the AWS call see. */
+  input: unknown;
+  errors: FieldError[];
+}
+
+const MAX_TOKEN_LENGTH = 64;
+
+const tokenProblem = (value: unknown): string | undefined => {
+  if (typeof value !== 'string') return 'must be a string';
+  const length = [...value].length;
+  if (length < 1 || length > MAX_TOKEN_LENGTH) {
+    return `must be between 1 and ${MAX_TOKEN_LENGTH} characters long`;
+  }
+  return undefined;
+};
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Reconciles the token given beside the request with the one inside it: either may be
+ * absent, both present must agree, and the request loses its token member.
+ */
+export const resolveClientToken = ({
+  input,
+  inputPointer,
+  member,
+  given,
+}: {
+  input: unknown;
+  inputPointer: string;
+  member: string | undefined;
+  given: TokenCandidate | undefined;
+}): ResolvedToken => {
+  const errors: FieldError[] = [];
+  const path = `${inputPointer}/${member ?? 'clientToken'}`;
+  const givenProblem = given === undefined ? undefined : tokenProblem(given.value);
+  if (given && givenProblem) {
+    errors.push(
+      given.path === undefined
+        ? { path, message: `${given.label} ${givenProblem}` }
+        : { path: given.path, message: givenProblem },
+    );
+  }
+  const givenToken = given && !givenProblem ? (given.value as string) : undefined;
+
+  if (!member || !isRecord(input) || !Object.hasOwn(input, member)) {
+    return { value: givenToken, input, errors };
+  }
+  const { [member]: inner, ...rest } = input;
+  const innerProblem = tokenProblem(inner);
+  if (innerProblem) errors.push({ path, message: innerProblem });
+  const innerToken = innerProblem ? undefined : (inner as string);
+  if (given && givenToken !== undefined && innerToken !== undefined && givenToken !== innerToken) {
+    errors.push({ path, message: `differs from ${given.label}` });
+  }
+  return { value: givenToken ?? innerToken, input: rest, errors };
+};

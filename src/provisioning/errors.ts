@@ -1,0 +1,96 @@
+import type { FieldError } from './validation.js';
+
+export interface ProvisioningErrorDetails {
+  /** Stable, AWS-style error code, e.g. `ValidationException`. */
+  code: string;
+  /** HTTP status the error maps to. */
+  status: number;
+  /** Short, human summary of the problem type. */
+  title: string;
+  /** What went wrong for this request. Never carries internals or stack traces. */
+  detail: string;
+  /** Whether sending the same request again can succeed. */
+  retryable: boolean;
+  /** Seconds a caller should wait before retrying (HTTP `Retry-After`). */
+  retryAfterSeconds?: number;
+  /** Field errors, each with an RFC 6901 JSON Pointer. */
+  errors?: FieldError[];
+}
+
+/** The one error type the pipeline produces; rendered as problem+json or a FAILED outcome. */
+export class ProvisioningError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly title: string;
+  readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
+  readonly errors: FieldError[] | undefined;
+
+  constructor(details: ProvisioningErrorDetails, options?: { cause?: unknown }) {
+    super(details.detail, options);
+    this.name = 'ProvisioningError';
+    this.code = details.code;
+    this.status = details.status;
+    this.title = details.title;
+    this.retryable = details.retryable;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+    this.errors = details.errors;
+  }
+
+  /** Plain data, as stored with an idempotency record and rebuilt on replay. */
+  toDetails(): ProvisioningErrorDetails {
+    return {
+      code: this.code,
+      status: this.status,
+      title: this.title,
+      detail: this.message,
+      retryable: this.retryable,
+      ...(this.retryAfterSeconds === undefined
+        ? {}
+        : { retryAfterSeconds: this.retryAfterSeconds }),
+      ...(this.errors === undefined ? {} : { errors: this.errors }),
+    };
+  }
+}
+
+export const validationError = (errors: FieldError[]): ProvisioningError =>
+  new ProvisioningError({
+    code: 'ValidationException',
+    status: 400,
+    title: 'Invalid request',
+    detail: `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}.`,
+    retryable: false,
+    errors,
+  });
+
+export const idempotencyMismatchError = (): ProvisioningError =>
+  new ProvisioningError({
+    code: 'IdempotentParameterMismatchException',
+    status: 422,
+    title: 'Idempotency key reused',
+    detail: 'This clientToken was already used with a different request.',
+    retryable: false,
+  });
+
+export const idempotencyInProgressError = (): ProvisioningError =>
+  new ProvisioningError({
+    code: 'IdempotencyInProgressException',
+    status: 409,
+    title: 'Request in progress',
+    detail: 'A request with this clientToken is still in progress; retry later.',
+    retryable: true,
+    retryAfterSeconds: 1,
+  });
+
+export const serviceUnavailableError = (detail: string, cause?: unknown): ProvisioningError =>
+  new ProvisioningError(
+    {
+      code: 'ServiceUnavailableException',
+      status: 503,
+      title: 'Service unavailable',
+      detail,
+      retryable: true,
+      retryAfterSeconds: 1,
+    },
+    { cause },
+  );

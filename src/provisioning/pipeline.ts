@@ -1,0 +1,277 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type AwsClients, findOperation, type Operation, operations } from '../operations/index.js';
+import { type Channel, failedOutcomeError, type Outcome } from '../outcomes/outcome.js';
+import type { OutcomePublisher } from '../outcomes/snsOutcomePublisher.js';
+import { toProvisioningError } from './awsErrors.js';
+import { resolveClientToken, type TokenCandidate } from './clientToken.js';
+import {
+  idempotencyInProgressError,
+  idempotencyMismatchError,
+  ProvisioningError,
+  type ProvisioningErrorDetails,
+  serviceUnavailableError,
+  validationError,
+} from './errors.js';
+import { type IdempotencyStore, idempotencyErrorKind } from './idempotency.js';
+import { type FieldError, validate } from './validation.js';
+
+/** One request as any channel hands it over: the AWS request plus what came around it. */
+export interface ProvisioningRequest {
+  channel: Channel;
+  operation: unknown;
+  /** The AWS request shape as the caller sent it. */
+  input: unknown;
+  /** JSON Pointer of `input` within what the caller sent ('' for an HTTP body). */
+  inputPointer: string;
+  /** A token given beside the request (Idempotency-Key header, message `clientToken`). */
+  clientToken?: TokenCandidate;
+  /** The token to use when the caller gave none. */
+  fallbackToken: () => string;
+  correlationId?: string;
+  /** False while the queue will still redeliver a retryable failure. */
+  finalAttempt: boolean;
+  /** Problems the channel found before the pipeline (unparseable body, unknown envelope fields). */
+  errors?: FieldError[];
+}
+
+export type ProvisioningResult =
+  | {
+      status: 'SUCCEEDED';
+      operation: Operation;
+      clientToken: string;
+      response: unknown;
+      replayed: boolean;
+    }
+  | {
+      status: 'FAILED';
+      operation: Operation | undefined;
+      clientToken: string | undefined;
+      error: ProvisioningError;
+      replayed: boolean;
+    };
+
+export interface Pipeline {
+  run(request: ProvisioningRequest): Promise<ProvisioningResult>;
+}
+
+export interface PipelineDependencies {
+  clients: AwsClients;
+  publisher: OutcomePublisher;
+  idempotency: IdempotencyStore;
+  logger: Logger;
+}
+
+interface Job {
+  clientToken: string;
+  request: unknown;
+  channel: Channel;
+  correlationId: string | undefined;
+  finalAttempt: boolean;
+}
+
+type StoredResult =
+  | { status: 'SUCCEEDED'; response: unknown }
+  | { status: 'FAILED'; error: ProvisioningErrorDetails };
+
+const UNKNOWN_OPERATION = 'Unknown';
+
+/** Validate, execute once per clientToken, announce: the same steps for every channel. */
+export const createPipeline = ({
+  clients,
+  publisher,
+  idempotency,
+  logger,
+}: PipelineDependencies): Pipeline => {
+  // Errors whose FAILED outcome was already published inside the idempotent section.
+  const announced = new WeakSet<ProvisioningError>();
+
+  const announce = async (outcome: Outcome, subject: string | undefined): Promise<void> => {
+    try {
+      await publisher.publish(outcome, subject);
+    } catch (error) {
+      throw serviceUnavailableError('The outcome could not be published; retry later.', error);
+    }
+  };
+
+  const outcomeOf = (job: Job, operation: string): Omit<Outcome, 'status'> => ({
+    operation,
+    clientToken: job.clientToken,
+    ...(job.correlationId ? { correlationId: job.correlationId } : {}),
+    channel: job.channel,
+  });
+
+  const executeAndAnnounce = async (operation: Operation, job: Job): Promise<StoredResult> => {
+    let response: unknown;
+    try {
+      response = await operation.execute(clients, job.request, job.clientToken);
+    } catch (cause) {
+      const failure = toProvisioningError(operation.service, cause);
+      // A retryable failure the queue will redeliver is not an outcome yet.
+      if (!failure.retryable || job.finalAttempt) {
+        const error = failedOutcomeError(failure.toDetails());
+        await announce(
+          { ...outcomeOf(job, operation.name), status: 'FAILED', error },
+          operation.subject(job.request),
+        );
+        announced.add(failure);
+      }
+      // Thrown failures leave no idempotency record, so a retry runs again.
+      if (failure.retryable) throw failure;
+      return { status: 'FAILED', error: failure.toDetails() };
+    }
+    await announce(
+      { ...outcomeOf(job, operation.name), status: 'SUCCEEDED', response },
+      operation.subject(job.request, response),
+    );
+    return { status: 'SUCCEEDED', response };
+  };
+
+  const executors = new Map(
+    Object.values(operations).map((operation) => [
+      operation.name,
+      idempotency.wrap(operation.name, (job: Job) =>
+        executeAndAnnounce(operation as unknown as Operation, job),
+      ),
+    ]),
+  );
+
+  const toFailure = (error: unknown): ProvisioningError => {
+    if (error instanceof ProvisioningError) return error;
+    switch (idempotencyErrorKind(error)) {
+      case 'mismatch':
+        return idempotencyMismatchError();
+      case 'in-progress':
+        return idempotencyInProgressError();
+      case 'persistence':
+        return serviceUnavailableError('The idempotency store is unavailable; retry later.', error);
+      default:
+        throw error;
+    }
+  };
+
+  const process = async (request: ProvisioningRequest): Promise<ProvisioningResult> => {
+    const operation = findOperation(request.operation);
+    const errors: FieldError[] = [...(request.errors ?? [])];
+    if (!operation && !errors.some(({ path }) => path === '' || path === '/operation')) {
+      errors.push({
+        path: '/operation',
+        message: `must be one of: ${Object.keys(operations).join(', ')}`,
+      });
+    }
+    const token = resolveClientToken({
+      input: request.input,
+      inputPointer: request.inputPointer,
+      member: operation?.tokenMember,
+      given: request.clientToken,
+    });
+    errors.push(...token.errors);
+    let input: unknown;
+    if (operation) {
+      const validation = validate(operation.schema, token.input, request.inputPointer);
+      if (validation.success) input = validation.data;
+      else errors.push(...validation.errors);
+    }
+
+    if (!operation || errors.length > 0) {
+      const error = validationError(errors);
+      return reject(request, operation, token.value, error);
+    }
+
+    const clientToken = token.value ?? request.fallbackToken();
+    const job: Job = {
+      clientToken,
+      request: input,
+      channel: request.channel,
+      correlationId: request.correlationId,
+      finalAttempt: request.finalAttempt,
+    };
+
+    if (operation.kind === 'read' && request.channel === 'http') {
+      try {
+        const response = await operation.execute(clients, input, clientToken);
+        return { status: 'SUCCEEDED', operation, clientToken, response, replayed: false };
+      } catch (cause) {
+        const error = toProvisioningError(operation.service, cause);
+        return { status: 'FAILED', operation, clientToken, error, replayed: false };
+      }
+    }
+
+    const executor = executors.get(operation.name);
+    if (!executor) throw new Error(`No executor for ${operation.name}`);
+    try {
+      const stored = await executor(job);
+      const replayed = stored.replayed === true;
+      return stored.status === 'SUCCEEDED'
+        ? { status: 'SUCCEEDED', operation, clientToken, response: stored.response, replayed }
+        : {
+            status: 'FAILED',
+            operation,
+            clientToken,
+            error: new ProvisioningError(stored.error),
+            replayed,
+          };
+    } catch (thrown) {
+      return reject(request, operation, clientToken, toFailure(thrown));
+    }
+  };
+
+  /** A failure outside the idempotent section: the queue announces it unless it will redeliver. */
+  const reject = async (
+    request: ProvisioningRequest,
+    operation: Operation | undefined,
+    clientToken: string | undefined,
+    error: ProvisioningError,
+  ): Promise<ProvisioningResult> => {
+    const willRedeliver = error.retryable && !request.finalAttempt;
+    const inFlightElsewhere = error.code === 'IdempotencyInProgressException';
+    if (
+      request.channel === 'sqs' &&
+      !announced.has(error) &&
+      !willRedeliver &&
+      !inFlightElsewhere
+    ) {
+      const job: Job = {
+        clientToken: clientToken ?? request.fallbackToken(),
+        request: request.input,
+        channel: request.channel,
+        correlationId: request.correlationId,
+        finalAttempt: request.finalAttempt,
+      };
+      const name =
+        operation?.name ?? (typeof request.operation === 'string' ? request.operation : '');
+      await announce(
+        {
+          ...outcomeOf(job, name || UNKNOWN_OPERATION),
+          status: 'FAILED',
+          error: failedOutcomeError(error.toDetails()),
+        },
+        undefined,
+      );
+    }
+    return { status: 'FAILED', operation, clientToken, error, replayed: false };
+  };
+
+  return {
+    async run(request) {
+      const started = performance.now();
+      const result = await process(request).catch((error: unknown): ProvisioningResult => {
+        // Only an outcome that could not be published lands here; the queue redelivers it.
+        if (!(error instanceof ProvisioningError)) throw error;
+        const operation = findOperation(request.operation);
+        return { status: 'FAILED', operation, clientToken: undefined, error, replayed: false };
+      });
+      const failed = result.status === 'FAILED';
+      logger[failed && result.error.status >= 500 ? 'warn' : 'info']('provisioning request', {
+        operation: result.operation?.name ?? UNKNOWN_OPERATION,
+        clientToken: result.clientToken,
+        channel: request.channel,
+        correlationId: request.correlationId,
+        outcome: result.status,
+        replayed: result.replayed,
+        ...(failed ? { errorCode: result.error.code, httpStatus: result.error.status } : {}),
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      });
+      return result;
+    },
+  };
+};

@@ -1,0 +1,314 @@
+import * as z from 'zod/mini';
+
+/** One problem in a request: where (RFC 6901 JSON Pointer, '' for the root) and what. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export type ValidationResult<T> =
+  | { success: true; data: T }
+  | { success: false; errors: FieldError[] };
+
+/** Past this, a body is being abused rather than mistyped: answer with a sample, not an echo. */
+const MAX_ERRORS = 100;
+/** Longest key (in UTF-16 units) quoted whole in a path; longer ones are cut with an ellipsis. */
+const MAX_SEGMENT_LENGTH = 200;
+const SHOWN_SEGMENT_LENGTH = 64;
+/** zod/mini ships no locale: this is its text when nobody supplied a message. */
+const ZOD_DEFAULT_MESSAGE = 'Invalid input';
+
+/** RFC 6901: `~` becomes `~0` and `/` becomes `~1` (in that order), each segment after a `/`. */
+export function toJsonPointer(path: ReadonlyArray<PropertyKey>): string {
+  let pointer = '';
+  for (const segment of path) {
+    const text = typeof segment === 'symbol' ? (segment.description ?? '') : String(segment);
+    pointer += `/${text.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  }
+  return pointer;
+}
+
+/**
+ * Validates `value` against `schema`. Never throws for JSON input; on failure every problem is a
+ * FieldError whose path starts with `pointerPrefix` (e.g. '/request'), sorted by path.
+ */
+export function validate<T>(
+  schema: z.ZodMiniType<T>,
+  value: unknown,
+  pointerPrefix = '',
+): ValidationResult<T> {
+  const result = schema.safeParse(value, { error: messageFor });
+  const drafts = result.success ? [] : result.error.issues.flatMap(toDrafts);
+  // zod drops a record's own `__proto__` key silently (it would hit the prototype setter); refuse
+  // it rather than call AWS without a member the caller sent.
+  const reported = new Set(drafts.map(({ path }) => toJsonPointer(path)));
+  for (const path of protoKeyPaths(value)) {
+    if (!reported.has(toJsonPointer(path))) drafts.push({ path, message: 'unsupported key' });
+  }
+  if (result.success && drafts.length === 0) return { success: true, data: result.data };
+  if (drafts.length === 0) drafts.push({ path: [], message: 'is invalid' });
+  return { success: false, errors: finish(drafts, pointerPrefix) };
+}
+
+interface Draft {
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+}
+
+const toDrafts = (issue: z.core.$ZodIssue): Draft[] => {
+  switch (issue.code) {
+    // zod reports all unknown keys once, on their parent; callers want to see each one.
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({ path: [...issue.path, key], message: 'unknown field' }));
+    // The path already ends with the key: the problem is the key itself, not its value.
+    case 'invalid_key':
+      return issue.issues.map((inner) => ({ path: issue.path, message: `key ${inner.message}` }));
+    default:
+      return [{ path: issue.path, message: issue.message }];
+  }
+};
+
+const finish = (drafts: Draft[], pointerPrefix: string): FieldError[] => {
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const { path, message } of drafts) {
+    const pointer = pointerPrefix + toJsonPointer(path.map(shortSegment));
+    const key = `${pointer}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    errors.push({ path: pointer, message });
+  }
+  // Code-unit order, not locale order: the same request must give the same bytes everywhere.
+  errors.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (errors.length <= MAX_ERRORS) return errors;
+  const hidden = errors.length - MAX_ERRORS;
+  return [
+    ...errors.slice(0, MAX_ERRORS),
+    { path: pointerPrefix, message: `${hidden} more error(s) not shown` },
+  ];
+};
+
+/** Keys come from the caller: a megabyte-long unknown key must not come back in full. */
+const shortSegment = (segment: PropertyKey): PropertyKey => {
+  if (typeof segment !== 'string' || segment.length <= MAX_SEGMENT_LENGTH) return segment;
+  let end = SHOWN_SEGMENT_LENGTH;
+  const last = segment.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // do not split a surrogate pair
+  return `${segment.slice(0, end)}…`;
+};
+
+interface Visit {
+  node: unknown;
+  key?: PropertyKey;
+  parent?: Visit;
+}
+
+const pathOf = (visit: Visit): PropertyKey[] => {
+  const path: PropertyKey[] = [];
+  for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) path.push(at.key);
+  return path.reverse();
+};
+
+/** Where `value` holds an own `__proto__` key. Iterative, and paths are built only for hits, so
+ * deeply nested junk costs linear time and no call stack. */
+const protoKeyPaths = (value: unknown): PropertyKey[][] => {
+  const found: PropertyKey[][] = [];
+  const stack: Visit[] = [{ node: value }];
+  for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
+    const { node } = visit;
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      node.forEach((item: unknown, index) => {
+        stack.push({ node: item, key: index, parent: visit });
+      });
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (key === '__proto__') found.push([...pathOf(visit), key]);
+      else stack.push({ node: (node as Record<string, unknown>)[key], key, parent: visit });
+    }
+  }
+  return found;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Messages. Built from the issue and the schema that owns it, never from the input value, so a
+// message stays short whatever was sent.
+// ---------------------------------------------------------------------------------------------
+
+type RawIssue = z.core.$ZodRawIssue;
+
+const messageFor = (issue: RawIssue): string => {
+  // JSON has no undefined: a value zod saw as undefined is a member that was left out.
+  const missing = issue.input === undefined;
+  switch (issue.code) {
+    case 'invalid_type':
+      return missing ? 'is required' : typeMessage(issue);
+    case 'too_small':
+    case 'too_big':
+      return sizeMessage(issue);
+    case 'invalid_value':
+      if (missing) return 'is required';
+      return `must be one of: ${issue.values.map(String).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'regex' && issue.pattern !== undefined
+        ? `must match pattern ${patternSource(issue.pattern)}`
+        : `must be a valid ${issue.format}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
+    case 'unrecognized_keys':
+      return 'unknown field';
+    case 'invalid_key':
+      return 'has an invalid key';
+    default:
+      return issue.message && issue.message !== ZOD_DEFAULT_MESSAGE ? issue.message : 'is invalid';
+  }
+};
+
+const typeMessage = (issue: Extract<RawIssue, { code: 'invalid_type' }>): string => {
+  switch (issue.expected) {
+    case 'string':
+      return 'must be a string';
+    case 'boolean':
+      return 'must be a boolean';
+    case 'int':
+      return 'must be an integer';
+    case 'number':
+      return isInteger(issue.schema) ? 'must be an integer' : 'must be a number';
+    case 'object':
+    case 'record':
+    case 'map':
+      return 'must be an object';
+    case 'array':
+    case 'tuple':
+    case 'set':
+      return 'must be an array';
+    case 'null':
+      return 'must be null';
+    default:
+      return `must be of type ${issue.expected}`;
+  }
+};
+
+type SizeIssue = Extract<RawIssue, { code: 'too_small' | 'too_big' }>;
+
+const sizeMessage = (issue: SizeIssue): string => {
+  const bounds = boundsOf(issue.schema);
+  const min = issue.code === 'too_small' ? Number(issue.minimum) : bounds.min;
+  const max = issue.code === 'too_big' ? Number(issue.maximum) : bounds.max;
+  // The owning schema knows both ends of a range; the issue only the end that was crossed.
+  const low = bounds.min ?? min;
+  const high = bounds.max ?? max;
+  switch (issue.origin) {
+    case 'string':
+      return issue.code === 'too_small'
+        ? `must be at least ${min} character(s) long`
+        : `must be at most ${max} characters long`;
+    case 'array':
+    case 'set':
+      return countMessage(issue.code, low, high, 'items', 'item(s)');
+    case 'record':
+      return countMessage(issue.code, low, high, 'entries', 'entries');
+    default: {
+      const kind = issue.origin === 'int' || isInteger(issue.schema) ? 'an integer' : 'a number';
+      if (low !== undefined && high !== undefined)
+        return `must be ${kind} between ${low} and ${high}`;
+      return issue.code === 'too_small' ? `must be at least ${min}` : `must be at most ${max}`;
+    }
+  }
+};
+
+const countMessage = (
+  code: 'too_small' | 'too_big',
+  low: number | undefined,
+  high: number | undefined,
+  plural: string,
+  atLeastUnit: string,
+): string => {
+  if (low !== undefined && low > 0 && high !== undefined) {
+    return `must have between ${low} and ${high} ${plural}`;
+  }
+  return code === 'too_small'
+    ? `must have at least ${low} ${atLeastUnit}`
+    : `must have at most ${high} ${plural}`;
+};
+
+/** zod reports a RegExp as `/source/flags`; the model's pattern is the source. */
+const patternSource = (pattern: string): string =>
+  pattern.startsWith('/') && pattern.lastIndexOf('/') > 0
+    ? pattern.slice(1, pattern.lastIndexOf('/'))
+    : pattern;
+
+// ---------------------------------------------------------------------------------------------
+// Reading a schema's declared bounds back from its zod definition.
+// ---------------------------------------------------------------------------------------------
+
+/** The members of zod's check definitions that carry bounds. */
+interface BoundCheckDef {
+  check?: string;
+  value?: unknown;
+  inclusive?: boolean;
+  minimum?: unknown;
+  maximum?: unknown;
+  format?: string;
+}
+
+interface Bounds {
+  min?: number;
+  max?: number;
+  format?: string;
+}
+
+type Owner = z.core.$ZodType | z.core.$ZodCheck | undefined;
+
+const checkDefsOf = (schema: z.core.$ZodType): BoundCheckDef[] => {
+  const def = schema._zod.def as BoundCheckDef & { checks?: z.core.$ZodCheck[] };
+  // A format schema such as z.int32() is its own first check.
+  return [def, ...(def.checks ?? []).map((check) => check._zod.def as BoundCheckDef)];
+};
+
+const isSchema = (owner: Owner): owner is z.core.$ZodType => owner instanceof z.core.$ZodType;
+
+const boundsOf = (owner: Owner): Bounds => {
+  const bounds: Bounds = {};
+  if (!isSchema(owner)) return bounds;
+  const raise = (value: unknown): void => {
+    if (typeof value === 'number') bounds.min = Math.max(value, bounds.min ?? value);
+  };
+  const lower = (value: unknown): void => {
+    if (typeof value === 'number') bounds.max = Math.min(value, bounds.max ?? value);
+  };
+  for (const def of checkDefsOf(owner)) {
+    switch (def.check) {
+      case 'greater_than':
+        if (def.inclusive) raise(def.value);
+        break;
+      case 'less_than':
+        if (def.inclusive) lower(def.value);
+        break;
+      case 'min_length':
+      case 'min_size':
+        raise(def.minimum);
+        break;
+      case 'max_length':
+      case 'max_size':
+        lower(def.maximum);
+        break;
+      case 'number_format': {
+        bounds.format = def.format;
+        const range = def.format ? z.util.NUMBER_FORMAT_RANGES[def.format as 'int32'] : undefined;
+        if (range) {
+          raise(range[0]);
+          lower(range[1]);
+        }
+        break;
+      }
+    }
+  }
+  // Checks written outside zod (map entry counts) publish their bounds through the bag.
+  raise(owner._zod.bag.minimum);
+  lower(owner._zod.bag.maximum);
+  return bounds;
+};
+
+const isInteger = (owner: Owner): boolean => boundsOf(owner).format?.includes('int') ?? false;

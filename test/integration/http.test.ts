@@ -1,0 +1,176 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHttpHandler } from '../../src/channels/http.js';
+import { invalidRequests, validRequests } from '../fixtures/requests.js';
+import { type AwsMocks, mockAws } from '../support/awsMocks.js';
+import { httpEvent, lambdaContext } from '../support/lambda.js';
+import { startTestStack, type TestStack } from '../support/localStack.js';
+import { httpEventFor, OPERATION_CASES } from '../support/operations.js';
+
+let stack: TestStack;
+let aws: AwsMocks;
+let handle: ReturnType<typeof createHttpHandler>;
+
+const call = async (options: Parameters<typeof httpEvent>[0]) => {
+  const response = (await handle(
+    httpEvent(options),
+    lambdaContext(),
+  )) as APIGatewayProxyStructuredResultV2;
+  return {
+    status: response.statusCode,
+    headers: response.headers ?? {},
+    body: JSON.parse(response.body ?? 'null') as Record<string, unknown>,
+  };
+};
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  handle = createHttpHandler(stack.app);
+});
+afterAll(() => stack.stop());
+beforeEach(() => {
+  aws = mockAws(stack);
+});
+afterEach(async () => {
+  aws.reset();
+  await stack.outcomes(0, 0);
+});
+
+describe.each(OPERATION_CASES)('$method $route ($operation)', (testCase) => {
+  const request = validRequests[testCase.operation];
+
+  it(`answers ${testCase.successStatus} with the AWS response after exactly one AWS call`, async () => {
+    const token = `token-${testCase.operation}`;
+    const headers: Record<string, string> = { 'x-correlation-id': 'corr-1' };
+    if (testCase.tokenMember) headers['idempotency-key'] = token;
+
+    const response = await call(httpEventFor(testCase, request, headers));
+
+    expect(response.status).toBe(testCase.successStatus);
+    expect(response.headers['content-type']).toBe('application/json');
+    const sent = aws.calls();
+    expect(sent).toHaveLength(1);
+    const input = sent[0]?.args[0].input as Record<string, unknown>;
+    expect(sent[0]?.args[0]).toBeInstanceOf(testCase.command);
+    if (testCase.service === 'imagebuilder' && testCase.tokenMember) {
+      expect(input).toEqual({ ...request, clientToken: token });
+      expect(response.body.clientToken).toBe(token);
+    } else {
+      expect(input).toEqual(request);
+    }
+    if (testCase.tokenMember) expect(response.headers['idempotency-key']).toBe(token);
+  });
+
+  if (testCase.operation === 'GetInfrastructureConfiguration') {
+    it('answers the caller only: a read over HTTP publishes no outcome', async () => {
+      const response = await call(httpEventFor(testCase, request));
+
+      expect(response.status).toBe(200);
+      expect(response.body.infrastructureConfiguration).toMatchObject({
+        arn: request.infrastructureConfigurationArn,
+      });
+      expect(await stack.outcomes(0, 300)).toEqual([]);
+    });
+  } else {
+    it('publishes one SUCCEEDED outcome with the AWS response', async () => {
+      const response = await call(
+        httpEventFor(testCase, request, {
+          'idempotency-key': `outcome-${testCase.operation}`,
+          'x-correlation-id': 'corr-42',
+        }),
+      );
+
+      const outcomes = await stack.outcomes(1);
+      expect(outcomes).toHaveLength(1);
+      const [{ event, attributes }] = outcomes as [(typeof outcomes)[number]];
+      expect(event).toMatchObject({
+        specversion: '1.0',
+        source: 'image-provisioner.test',
+        type: 'image-provisioner.provisioning.outcome.v1',
+        datacontenttype: 'application/json',
+        data: {
+          operation: testCase.operation,
+          clientToken: `outcome-${testCase.operation}`,
+          correlationId: 'corr-42',
+          channel: 'http',
+          status: 'SUCCEEDED',
+        },
+      });
+      const { ClientToken: _token, ...awsBody } = response.body;
+      expect(event.data.response).toEqual(JSON.parse(JSON.stringify(awsBody)));
+      expect(event.subject).toMatch(/^arn:aws:(imagebuilder|appstream):/);
+      expect(typeof event.id).toBe('string');
+      expect(Number.isNaN(Date.parse(event.time))).toBe(false);
+      expect(attributes).toMatchObject({ operation: testCase.operation, status: 'SUCCEEDED' });
+    });
+
+    it('generates a clientToken when none is given and returns it in body and header', async () => {
+      const response = await call(httpEventFor(testCase, request));
+
+      const token = response.headers['idempotency-key'];
+      expect(token).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.body[testCase.tokenMember]).toBe(token);
+      if (testCase.service === 'imagebuilder') {
+        expect(aws.calls()[0]?.args[0].input).toMatchObject({ clientToken: token });
+      }
+    });
+
+    it('takes the token from the body and rejects a different Idempotency-Key with 400', async () => {
+      const body = { ...request, [testCase.tokenMember]: 'body-token' };
+
+      const response = await call(
+        httpEventFor(testCase, body, { 'idempotency-key': 'header-token' }),
+      );
+
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([
+        { path: `/${testCase.tokenMember}`, message: 'differs from the Idempotency-Key header' },
+      ]);
+      expect(aws.calls()).toHaveLength(0);
+    });
+
+    it('rejects a 65-character token with 400 and accepts 64', async () => {
+      const tooLong = await call(
+        httpEventFor(testCase, { ...request, [testCase.tokenMember]: 'x'.repeat(65) }),
+      );
+      const longest = await call(
+        httpEventFor(testCase, { ...request, [testCase.tokenMember]: 'y'.repeat(64) }),
+      );
+
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body.errors).toContainEqual(
+        expect.objectContaining({ path: `/${testCase.tokenMember}` }),
+      );
+      expect(longest.status).toBe(testCase.successStatus);
+      expect(aws.calls()).toHaveLength(1);
+    });
+  }
+
+  // A GET carries nothing but the ARN in its path: only ARN cases can travel over HTTP.
+  const invalidOverHttp = invalidRequests[testCase.operation].filter(
+    ({ request: invalid, path }) =>
+      testCase.method !== 'GET' ||
+      (path === '/infrastructureConfigurationArn' &&
+        typeof (invalid as Record<string, unknown>)?.infrastructureConfigurationArn === 'string'),
+  );
+
+  it.each(invalidOverHttp)(
+    'rejects $name with 400 at $path and calls AWS zero times',
+    async ({ request: invalid, path }) => {
+      const response = await call(httpEventFor(testCase, invalid));
+
+      expect(response.status).toBe(400);
+      expect(response.headers['content-type']).toBe('application/problem+json');
+      expect(response.body).toMatchObject({
+        status: 400,
+        code: 'ValidationException',
+        title: expect.any(String),
+        detail: expect.any(String),
+        requestId: expect.any(String),
+      });
+      expect(response.body.errors).toContainEqual(expect.objectContaining({ path }));
+      expect(aws.calls()).toHaveLength(0);
+      expect(await stack.outcomes(0, 0)).toEqual([]);
+    },
+  );
+});

@@ -1,0 +1,240 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CreateImageBuilderCommand } from '@aws-sdk/client-appstream';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { localDynamoDbClient } from '../../local/engines/dynamodb.js';
+import { createHttpHandler } from '../../src/channels/http.js';
+import { createQueueHandler } from '../../src/channels/queue.js';
+import { createApp } from '../../src/composition.js';
+import { validRequests } from '../fixtures/requests.js';
+import { type AwsMocks, infrastructureArn, mockAws } from '../support/awsMocks.js';
+import { httpEvent, lambdaContext, sqsRecord } from '../support/lambda.js';
+import { startTestStack, type TestStack } from '../support/localStack.js';
+
+let stack: TestStack;
+let aws: AwsMocks;
+let http: ReturnType<typeof createHttpHandler>;
+let queue: ReturnType<typeof createQueueHandler>;
+
+const infra = validRequests.CreateInfrastructureConfiguration;
+
+const post = async (body: unknown, headers: Record<string, string> = {}) => {
+  const response = (await http(
+    httpEvent({ method: 'POST', route: '/infrastructure-configurations', body, headers }),
+    lambdaContext(),
+  )) as APIGatewayProxyStructuredResultV2;
+  return {
+    status: response.statusCode,
+    headers: response.headers ?? {},
+    body: JSON.parse(response.body ?? 'null') as Record<string, unknown>,
+  };
+};
+
+const createCalls = () => aws.imagebuilder.commandCalls(CreateInfrastructureConfigurationCommand);
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  http = createHttpHandler(stack.app);
+  queue = createQueueHandler({ ...stack.app, maxReceiveCount: stack.config.queueMaxReceiveCount });
+});
+afterAll(() => stack.stop());
+beforeEach(() => {
+  aws = mockAws(stack);
+});
+afterEach(async () => {
+  aws.reset();
+  await stack.outcomes(0, 0);
+});
+
+describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible engine)', () => {
+  it('replays the first response without a second AWS call or a second outcome', async () => {
+    const first = await post({ ...infra, clientToken: 'replay-1' });
+    const firstOutcomes = await stack.outcomes(1);
+
+    const second = await post({ ...infra, clientToken: 'replay-1' });
+
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(createCalls()).toHaveLength(1);
+    expect(firstOutcomes).toHaveLength(1);
+    expect(await stack.outcomes(0, 300)).toEqual([]);
+  });
+
+  it('returns 422 IdempotentParameterMismatchException for the same token with another payload', async () => {
+    await post({ ...infra, clientToken: 'mismatch-1' });
+    await stack.outcomes(1);
+
+    const mismatch = await post({ ...infra, clientToken: 'mismatch-1', description: 'changed' });
+    const replay = await post({ ...infra, clientToken: 'mismatch-1' });
+
+    expect(mismatch.status).toBe(422);
+    expect(mismatch.headers['content-type']).toBe('application/problem+json');
+    expect(mismatch.body).toMatchObject({
+      code: 'IdempotentParameterMismatchException',
+      status: 422,
+    });
+    // The rejected duplicate must leave the stored response in place.
+    expect(replay.status).toBe(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(createCalls()).toHaveLength(1);
+    expect(await stack.outcomes(0, 300)).toEqual([]);
+  });
+
+  it('makes one AWS call for concurrent duplicates; the others get 409 with Retry-After or the replay', async () => {
+    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).callsFake(async (input) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return {
+        clientToken: input.clientToken,
+        infrastructureConfigurationArn: infrastructureArn(input.name),
+      };
+    });
+
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => post({ ...infra, clientToken: 'concurrent-1' })),
+    );
+
+    expect(createCalls()).toHaveLength(1);
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
+    for (const conflict of responses.filter((r) => r.status === 409)) {
+      expect(conflict.body.code).toBe('IdempotencyInProgressException');
+      expect(Number(conflict.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expect(await stack.outcomes(1)).toHaveLength(1);
+  });
+
+  it('shares one key space per operation across HTTP and the queue', async () => {
+    const viaHttp = await post(infra, { 'idempotency-key': 'cross-1' });
+    const viaQueue = (await queue(
+      {
+        Records: [
+          sqsRecord({
+            operation: 'CreateInfrastructureConfiguration',
+            clientToken: 'cross-1',
+            request: infra,
+          }),
+        ],
+      },
+      lambdaContext(),
+    )) as SQSBatchResponse;
+
+    expect(viaHttp.status).toBe(201);
+    expect(viaQueue.batchItemFailures).toEqual([]);
+    expect(createCalls()).toHaveLength(1);
+    expect(await stack.outcomes(2, 1_000)).toHaveLength(1);
+  });
+
+  it('keeps operations apart: the same token on two operations calls AWS for each', async () => {
+    await post(infra, { 'idempotency-key': 'shared-token' });
+    const builder = (await http(
+      httpEvent({
+        method: 'POST',
+        route: '/image-builders',
+        body: validRequests.CreateImageBuilder,
+        headers: { 'idempotency-key': 'shared-token' },
+      }),
+      lambdaContext(),
+    )) as APIGatewayProxyStructuredResultV2;
+
+    expect(builder.statusCode).toBe(201);
+    expect(createCalls()).toHaveLength(1);
+    expect(aws.appstream.commandCalls(CreateImageBuilderCommand)).toHaveLength(1);
+    expect(await stack.outcomes(2)).toHaveLength(2);
+  });
+
+  it('stores a permanent AWS failure: a retry replays it without calling AWS again', async () => {
+    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(
+      Object.assign(new Error('instance profile not found'), {
+        name: 'InvalidRequestException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    const first = await post(infra, { 'idempotency-key': 'permanent-1' });
+    const retry = await post(infra, { 'idempotency-key': 'permanent-1' });
+
+    expect(first.status).toBe(400);
+    expect(first.body).toMatchObject({
+      code: 'InvalidRequestException',
+      detail: 'instance profile not found',
+    });
+    expect(retry.status).toBe(400);
+    expect(retry.body.code).toBe('InvalidRequestException');
+    expect(createCalls()).toHaveLength(1);
+    expect(await stack.outcomes(2, 1_000)).toHaveLength(1);
+  });
+
+  it('does not store a retryable failure: the retry calls AWS again and succeeds', async () => {
+    aws.imagebuilder
+      .on(CreateInfrastructureConfigurationCommand)
+      .rejectsOnce(
+        Object.assign(new Error('slow down'), {
+          name: 'CallRateLimitExceededException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 429 },
+        }),
+      )
+      .callsFake(async (input) => ({
+        clientToken: input.clientToken,
+        infrastructureConfigurationArn: infrastructureArn(input.name),
+      }));
+
+    const throttled = await post(infra, { 'idempotency-key': 'retryable-1' });
+    const retry = await post(infra, { 'idempotency-key': 'retryable-1' });
+
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers['retry-after']).toBeDefined();
+    expect(retry.status).toBe(201);
+    expect(createCalls()).toHaveLength(2);
+    const outcomes = await stack.outcomes(2);
+    expect(outcomes.map((o) => o.event.data.status)).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(outcomes[0]?.event.data.error).toMatchObject({ retryable: true });
+  });
+
+  it('writes records that expire after the configured TTL', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    await post(infra, { 'idempotency-key': 'ttl-1' });
+
+    const dynamodb = localDynamoDbClient(stack.dynamodbEndpoint, stack.config.region);
+    const { Items = [] } = await dynamodb.send(
+      new ScanCommand({ TableName: stack.config.idempotencyTableName }),
+    );
+    dynamodb.destroy();
+    // The newest record is this test's: every record gets the same TTL.
+    const record = Items.filter((item) => item.status?.S === 'COMPLETED').sort(
+      (a, b) => Number(b.expiration?.N) - Number(a.expiration?.N),
+    )[0];
+    expect(record?.id?.S).toMatch(/^CreateInfrastructureConfiguration#/);
+    expect(record?.status?.S).toBe('COMPLETED');
+    const expiration = Number(record?.expiration?.N);
+    expect(expiration).toBeGreaterThanOrEqual(before + stack.config.idempotencyTtlSeconds);
+    expect(expiration).toBeLessThanOrEqual(before + stack.config.idempotencyTtlSeconds + 60);
+  });
+
+  it('fails closed when DynamoDB is unreachable: 503 with Retry-After and no AWS call', async () => {
+    const unreachable = localDynamoDbClient('http://127.0.0.1:9', stack.config.region);
+    const app = createApp(stack.config, {
+      clients: { ...stack.clients, dynamodb: unreachable },
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    const handler = createHttpHandler(app);
+
+    const response = (await handler(
+      httpEvent({ method: 'POST', route: '/infrastructure-configurations', body: infra }),
+      lambdaContext(),
+    )) as APIGatewayProxyStructuredResultV2;
+
+    unreachable.destroy();
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['retry-after']).toBeDefined();
+    expect(JSON.parse(response.body ?? '{}').code).toBe('ServiceUnavailableException');
+    expect(aws.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,263 @@
+import { CreateImageBuilderCommand } from '@aws-sdk/client-appstream';
+import {
+  CreateDistributionConfigurationCommand,
+  CreateInfrastructureConfigurationCommand,
+} from '@aws-sdk/client-imagebuilder';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createQueueHandler } from '../../src/channels/queue.js';
+import { invalidRequests, validRequests } from '../fixtures/requests.js';
+import { type AwsMocks, mockAws } from '../support/awsMocks.js';
+import { lambdaContext, sqsRecord } from '../support/lambda.js';
+import { startTestStack, type TestStack } from '../support/localStack.js';
+import { OPERATION_CASES } from '../support/operations.js';
+
+let stack: TestStack;
+let aws: AwsMocks;
+let handle: ReturnType<typeof createQueueHandler>;
+
+const deliver = async (...records: ReturnType<typeof sqsRecord>[]) =>
+  (await handle({ Records: records }, lambdaContext())) as SQSBatchResponse;
+
+const awsError = (name: string, status: number, fault: 'client' | 'server') =>
+  Object.assign(new Error(`${name} from AWS`), {
+    name,
+    $fault: fault,
+    $metadata: { httpStatusCode: status },
+  });
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  handle = createQueueHandler({
+    ...stack.app,
+    maxReceiveCount: stack.config.queueMaxReceiveCount,
+  });
+});
+afterAll(() => stack.stop());
+beforeEach(() => {
+  aws = mockAws(stack);
+});
+afterEach(async () => {
+  aws.reset();
+  await stack.outcomes(0, 0);
+});
+
+describe.each(OPERATION_CASES)('queue message for $operation', (testCase) => {
+  const request = validRequests[testCase.operation];
+
+  it('reaches AWS once and publishes one SUCCEEDED outcome', async () => {
+    const record = sqsRecord({
+      operation: testCase.operation,
+      clientToken: `sqs-${testCase.operation}`,
+      correlationId: 'corr-sqs',
+      request,
+    });
+
+    const result = await deliver(record);
+
+    expect(result.batchItemFailures).toEqual([]);
+    const sent = aws.calls();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.args[0]).toBeInstanceOf(testCase.command);
+    expect(sent[0]?.args[0].input).toEqual(
+      testCase.service === 'imagebuilder' && testCase.tokenMember
+        ? { ...request, clientToken: `sqs-${testCase.operation}` }
+        : request,
+    );
+    const outcomes = await stack.outcomes(1);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.event.data).toMatchObject({
+      operation: testCase.operation,
+      clientToken: `sqs-${testCase.operation}`,
+      correlationId: 'corr-sqs',
+      channel: 'sqs',
+      status: 'SUCCEEDED',
+      response: expect.any(Object),
+    });
+    expect(outcomes[0]?.attributes).toMatchObject({
+      operation: testCase.operation,
+      status: 'SUCCEEDED',
+    });
+  });
+
+  it('falls back to the messageId as clientToken when the message has none', async () => {
+    const record = sqsRecord({ operation: testCase.operation, request }, { messageId: 'msg-123' });
+
+    await deliver(record);
+
+    const outcomes = await stack.outcomes(1);
+    expect(outcomes[0]?.event.data.clientToken).toBe('msg-123');
+  });
+
+  it.each(invalidRequests[testCase.operation])(
+    'publishes a FAILED outcome for $name at /request$path and does not retry it',
+    async ({ request: invalid, path }) => {
+      const record = sqsRecord({
+        operation: testCase.operation,
+        clientToken: 'bad-1',
+        request: invalid,
+      });
+
+      const result = await deliver(record);
+
+      expect(result.batchItemFailures).toEqual([]);
+      expect(aws.calls()).toHaveLength(0);
+      const outcomes = await stack.outcomes(1);
+      expect(outcomes).toHaveLength(1);
+      expect(outcomes[0]?.event.data).toMatchObject({
+        operation: testCase.operation,
+        channel: 'sqs',
+        status: 'FAILED',
+        error: { code: 'ValidationException', retryable: false },
+      });
+      expect(outcomes[0]?.event.data.error?.errors).toContainEqual(
+        expect.objectContaining({ path: `/request${path}` }),
+      );
+    },
+  );
+});
+
+describe('malformed queue messages', () => {
+  it.each([
+    { name: 'a body that is not JSON', body: '{"operation": ', path: '' },
+    { name: 'a JSON array', body: '[1,2]', path: '' },
+    {
+      name: 'an unknown operation',
+      body: { operation: 'DeleteEverything', request: {} },
+      path: '/operation',
+    },
+    { name: 'a missing operation', body: { request: {} }, path: '/operation' },
+    {
+      name: 'an unknown envelope field',
+      body: {
+        operation: 'CreateImageBuilder',
+        request: validRequests.CreateImageBuilder,
+        extra: 1,
+      },
+      path: '/extra',
+    },
+    {
+      name: 'a 65-character clientToken',
+      body: {
+        operation: 'CreateImageBuilder',
+        clientToken: 'x'.repeat(65),
+        request: validRequests.CreateImageBuilder,
+      },
+      path: '/clientToken',
+    },
+    {
+      name: 'a clientToken that differs from the request token',
+      body: {
+        operation: 'CreateInfrastructureConfiguration',
+        clientToken: 'a',
+        request: { ...validRequests.CreateInfrastructureConfiguration, clientToken: 'b' },
+      },
+      path: '/request/clientToken',
+    },
+    { name: 'a missing request', body: { operation: 'CreateImageBuilder' }, path: '/request' },
+    {
+      name: 'a correlationId that is not a string',
+      body: {
+        operation: 'CreateImageBuilder',
+        correlationId: 7,
+        request: validRequests.CreateImageBuilder,
+      },
+      path: '/correlationId',
+    },
+  ])('publishes one FAILED outcome for $name and deletes the message', async ({ body, path }) => {
+    const result = await deliver(sqsRecord(body, { messageId: 'poison-1' }));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(aws.calls()).toHaveLength(0);
+    const outcomes = await stack.outcomes(1);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.event.data).toMatchObject({
+      channel: 'sqs',
+      status: 'FAILED',
+      error: { code: 'ValidationException', retryable: false },
+    });
+    expect(outcomes[0]?.event.data.error?.errors).toContainEqual(expect.objectContaining({ path }));
+  });
+});
+
+describe('partial batch responses', () => {
+  it('reports exactly the records that failed retryably; good and invalid ones are done', async () => {
+    aws.imagebuilder
+      .on(CreateInfrastructureConfigurationCommand, { name: 'throttled-infra' })
+      .rejects(awsError('CallRateLimitExceededException', 429, 'client'));
+    aws.appstream
+      .on(CreateImageBuilderCommand, { Name: 'unavailable-builder' })
+      .rejects(awsError('ServiceUnavailableException', 503, 'server'));
+    aws.imagebuilder
+      .on(CreateDistributionConfigurationCommand)
+      .rejects(awsError('InvalidRequestException', 400, 'client'));
+    const good = sqsRecord({
+      operation: 'CreateInfrastructureConfiguration',
+      request: validRequests.CreateInfrastructureConfiguration,
+    });
+    const invalid = sqsRecord({ operation: 'CreateImageBuilder', request: { Name: '' } });
+    const throttled = sqsRecord({
+      operation: 'CreateInfrastructureConfiguration',
+      request: { ...validRequests.CreateInfrastructureConfiguration, name: 'throttled-infra' },
+    });
+    const unavailable = sqsRecord({
+      operation: 'CreateImageBuilder',
+      request: { ...validRequests.CreateImageBuilder, Name: 'unavailable-builder' },
+    });
+    const rejected = sqsRecord({
+      operation: 'CreateDistributionConfiguration',
+      request: validRequests.CreateDistributionConfiguration,
+    });
+
+    const result = await deliver(good, invalid, throttled, unavailable, rejected);
+
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [throttled.messageId, unavailable.messageId].sort(),
+    );
+    const outcomes = await stack.outcomes(3);
+    const byStatus = outcomes.map((o) => `${o.event.data.operation}:${o.event.data.status}`).sort();
+    // good: SUCCEEDED; invalid and permanently rejected: FAILED; retryable ones: not yet.
+    expect(byStatus).toEqual([
+      'CreateDistributionConfiguration:FAILED',
+      'CreateImageBuilder:FAILED',
+      'CreateInfrastructureConfiguration:SUCCEEDED',
+    ]);
+    const permanent = outcomes.find(
+      (o) => o.event.data.operation === 'CreateDistributionConfiguration',
+    );
+    expect(permanent?.event.data.error).toEqual({
+      code: 'InvalidRequestException',
+      message: 'InvalidRequestException from AWS',
+      retryable: false,
+    });
+  });
+
+  it('publishes a retryable FAILED outcome on the last receive and still hands the message to the DLQ', async () => {
+    aws.imagebuilder
+      .on(CreateInfrastructureConfigurationCommand)
+      .rejects(awsError('ServiceUnavailableException', 503, 'server'));
+    const message = {
+      operation: 'CreateInfrastructureConfiguration',
+      clientToken: 'last-attempt',
+      request: validRequests.CreateInfrastructureConfiguration,
+    };
+
+    const early = await deliver(sqsRecord(message, { messageId: 'm-1', receiveCount: 1 }));
+    const earlyOutcomes = await stack.outcomes(0, 300);
+    const last = await deliver(
+      sqsRecord(message, { messageId: 'm-1', receiveCount: stack.config.queueMaxReceiveCount }),
+    );
+
+    expect(early.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    expect(earlyOutcomes).toEqual([]);
+    expect(last.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    const outcomes = await stack.outcomes(1);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.event.data).toMatchObject({
+      status: 'FAILED',
+      clientToken: 'last-attempt',
+      error: { code: 'ServiceUnavailableException', retryable: true },
+    });
+    expect(aws.calls()).toHaveLength(2);
+  });
+});

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { AppStreamClient } from '@aws-sdk/client-appstream';
+import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  createIdempotencyTable,
+  LOCAL_CREDENTIALS,
+  localDynamoDbClient,
+  startDynalite,
+} from '../../local/engines/dynamodb.js';
+import { startMessaging } from '../../local/engines/messaging.js';
+import type { ServiceClients } from '../../src/aws/clients.js';
+import { type App, createApp } from '../../src/composition.js';
+import type { Config } from '../../src/config.js';
+import type { OutcomeEvent } from '../../src/outcomes/outcome.js';
+
+const REGION = 'us-east-1';
+
+export interface ReceivedOutcome {
+  event: OutcomeEvent;
+  attributes: Record<string, string | undefined>;
+}
+
+export interface TestStack {
+  app: App;
+  config: Config;
+  imagebuilder: ImagebuilderClient;
+  appstream: AppStreamClient;
+  /** Every client the app was built with, all pointed at loopback or mocked. */
+  clients: ServiceClients;
+  dynamodbEndpoint: string;
+  /** Reads outcomes published to the topic until `count` arrived (or the deadline), then checks none follow. */
+  outcomes(count: number, timeoutMs?: number): Promise<ReceivedOutcome[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Real DynamoDB-compatible engine, real SQS/SNS emulator, real SDK clients. Image Builder
+ * and AppStream clients are real too, for the test to mock with aws-sdk-client-mock.
+ */
+export const startTestStack = async (): Promise<TestStack> => {
+  const [dynamo, messaging] = await Promise.all([startDynalite(), startMessaging(0, REGION)]);
+  const dynamodb = localDynamoDbClient(dynamo.endpoint, REGION);
+  const clientConfig = {
+    region: REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: messaging.endpoint,
+  };
+  const sns = new SNSClient(clientConfig);
+  const sqs = new SQSClient(clientConfig);
+  const tableName = `idempotency-${randomUUID()}`;
+  await createIdempotencyTable(dynamodb, tableName);
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'outcomes' }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'outcomes-subscriber' }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn,
+      Protocol: 'sqs',
+      Endpoint: Attributes?.QueueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  if (!TopicArn || !QueueUrl) throw new Error('fauxqs did not create the topic or queue');
+
+  const config: Config = {
+    region: REGION,
+    idempotencyTableName: tableName,
+    outcomesTopicArn: TopicArn,
+    idempotencyTtlSeconds: 3600,
+    queueMaxReceiveCount: 3,
+    outcomeSource: 'image-provisioner.test',
+  };
+  const imagebuilder = new ImagebuilderClient({ region: REGION, credentials: LOCAL_CREDENTIALS });
+  const appstream = new AppStreamClient({ region: REGION, credentials: LOCAL_CREDENTIALS });
+  const clients: ServiceClients = { imagebuilder, appstream, sns, dynamodb };
+  const app = createApp(config, {
+    clients,
+    logger: new Logger({ serviceName: 'image-provisioner', logLevel: 'SILENT' }),
+  });
+
+  const receive = async (waitSeconds: number): Promise<ReceivedOutcome[]> => {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: waitSeconds,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+    return Messages.map((m) => ({
+      event: JSON.parse(m.Body ?? 'null') as OutcomeEvent,
+      attributes: Object.fromEntries(
+        Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]),
+      ),
+    }));
+  };
+
+  return {
+    app,
+    config,
+    imagebuilder,
+    appstream,
+    clients,
+    dynamodbEndpoint: dynamo.endpoint,
+    async outcomes(count, timeoutMs = 5_000) {
+      const received: ReceivedOutcome[] = [];
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count && Date.now() < deadline) {
+        received.push(...(await receive(1)));
+      }
+      received.push(...(await receive(0)));
+      return received;
+    },
+    async stop() {
+      for (const client of [sns, sqs, dynamodb, imagebuilder, appstream]) client.destroy();
+      await Promise.all([dynamo.close(), messaging.close()]);
+    },
+  };
+};

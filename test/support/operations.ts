@@ -1,0 +1,90 @@
+import { CreateImageBuilderCommand } from '@aws-sdk/client-appstream';
+import {
+  CreateDistributionConfigurationCommand,
+  CreateInfrastructureConfigurationCommand,
+  GetInfrastructureConfigurationCommand,
+  UpdateInfrastructureConfigurationCommand,
+} from '@aws-sdk/client-imagebuilder';
+import type { OperationName } from '../../src/operations/index.js';
+import { infrastructureArn } from './awsMocks.js';
+
+export const EXISTING_INFRASTRUCTURE_ARN = infrastructureArn('my-infra');
+
+/** How each operation is reached over HTTP, and the SDK command it must end in. */
+export const OPERATION_CASES = [
+  {
+    operation: 'CreateInfrastructureConfiguration',
+    method: 'POST',
+    route: '/infrastructure-configurations',
+    command: CreateInfrastructureConfigurationCommand,
+    service: 'imagebuilder',
+    tokenMember: 'clientToken',
+    successStatus: 201,
+  },
+  {
+    operation: 'UpdateInfrastructureConfiguration',
+    method: 'PUT',
+    route: '/infrastructure-configurations/{arn}',
+    command: UpdateInfrastructureConfigurationCommand,
+    service: 'imagebuilder',
+    tokenMember: 'clientToken',
+    successStatus: 200,
+  },
+  {
+    operation: 'GetInfrastructureConfiguration',
+    method: 'GET',
+    route: '/infrastructure-configurations/{arn}',
+    command: GetInfrastructureConfigurationCommand,
+    service: 'imagebuilder',
+    tokenMember: undefined,
+    successStatus: 200,
+  },
+  {
+    operation: 'CreateDistributionConfiguration',
+    method: 'POST',
+    route: '/distribution-configurations',
+    command: CreateDistributionConfigurationCommand,
+    service: 'imagebuilder',
+    tokenMember: 'clientToken',
+    successStatus: 201,
+  },
+  {
+    operation: 'CreateImageBuilder',
+    method: 'POST',
+    route: '/image-builders',
+    command: CreateImageBuilderCommand,
+    service: 'appstream',
+    tokenMember: 'ClientToken',
+    successStatus: 201,
+  },
+] as const satisfies ReadonlyArray<{
+  operation: OperationName;
+  method: 'GET' | 'POST' | 'PUT';
+  route: string;
+  command: unknown;
+  service: 'imagebuilder' | 'appstream';
+  tokenMember: 'clientToken' | 'ClientToken' | undefined;
+  successStatus: 200 | 201;
+}>;
+
+export type OperationCase = (typeof OPERATION_CASES)[number];
+
+/** The HTTP event that carries `request` for this operation: ARN routes take it from the path. */
+export const httpEventFor = (
+  testCase: OperationCase,
+  request: unknown,
+  headers: Record<string, string> = {},
+) => {
+  const given =
+    typeof request === 'object' && request !== null
+      ? (request as Record<string, unknown>).infrastructureConfigurationArn
+      : undefined;
+  const arn = testCase.route.includes('{arn}') && typeof given === 'string' ? given : undefined;
+  return {
+    method: testCase.method,
+    route: testCase.route,
+    ...(arn === undefined ? {} : { arn }),
+    ...(testCase.method === 'GET' ? {} : { body: request }),
+    headers,
+  };
+};

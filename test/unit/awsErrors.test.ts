@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { classifyAwsError, toProvisioningError } from '../../src/provisioning/awsErrors.js';
+
+const serviceError = (name: string, status: number, fault: 'client' | 'server' = 'client') =>
+  Object.assign(new Error(`${name} message`), {
+    name,
+    $fault: fault,
+    $metadata: { httpStatusCode: status },
+  });
+
+describe('classifyAwsError', () => {
+  it.each([
+    ['imagebuilder', 'CallRateLimitExceededException', 429, 'throttle'],
+    ['imagebuilder', 'ServiceQuotaExceededException', 402, 'quota'],
+    ['imagebuilder', 'ServiceUnavailableException', 503, 'transient'],
+    ['imagebuilder', 'ServiceException', 500, 'transient'],
+    ['imagebuilder', 'InvalidRequestException', 400, 'client'],
+    ['imagebuilder', 'ResourceAlreadyExistsException', 400, 'client'],
+    ['appstream', 'RequestLimitExceededException', 400, 'throttle'],
+    ['appstream', 'LimitExceededException', 400, 'quota'],
+    ['appstream', 'ResourceNotFoundException', 404, 'client'],
+    ['appstream', 'InternalServiceError', 500, 'transient'],
+  ] as const)('%s %s (%i) is %s', (service, name, status, expected) => {
+    expect(classifyAwsError(service, serviceError(name, status))).toBe(expected);
+  });
+
+  it('treats connection resets and timeouts as transient', () => {
+    expect(
+      classifyAwsError('imagebuilder', Object.assign(new Error('reset'), { code: 'ECONNRESET' })),
+    ).toBe('transient');
+    expect(
+      classifyAwsError('appstream', Object.assign(new Error('slow'), { name: 'TimeoutError' })),
+    ).toBe('transient');
+  });
+});
+
+describe('toProvisioningError', () => {
+  it('maps throttles to 429 with Retry-After, retryable', () => {
+    const error = toProvisioningError(
+      'appstream',
+      serviceError('RequestLimitExceededException', 400),
+    );
+
+    expect(error).toMatchObject({
+      code: 'RequestLimitExceededException',
+      status: 429,
+      retryable: true,
+    });
+    expect(error.retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it('maps transient failures to 503 with Retry-After and hides the AWS message', () => {
+    const error = toProvisioningError(
+      'imagebuilder',
+      serviceError('ServiceException', 500, 'server'),
+    );
+
+    expect(error).toMatchObject({ code: 'ServiceException', status: 503, retryable: true });
+    expect(error.message).not.toContain('ServiceException message');
+  });
+
+  it('keeps the AWS name, status and message of client errors, not retryable', () => {
+    expect(
+      toProvisioningError('imagebuilder', serviceError('ServiceQuotaExceededException', 402)),
+    ).toMatchObject({
+      code: 'ServiceQuotaExceededException',
+      status: 402,
+      retryable: false,
+      message: 'ServiceQuotaExceededException message',
+    });
+    expect(
+      toProvisioningError('appstream', serviceError('LimitExceededException', 400)),
+    ).toMatchObject({
+      code: 'LimitExceededException',
+      status: 400,
+      retryable: false,
+    });
+  });
+
+  it('turns an error without AWS metadata into a retryable 503, never a 500', () => {
+    const error = toProvisioningError('imagebuilder', new Error('socket hang up'));
+
+    expect(error).toMatchObject({
+      code: 'ServiceUnavailableException',
+      status: 503,
+      retryable: true,
+    });
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { resolveClientToken } from '../../src/provisioning/clientToken.js';
+
+const header = (value: unknown) => ({ value, label: 'the Idempotency-Key header' });
+
+describe('resolveClientToken', () => {
+  it('takes the header token and leaves the request untouched when the body has none', () => {
+    const resolved = resolveClientToken({
+      input: { name: 'a' },
+      inputPointer: '',
+      member: 'clientToken',
+      given: header('t-1'),
+    });
+
+    expect(resolved).toEqual({ value: 't-1', input: { name: 'a' }, errors: [] });
+  });
+
+  it('takes the body token and strips it from the request', () => {
+    const resolved = resolveClientToken({
+      input: { Name: 'b', ClientToken: 't-2' },
+      inputPointer: '',
+      member: 'ClientToken',
+      given: undefined,
+    });
+
+    expect(resolved).toEqual({ value: 't-2', input: { Name: 'b' }, errors: [] });
+  });
+
+  it('accepts both when they agree', () => {
+    const resolved = resolveClientToken({
+      input: { clientToken: 'same' },
+      inputPointer: '',
+      member: 'clientToken',
+      given: header('same'),
+    });
+
+    expect(resolved.errors).toEqual([]);
+    expect(resolved.value).toBe('same');
+  });
+
+  it('rejects both when they differ, pointing at the body member', () => {
+    const resolved = resolveClientToken({
+      input: { clientToken: 'a' },
+      inputPointer: '/request',
+      member: 'clientToken',
+      given: { value: 'b', label: 'the message clientToken', path: '/clientToken' },
+    });
+
+    expect(resolved.errors).toEqual([
+      { path: '/request/clientToken', message: 'differs from the message clientToken' },
+    ]);
+  });
+
+  it.each([
+    ['an empty string', ''],
+    ['65 characters', 'x'.repeat(65)],
+    ['a number', 42],
+  ])('rejects a header token that is %s, naming the header', (_, value) => {
+    const resolved = resolveClientToken({
+      input: {},
+      inputPointer: '',
+      member: 'clientToken',
+      given: header(value),
+    });
+
+    expect(resolved.errors).toHaveLength(1);
+    expect(resolved.errors[0]?.path).toBe('/clientToken');
+    expect(resolved.errors[0]?.message).toMatch(/^the Idempotency-Key header must/);
+    expect(resolved.value).toBeUndefined();
+  });
+
+  it('counts characters, not UTF-16 units: 64 emoji are a valid token', () => {
+    const resolved = resolveClientToken({
+      input: { clientToken: '🙂'.repeat(64) },
+      inputPointer: '',
+      member: 'clientToken',
+      given: undefined,
+    });
+
+    expect(resolved.errors).toEqual([]);
+  });
+
+  it('leaves non-object requests to schema validation', () => {
+    const resolved = resolveClientToken({
+      input: 'text',
+      inputPointer: '',
+      member: 'clientToken',
+      given: undefined,
+    });
+
+    expect(resolved).toEqual({ value: undefined, input: 'text', errors: [] });
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../../src/config.js';
+
+const env = {
+  AWS_REGION: 'eu-west-1',
+  IDEMPOTENCY_TABLE_NAME: 'table',
+  OUTCOMES_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:outcomes',
+};
+
+describe('readConfig', () => {
+  it('applies defaults: 24 h TTL, 5 receives, the service name as source', () => {
+    expect(readConfig(env)).toEqual({
+      region: 'eu-west-1',
+      idempotencyTableName: 'table',
+      outcomesTopicArn: 'arn:aws:sns:eu-west-1:123456789012:outcomes',
+      idempotencyTtlSeconds: 86_400,
+      queueMaxReceiveCount: 5,
+      outcomeSource: 'image-provisioner',
+    });
+  });
+
+  it('reads the TTL and receive count when set', () => {
+    const config = readConfig({
+      ...env,
+      IDEMPOTENCY_TTL_SECONDS: '600',
+      QUEUE_MAX_RECEIVE_COUNT: '3',
+    });
+
+    expect(config).toMatchObject({ idempotencyTtlSeconds: 600, queueMaxReceiveCount: 3 });
+  });
+
+  it('fails loudly on a missing table name', () => {
+    expect(() => readConfig({ ...env, IDEMPOTENCY_TABLE_NAME: '' })).toThrow(ConfigError);
+  });
+
+  it('fails loudly on a malformed number', () => {
+    expect(() => readConfig({ ...env, IDEMPOTENCY_TTL_SECONDS: '1h' })).toThrow(
+      'IDEMPOTENCY_TTL_SECONDS must be a positive integer, got "1h"',
+    );
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildInput,
+  decodeArnParameter,
+  HTTP_ROUTES,
+  matchRoute,
+} from '../../src/channels/httpRoutes.js';
+
+const ARN = 'arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/my-infra';
+
+describe('matchRoute', () => {
+  it('finds a route by its API Gateway route key', () => {
+    expect(
+      matchRoute('PUT /infrastructure-configurations/{arn}', 'PUT', '/x')?.route.operation,
+    ).toBe('UpdateInfrastructureConfiguration');
+  });
+
+  it('falls back to method and path when the route key is not one of ours', () => {
+    const matched = matchRoute(
+      '$default',
+      'GET',
+      `/infrastructure-configurations/${encodeURIComponent(ARN)}`,
+    );
+
+    expect(matched?.route.operation).toBe('GetInfrastructureConfiguration');
+  });
+
+  it('finds nothing for an unknown path or method', () => {
+    expect(matchRoute(undefined, 'DELETE', '/image-builders')).toBeUndefined();
+    expect(matchRoute(undefined, 'POST', '/unknown')).toBeUndefined();
+  });
+
+  it('creates with 201 and reads or updates with 200', () => {
+    expect(Object.values(HTTP_ROUTES).map((r) => [r.operation, r.successStatus])).toEqual([
+      ['CreateInfrastructureConfiguration', 201],
+      ['UpdateInfrastructureConfiguration', 200],
+      ['GetInfrastructureConfiguration', 200],
+      ['CreateDistributionConfiguration', 201],
+      ['CreateImageBuilder', 201],
+    ]);
+  });
+
+  it('points Location at the percent-encoded ARN', () => {
+    const location = HTTP_ROUTES['POST /infrastructure-configurations']?.location?.({
+      infrastructureConfigurationArn: ARN,
+    });
+
+    expect(location).toBe(`/infrastructure-configurations/${encodeURIComponent(ARN)}`);
+  });
+});
+
+describe('decodeArnParameter', () => {
+  it('decodes a still-encoded ARN and keeps a decoded one', () => {
+    expect(decodeArnParameter(encodeURIComponent(ARN))).toBe(ARN);
+    expect(decodeArnParameter(ARN)).toBe(ARN);
+  });
+
+  it('keeps a malformed escape as it is for validation to reject', () => {
+    expect(decodeArnParameter('%E0%A4%A')).toBe('%E0%A4%A');
+  });
+});
+
+describe('buildInput', () => {
+  const update = HTTP_ROUTES['PUT /infrastructure-configurations/{arn}'];
+  const get = HTTP_ROUTES['GET /infrastructure-configurations/{arn}'];
+
+  it('fills the ARN from the path when the body omits it', () => {
+    if (!update) throw new Error('route missing');
+    expect(buildInput(update, { instanceProfileName: 'p' }, ARN)).toEqual({
+      input: { instanceProfileName: 'p', infrastructureConfigurationArn: ARN },
+      errors: [],
+    });
+  });
+
+  it('rejects a body ARN that differs from the path', () => {
+    if (!update) throw new Error('route missing');
+    expect(
+      buildInput(update, { infrastructureConfigurationArn: `${ARN}-other` }, ARN).errors,
+    ).toEqual([
+      {
+        path: '/infrastructureConfigurationArn',
+        message: 'must equal the ARN in the request path',
+      },
+    ]);
+  });
+
+  it('builds a GET request from the path alone', () => {
+    if (!get) throw new Error('route missing');
+    expect(buildInput(get, undefined, ARN).input).toEqual({ infrastructureConfigurationArn: ARN });
+  });
+});
