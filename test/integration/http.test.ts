@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHttpHandler } from '../../src/channels/http.js';
 import { invalidRequests, validRequests } from '../fixtures/requests.js';
 import { type AwsMocks, mockAws } from '../support/awsMocks.js';
@@ -173,4 +173,90 @@ describe.each(OPERATION_CASES)('$method $route ($operation)', (testCase) => {
       expect(await stack.outcomes(0, 0)).toEqual([]);
     },
   );
+});
+
+describe('bodies that are not requests', () => {
+  it.each([
+    ['no body', undefined, ''],
+    ['invalid JSON', '{"name": ', ''],
+    ['JSON null', 'null', ''],
+    ['a JSON array', '[{"name":"my-infra"}]', ''],
+    ['a JSON number', '42', ''],
+    ['a JSON string', '"my-infra"', ''],
+    ['deeply nested junk', `${'{"a":'.repeat(200)}1${'}'.repeat(200)}`, '/a'],
+  ])(
+    'answers %s with a 400 problem, never a 5xx, and calls AWS zero times',
+    async (_, rawBody, path) => {
+      const response = await call({
+        method: 'POST',
+        route: '/infrastructure-configurations',
+        ...(rawBody === undefined ? {} : { rawBody }),
+      });
+
+      expect(response.status).toBe(400);
+      expect(response.headers['content-type']).toBe('application/problem+json');
+      expect(response.body.code).toBe('ValidationException');
+      expect(response.body.errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path })]),
+      );
+      expect(aws.calls()).toHaveLength(0);
+    },
+  );
+
+  it('decodes a base64-encoded body', async () => {
+    const event = httpEvent({ method: 'POST', route: '/image-builders' });
+    event.body = Buffer.from(JSON.stringify(validRequests.CreateImageBuilder)).toString('base64');
+    event.isBase64Encoded = true;
+
+    const response = (await handle(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
+
+    expect(response.statusCode).toBe(201);
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const event = httpEvent({ method: 'POST', route: '/unknown' });
+    event.routeKey = '$default';
+
+    const response = (await handle(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
+
+    expect(response.statusCode).toBe(404);
+    expect(JSON.parse(response.body ?? '{}').code).toBe('NotFoundException');
+  });
+
+  it('rejects an X-Correlation-Id with control characters', async () => {
+    const response = await call({
+      method: 'POST',
+      route: '/image-builders',
+      body: validRequests.CreateImageBuilder,
+      headers: { 'x-correlation-id': 'line\nbreak' },
+    });
+
+    expect(response.status).toBe(400);
+    expect(aws.calls()).toHaveLength(0);
+  });
+});
+
+describe('request logging', () => {
+  it('writes one structured line per request with operation, token, channel, outcome and duration', async () => {
+    const info = vi.spyOn(stack.app.logger, 'info');
+
+    await call({
+      method: 'POST',
+      route: '/image-builders',
+      body: validRequests.CreateImageBuilder,
+      headers: { 'idempotency-key': 'log-1', 'x-correlation-id': 'corr-log' },
+    });
+
+    const lines = info.mock.calls.filter(([message]) => message === 'provisioning request');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.[1]).toMatchObject({
+      operation: 'CreateImageBuilder',
+      clientToken: 'log-1',
+      channel: 'http',
+      correlationId: 'corr-log',
+      outcome: 'SUCCEEDED',
+      replayed: false,
+      durationMs: expect.any(Number),
+    });
+  });
 });
