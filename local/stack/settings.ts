@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { load } from 'js-yaml';
+
+/** Everything the offline stack can be told, from environment variables (see `.env.example`). */
+export interface StackSettings {
+  stage: string;
+  region: string;
+  service: string;
+  ports: { http: number; lambda: number; sqsSns: number; dynamodb: number; emulator: number };
+  /** An existing DynamoDB endpoint to use instead of the embedded engine. */
+  externalDynamoDb: string | undefined;
+  appstreamReadyDelayMs: number;
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+  stackDir: string;
+  /** Names the local stage gives the table and topic (serverless.yml `params.local`). */
+  idempotencyTable: string;
+  outcomesTopicName: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+interface ServerlessDefinition {
+  service: string;
+  params: { default: { maxReceiveCount: number } };
+  custom: { queue: { visibilityTimeout: number } };
+}
+
+const port = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new Error(`${name} must be a port number (0-65535), got "${raw}"`);
+  }
+  return value;
+};
+
+const positive = (env: Env, name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+};
+
+/** The queue's redrive and visibility come from serverless.yml, so local and cloud agree. */
+const readServerlessDefinition = (root: string): ServerlessDefinition =>
+  load(readFileSync(resolve(root, 'serverless.yml'), 'utf8')) as ServerlessDefinition;
+
+export const readStackSettings = (env: Env = process.env, root = process.cwd()): StackSettings => {
+  const definition = readServerlessDefinition(root);
+  const stage = env.STACK_STAGE || 'local';
+  const service = definition.service;
+  return {
+    stage,
+    region: env.AWS_REGION || 'us-east-1',
+    service,
+    ports: {
+      http: port(env, 'HTTP_PORT', 3000),
+      lambda: port(env, 'LAMBDA_PORT', 3002),
+      sqsSns: port(env, 'SQS_SNS_PORT', 4566),
+      dynamodb: port(env, 'DYNAMODB_PORT', 8000),
+      emulator: port(env, 'EMULATOR_PORT', 4599),
+    },
+    externalDynamoDb: env.AWS_ENDPOINT_URL_DYNAMODB || undefined,
+    appstreamReadyDelayMs: positive(env, 'EMULATOR_APPSTREAM_READY_DELAY_MS', 2000),
+    visibilityTimeoutSeconds: positive(
+      env,
+      'QUEUE_VISIBILITY_TIMEOUT_SECONDS',
+      definition.custom.queue.visibilityTimeout,
+    ),
+    maxReceiveCount: definition.params.default.maxReceiveCount,
+    stackDir: resolve(root, env.STACK_DIR || '.local'),
+    idempotencyTable: `${service}-${stage}-idempotency`,
+    outcomesTopicName: `${service}-${stage}-outcomes`,
+  };
+};

@@ -1,0 +1,166 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { startEmulator } from '../emulator/index.js';
+import {
+  createIdempotencyTable,
+  LOCAL_CREDENTIALS,
+  localDynamoDbClient,
+  startDynalite,
+} from '../engines/dynamodb.js';
+import { startMessaging } from '../engines/messaging.js';
+import { createMessagingResources } from './messagingResources.js';
+import { startOffline } from './offline.js';
+import { startOutcomeTail } from './outcomeTail.js';
+import { claimPort } from './ports.js';
+import { startQueueTrigger } from './queueTrigger.js';
+import type { StackSettings } from './settings.js';
+
+/** What `.local/stack.json` holds: every endpoint a script or tool needs. */
+export interface StackInfo {
+  region: string;
+  httpApi: string;
+  sqs: { endpoint: string; requestQueueUrl: string; deadLetterQueueUrl: string };
+  sns: { endpoint: string; outcomesTopicArn: string };
+  dynamodb: { endpoint: string; idempotencyTable: string };
+  imagebuilder: { endpoint: string };
+  appstream: { endpoint: string };
+  emulator: { endpoint: string };
+}
+
+export interface RunningStack {
+  info: StackInfo;
+  stackFile: string;
+  stop(): Promise<void>;
+}
+
+export interface StackIo {
+  /** Terminal output: outcomes and the service's own logs. */
+  print(line: string): void;
+  warn(line: string): void;
+}
+
+/** Queue URLs on the loopback address: the emulator's own host names do not resolve here. */
+const loopbackQueueUrl = (endpoint: string, queueUrl: string): string =>
+  `${endpoint}${new URL(queueUrl).pathname}`;
+
+/** Brings the whole service up on 127.0.0.1; `stop()` takes down everything it started. */
+export const startStack = async (
+  settings: StackSettings,
+  io: StackIo,
+  root = process.cwd(),
+): Promise<RunningStack> => {
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((error: unknown) => io.warn(`while stopping: ${String(error)}`));
+    }
+  };
+  try {
+    const httpPort = await claimPort(settings.ports.http, 'HTTP_PORT');
+    const lambdaPort = await claimPort(settings.ports.lambda, 'LAMBDA_PORT');
+    const { region } = settings;
+
+    let dynamodbEndpoint = settings.externalDynamoDb;
+    if (!dynamodbEndpoint) {
+      const dynamo = await startDynalite(settings.ports.dynamodb);
+      stops.push(() => dynamo.close());
+      dynamodbEndpoint = dynamo.endpoint;
+    }
+    const dynamodb = localDynamoDbClient(dynamodbEndpoint, region);
+    stops.push(async () => dynamodb.destroy());
+    await createIdempotencyTable(dynamodb, settings.idempotencyTable);
+
+    const messaging = await startMessaging(settings.ports.sqsSns, region);
+    stops.push(() => messaging.close());
+    const clientConfig = { region, endpoint: messaging.endpoint, credentials: LOCAL_CREDENTIALS };
+    const sqs = new SQSClient(clientConfig);
+    const sns = new SNSClient(clientConfig);
+    stops.push(async () => {
+      sqs.destroy();
+      sns.destroy();
+    });
+    const prefix = `${settings.service}-${settings.stage}`;
+    const resources = await createMessagingResources({
+      sqs,
+      sns,
+      prefix,
+      topicName: settings.outcomesTopicName,
+      visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+      maxReceiveCount: settings.maxReceiveCount,
+    });
+
+    const emulator = await startEmulator({
+      port: settings.ports.emulator,
+      region,
+      appstreamReadyDelayMs: settings.appstreamReadyDelayMs,
+    });
+    stops.push(() => emulator.close());
+
+    const offline = await startOffline({
+      root,
+      stage: settings.stage,
+      region,
+      httpPort,
+      lambdaPort,
+      // Local and cloud differ only here: where the SDK's standard variables point.
+      env: {
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_IMAGEBUILDER: emulator.endpoint,
+        AWS_ENDPOINT_URL_APPSTREAM: emulator.endpoint,
+        AWS_ENDPOINT_URL_SQS: messaging.endpoint,
+        AWS_ENDPOINT_URL_SNS: messaging.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      },
+      output: (chunk) => io.print(chunk.trimEnd()),
+    });
+    stops.push(() => offline.stop());
+
+    const requestQueueArn = `arn:aws:sqs:${region}:000000000000:${prefix}-requests`;
+    const queueFunction = `${settings.service}-${settings.stage}-queue`;
+    const trigger = startQueueTrigger({
+      sqs,
+      queueUrl: resources.requestQueueUrl,
+      queueArn: requestQueueArn,
+      region,
+      invoke: (event) => offline.invoke<SQSBatchResponse>(queueFunction, event),
+      onError: (error) => io.warn(`queue trigger: ${String(error)}`),
+    });
+    stops.push(() => trigger.stop());
+    const tail = startOutcomeTail({
+      sqs,
+      queueUrl: resources.outcomesTailQueueUrl,
+      print: io.print,
+      onError: (error) => io.warn(`outcome tail: ${String(error)}`),
+    });
+    stops.push(() => tail.stop());
+
+    const info: StackInfo = {
+      region,
+      httpApi: `http://127.0.0.1:${httpPort}`,
+      sqs: {
+        endpoint: messaging.endpoint,
+        requestQueueUrl: loopbackQueueUrl(messaging.endpoint, resources.requestQueueUrl),
+        deadLetterQueueUrl: loopbackQueueUrl(messaging.endpoint, resources.deadLetterQueueUrl),
+      },
+      sns: { endpoint: messaging.endpoint, outcomesTopicArn: resources.outcomesTopicArn },
+      dynamodb: { endpoint: dynamodbEndpoint, idempotencyTable: settings.idempotencyTable },
+      imagebuilder: { endpoint: emulator.endpoint },
+      appstream: { endpoint: emulator.endpoint },
+      emulator: { endpoint: emulator.endpoint },
+    };
+    await mkdir(settings.stackDir, { recursive: true });
+    const stackFile = join(settings.stackDir, 'stack.json');
+    await writeFile(stackFile, `${JSON.stringify(info, null, 2)}\n`);
+    stops.push(() => rm(stackFile, { force: true }));
+    return { info, stackFile, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};

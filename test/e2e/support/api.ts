@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  /** The parsed JSON body (`undefined` when empty). */
+  body: Record<string, unknown>;
+  text: string;
+}
+
+/** A portal's HTTP client for the provisioning API. */
+export class Api {
+  public constructor(private readonly baseUrl: string) {}
+
+  public async send(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(25_000),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : undefined) as Record<string, unknown>,
+      text,
+    };
+  }
+}
+
+/** The path segment of an ARN route (the ARN percent-encoded as one segment). */
+export const arnPath = (arn: string): string =>
+  `/infrastructure-configurations/${encodeURIComponent(arn)}`;
+
+/** A short unique suffix: names and tokens of one test never meet another test's. */
+export const unique = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;

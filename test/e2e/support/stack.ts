@@ -1,0 +1,248 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppStreamClient } from '@aws-sdk/client-appstream';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { EmulatorControl } from './emulator.js';
+import { eventually, StopWaiting } from './wait.js';
+
+/** What `npm start` writes to `<STACK_DIR>/stack.json` once everything listens. */
+export interface StackInfo {
+  region: string;
+  httpApi: string;
+  sqs: { endpoint: string; requestQueueUrl: string; deadLetterQueueUrl: string };
+  sns: { endpoint: string; outcomesTopicArn: string };
+  dynamodb: { endpoint: string; idempotencyTable: string };
+  imagebuilder: { endpoint: string };
+  appstream: { endpoint: string };
+  emulator: { endpoint: string };
+}
+
+export interface StackExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface RunningStack {
+  info: StackInfo;
+  /** The ports handed to the stack, by environment variable. */
+  ports: Readonly<Record<PortVariable, number>>;
+  sqs: SQSClient;
+  sns: SNSClient;
+  appstream: AppStreamClient;
+  emulator: EmulatorControl;
+  /** Everything the stack printed on stdout so far. */
+  stdout(): string;
+  /** stdout and stderr interleaved, for diagnostics. */
+  output(): string;
+  /** Whether the `npm start` process has exited. */
+  exited(): boolean;
+  /** SIGINT to the process group, then waits for the exit (SIGKILL after a grace period). */
+  stop(): Promise<StackExit>;
+}
+
+export const PORT_VARIABLES = [
+  'HTTP_PORT',
+  'LAMBDA_PORT',
+  'SQS_SNS_PORT',
+  'DYNAMODB_PORT',
+  'EMULATOR_PORT',
+] as const;
+export type PortVariable = (typeof PORT_VARIABLES)[number];
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 15_000;
+const KILL_GRACE_MS = 5_000;
+/** Local engines accept any signature; the SDK still wants credentials to sign with. */
+const DUMMY_CREDENTIALS = { accessKeyId: 'e2e', secretAccessKey: 'e2e' } as const;
+
+const listen = (server: Server): Promise<number> =>
+  new Promise((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') reject(new Error('no port'));
+      else resolvePort(address.port);
+    });
+  });
+
+const close = (server: Server): Promise<void> =>
+  new Promise((resolveClose) => server.close(() => resolveClose()));
+
+/** Free loopback ports, all held open at once so none is handed out twice. */
+export const freePorts = async (count: number): Promise<number[]> => {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(servers.map(listen));
+  } finally {
+    await Promise.all(servers.map(close));
+  }
+};
+
+/** Whether something accepts connections on 127.0.0.1:`port` right now. */
+export const canListenOn = async (port: number): Promise<boolean> => {
+  const server = createServer();
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolveListen());
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (server.listening) await close(server);
+  }
+};
+
+/** The environment `npm start` gets: ours, minus anything pointing the SDK elsewhere, plus `extra`. */
+const stackEnvironment = (extra: Record<string, string>): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('AWS_ENDPOINT_URL')) delete env[name];
+  }
+  return { ...env, ...extra };
+};
+
+const waitForExit = (child: ChildProcess, timeoutMs: number): Promise<StackExit | undefined> =>
+  new Promise((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolveExit({ code: child.exitCode, signal: child.signalCode });
+      return;
+    }
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolveExit(undefined);
+    }, timeoutMs);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(timer);
+      resolveExit({ code, signal });
+    };
+    child.once('exit', onExit);
+  });
+
+const signalGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+};
+
+/**
+ * Starts the offline stack exactly as a developer does (`npm start` in the repository root), on
+ * free ports and a fresh STACK_DIR, and waits for `stack.json` and the `Stack ready` line.
+ */
+export const startStack = async (extraEnv: Record<string, string> = {}): Promise<RunningStack> => {
+  const stackDir = await mkdtemp(join(tmpdir(), 'image-provisioner-e2e-'));
+  const portList = await freePorts(PORT_VARIABLES.length);
+  const ports = Object.fromEntries(
+    PORT_VARIABLES.map((name, index) => [name, portList[index] as number]),
+  ) as Record<PortVariable, number>;
+  const env = stackEnvironment({
+    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+    STACK_DIR: stackDir,
+    QUEUE_VISIBILITY_TIMEOUT_SECONDS: '1',
+    EMULATOR_APPSTREAM_READY_DELAY_MS: '500',
+    ...extraEnv,
+  });
+
+  const child = spawn('npm', ['start'], {
+    cwd: REPO_ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // A test runner that dies must not leave a stack behind.
+  const killOnExit = () => signalGroup(child, 'SIGKILL');
+  process.once('exit', killOnExit);
+
+  let stdout = '';
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    output += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const diagnostics = () => `npm start output (last 4000 characters):\n${output.slice(-4000)}`;
+
+  let stopping: Promise<StackExit> | undefined;
+  const clients: { destroy(): void }[] = [];
+  const stop = (): Promise<StackExit> => {
+    stopping ??= (async () => {
+      process.off('exit', killOnExit);
+      for (const client of clients) client.destroy();
+      signalGroup(child, 'SIGINT');
+      let exit = await waitForExit(child, STOP_GRACE_MS);
+      if (!exit) {
+        signalGroup(child, 'SIGKILL');
+        exit = (await waitForExit(child, KILL_GRACE_MS)) ?? { code: null, signal: 'SIGKILL' };
+      }
+      // Children of npm may outlive it for a moment: make sure none is left.
+      signalGroup(child, 'SIGKILL');
+      await rm(stackDir, { recursive: true, force: true });
+      return exit;
+    })();
+    return stopping;
+  };
+
+  const info = await eventually(
+    async () => {
+      if (spawnError) throw new StopWaiting(`npm start could not be spawned: ${spawnError.message}`);
+      if (exited()) {
+        throw new StopWaiting(
+          `npm start exited early (code ${child.exitCode}, signal ${child.signalCode})`,
+        );
+      }
+      if (!stdout.includes('Stack ready')) return undefined;
+      const text = await readFile(join(stackDir, 'stack.json'), 'utf8').catch(() => undefined);
+      if (text === undefined) return undefined;
+      try {
+        return JSON.parse(text) as StackInfo;
+      } catch {
+        return undefined; // still being written
+      }
+    },
+    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100, what: 'stack.json and "Stack ready"' },
+  ).catch(async (error: unknown) => {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${diagnostics()}`);
+  });
+
+  const clientConfig = (endpoint: string) => ({
+    region: info.region,
+    endpoint,
+    credentials: DUMMY_CREDENTIALS,
+  });
+  const sqs = new SQSClient(clientConfig(info.sqs.endpoint));
+  const sns = new SNSClient(clientConfig(info.sns.endpoint));
+  // One attempt: the test sees exactly what the emulator answers.
+  const appstream = new AppStreamClient({ ...clientConfig(info.appstream.endpoint), maxAttempts: 1 });
+  clients.push(sqs, sns, appstream);
+
+  return {
+    info,
+    ports,
+    sqs,
+    sns,
+    appstream,
+    emulator: new EmulatorControl(info.emulator.endpoint),
+    stdout: () => stdout,
+    output: () => output,
+    exited,
+    stop,
+  };
+};
