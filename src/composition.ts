@@ -19,7 +19,7 @@ export interface AppOverrides {
 
 /** The one place clients and adapters are built; handlers and tests receive the result. */
 export const createApp = (config: Config, overrides: AppOverrides = {}): App => {
-  const clients = { ...createServiceClients(config.region), ...overrides.clients };
+  const clients = createServiceClients(config.region, overrides.clients);
   const logger = overrides.logger ?? new Logger({ serviceName: 'image-provisioner' });
   const idempotency = createIdempotencyStore({
     dynamodb: clients.dynamodb,

@@ -13,10 +13,14 @@ export interface ServiceClients {
 /**
  * One client per service for the life of the execution environment. Endpoints come from the
  * SDK's standard variables (`AWS_ENDPOINT_URL_<SERVICE>`), so local and cloud differ only there.
+ * Clients `given` (tests) are used as they are.
  */
-export const createServiceClients = (region: string): ServiceClients => ({
-  imagebuilder: new ImagebuilderClient({ region }),
-  appstream: new AppStreamClient({ region }),
-  sns: new SNSClient({ region }),
-  dynamodb: new DynamoDBClient({ region }),
+export const createServiceClients = (
+  region: string,
+  given: Partial<ServiceClients> = {},
+): ServiceClients => ({
+  imagebuilder: given.imagebuilder ?? new ImagebuilderClient({ region }),
+  appstream: given.appstream ?? new AppStreamClient({ region }),
+  sns: given.sns ?? new SNSClient({ region }),
+  dynamodb: given.dynamodb ?? new DynamoDBClient({ region }),
 });

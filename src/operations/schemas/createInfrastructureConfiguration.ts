@@ -42,8 +42,12 @@ export const Placement = z.strictObject({
   hostResourceGroupArn: z.optional(NonEmptyString),
 });
 
-export const CreateInfrastructureConfigurationInput = z.strictObject({
-  name: ResourceName,
+/**
+ * The members CreateInfrastructureConfigurationRequest and UpdateInfrastructureConfigurationRequest
+ * share (contracts §3.1, §4.1), in model order. Each request builds its strict schema from these,
+ * keeping that order (a parsed request and the JSON Schema list members in shape order).
+ */
+export const infrastructureConfigurationMembers = {
   description: z.optional(NonEmptyString),
   instanceTypes: z.optional(InstanceTypeList),
   instanceProfileName: InstanceProfileNameType,
@@ -55,8 +59,17 @@ export const CreateInfrastructureConfigurationInput = z.strictObject({
   snsTopicArn: z.optional(SnsTopicArn),
   resourceTags: z.optional(ResourceTagMap),
   instanceMetadataOptions: z.optional(InstanceMetadataOptions),
-  tags: z.optional(TagMap),
   placement: z.optional(Placement),
+};
+
+/** Create adds `name` and `tags`; `tags` stands before `placement`, as in the model. */
+const { placement, ...membersBeforePlacement } = infrastructureConfigurationMembers;
+
+export const CreateInfrastructureConfigurationInput = z.strictObject({
+  name: ResourceName,
+  ...membersBeforePlacement,
+  tags: z.optional(TagMap),
+  placement,
 });
 
 export type CreateInfrastructureConfigurationInput = z.output<

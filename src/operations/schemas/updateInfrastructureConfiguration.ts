@@ -1,18 +1,6 @@
 import * as z from 'zod/mini';
-import {
-  InfrastructureConfigurationArn,
-  InstanceProfileNameType,
-  InstanceTypeList,
-  NonEmptyString,
-  ResourceTagMap,
-  SnsTopicArn,
-  StringList,
-} from './constraints.js';
-import {
-  InstanceMetadataOptions,
-  Logging,
-  Placement,
-} from './createInfrastructureConfiguration.js';
+import { InfrastructureConfigurationArn } from './constraints.js';
+import { infrastructureConfigurationMembers } from './createInfrastructureConfiguration.js';
 
 /*
  * UpdateInfrastructureConfigurationRequest (contracts §4.1), without `clientToken`. Unlike Create it
@@ -21,18 +9,7 @@ import {
  */
 export const UpdateInfrastructureConfigurationInput = z.strictObject({
   infrastructureConfigurationArn: InfrastructureConfigurationArn,
-  description: z.optional(NonEmptyString),
-  instanceTypes: z.optional(InstanceTypeList),
-  instanceProfileName: InstanceProfileNameType,
-  securityGroupIds: z.optional(StringList),
-  subnetId: z.optional(NonEmptyString),
-  logging: z.optional(Logging),
-  keyPair: z.optional(NonEmptyString),
-  terminateInstanceOnFailure: z.optional(z.boolean()),
-  snsTopicArn: z.optional(SnsTopicArn),
-  resourceTags: z.optional(ResourceTagMap),
-  instanceMetadataOptions: z.optional(InstanceMetadataOptions),
-  placement: z.optional(Placement),
+  ...infrastructureConfigurationMembers,
 });
 
 export type UpdateInfrastructureConfigurationInput = z.output<

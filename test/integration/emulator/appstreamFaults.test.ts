@@ -1,5 +1,4 @@
 import {
-  type AppStreamClient,
   AppStreamServiceException,
   ConcurrentModificationException,
   CreateImageBuilderCommand,
@@ -15,28 +14,10 @@ import {
   ResourceNotAvailableException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-appstream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
-import { appstreamClient, clearFaults, injectFault, rejectionOf, uniqueName } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { type ErrorClass, injectFault, rejectionOf, uniqueName, useEmulator } from './support.js';
 
-let emulator: RunningEmulator;
-let client: AppStreamClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  client = appstreamClient(emulator.endpoint);
-});
-
-afterEach(async () => {
-  await clearFaults(emulator.endpoint);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.close();
-});
-
-type ErrorClass = abstract new (...args: never[]) => Error;
+const emulator = useEmulator();
 
 /** CreateImageBuilder's modelled errors with their `@httpError` (contracts §7.4). */
 const CREATE_IMAGE_BUILDER_ERRORS: ReadonlyArray<[string, ErrorClass, number]> = [
@@ -54,7 +35,7 @@ const CREATE_IMAGE_BUILDER_ERRORS: ReadonlyArray<[string, ErrorClass, number]> =
 ];
 
 const createBuilder = (name = uniqueName('faulted')) =>
-  client.send(
+  emulator.appstream.send(
     new CreateImageBuilderCommand({
       Name: name,
       InstanceType: 'stream.standard.small',
@@ -94,7 +75,7 @@ describe('AppStream modelled errors injected through /_emulator/faults', () => {
     });
 
     // Act
-    const error = await rejectionOf(client.send(new DescribeImageBuildersCommand({})));
+    const error = await rejectionOf(emulator.appstream.send(new DescribeImageBuildersCommand({})));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotFoundException);
@@ -129,7 +110,7 @@ describe('AppStream modelled errors injected through /_emulator/faults', () => {
 
     // Act
     const error = await rejectionOf(
-      client.send(new DescribeImageBuildersCommand({ Names: [name] })),
+      emulator.appstream.send(new DescribeImageBuildersCommand({ Names: [name] })),
     );
 
     // Assess

@@ -1,5 +1,4 @@
 import {
-  type AppStreamClient,
   ResourceNotFoundException as AppStreamResourceNotFound,
   CreateImageBuilderCommand,
   DescribeImageBuildersCommand,
@@ -7,57 +6,26 @@ import {
 import {
   CreateInfrastructureConfigurationCommand,
   GetInfrastructureConfigurationCommand,
-  type ImagebuilderClient,
   InvalidRequestException,
 } from '@aws-sdk/client-imagebuilder';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import {
-  appstreamClient,
   clearCalls,
-  clearFaults,
+  createInfrastructure,
+  getUnknownInfrastructure,
   health,
-  imagebuilderClient,
+  infrastructureArn,
   injectFault,
   listCalls,
   postFault,
-  REGION,
   rejectionOf,
   resetState,
+  UNKNOWN_INFRASTRUCTURE_ARN,
   uniqueName,
+  useEmulator,
 } from './support.js';
 
-let emulator: RunningEmulator;
-let imagebuilder: ImagebuilderClient;
-let appstream: AppStreamClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  imagebuilder = imagebuilderClient(emulator.endpoint);
-  appstream = appstreamClient(emulator.endpoint);
-});
-
-beforeEach(async () => {
-  await clearCalls(emulator.endpoint);
-});
-
-afterEach(async () => {
-  await clearFaults(emulator.endpoint);
-});
-
-afterAll(async () => {
-  imagebuilder?.destroy();
-  appstream?.destroy();
-  await emulator?.close();
-});
-
-const ARN = `arn:aws:imagebuilder:${REGION}:123456789012:infrastructure-configuration/unknown`;
-const getUnknown = (client = imagebuilder) =>
-  client.send(new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: ARN }));
-const createInfrastructure = (name = uniqueName('control')) =>
-  imagebuilder.send(
-    new CreateInfrastructureConfigurationCommand({ name, instanceProfileName: 'p' }),
-  );
+const emulator = useEmulator();
 
 describe('control API', () => {
   it('reports health', async () => {
@@ -105,11 +73,11 @@ describe('calls log', () => {
     const started = Date.now();
 
     // Act
-    await createInfrastructure(name);
-    await rejectionOf(getUnknown());
-    await rejectionOf(appstream.send(new DescribeImageBuildersCommand({ Names: ['x'] })));
+    await createInfrastructure(emulator, name);
+    await rejectionOf(getUnknownInfrastructure(emulator));
+    await rejectionOf(emulator.appstream.send(new DescribeImageBuildersCommand({ Names: ['x'] })));
     await rejectionOf(
-      imagebuilder.send(
+      emulator.imagebuilder.send(
         new CreateInfrastructureConfigurationCommand({ name: '!', instanceProfileName: 'p' }),
       ),
     );
@@ -135,14 +103,14 @@ describe('calls log', () => {
       },
     ]);
     expect(calls[0]?.input).toMatchObject({ name, instanceProfileName: 'p' });
-    expect(calls[1]?.input).toEqual({ infrastructureConfigurationArn: ARN });
+    expect(calls[1]?.input).toEqual({ infrastructureConfigurationArn: UNKNOWN_INFRASTRUCTURE_ARN });
     expect(calls[2]?.input).toEqual({ Names: ['x'] });
     for (const call of calls) expect(Date.parse(call.at)).toBeGreaterThanOrEqual(started - 1000);
   });
 
   it('is emptied by DELETE /_emulator/calls', async () => {
     // Prepare
-    await rejectionOf(getUnknown());
+    await rejectionOf(getUnknownInfrastructure(emulator));
 
     // Act
     const response = await clearCalls(emulator.endpoint);
@@ -157,7 +125,7 @@ describe('state', () => {
   it('DELETE /_emulator/state forgets every resource', async () => {
     // Prepare
     const name = uniqueName('forgotten');
-    await appstream.send(
+    await emulator.appstream.send(
       new CreateImageBuilderCommand({
         Name: name,
         InstanceType: 'stream.standard.small',
@@ -168,7 +136,7 @@ describe('state', () => {
     // Act
     const response = await resetState(emulator.endpoint);
     const error = await rejectionOf(
-      appstream.send(new DescribeImageBuildersCommand({ Names: [name] })),
+      emulator.appstream.send(new DescribeImageBuildersCommand({ Names: [name] })),
     );
 
     // Assess
@@ -179,16 +147,16 @@ describe('state', () => {
   it('validation failures are logged and create nothing', async () => {
     // Prepare
     const name = uniqueName('never-created');
-    const arn = `arn:aws:imagebuilder:${REGION}:123456789012:infrastructure-configuration/${name}`;
+    const arn = infrastructureArn(name);
 
     // Act
     const error = await rejectionOf(
-      imagebuilder.send(
+      emulator.imagebuilder.send(
         new CreateInfrastructureConfigurationCommand({ name, instanceProfileName: 'bad profile' }),
       ),
     );
     const lookup = await rejectionOf(
-      imagebuilder.send(
+      emulator.imagebuilder.send(
         new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: arn }),
       ),
     );

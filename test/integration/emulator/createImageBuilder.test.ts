@@ -1,42 +1,22 @@
 import {
-  type AppStreamClient,
   AppStreamServiceException,
   CreateImageBuilderCommand,
   type CreateImageBuilderCommandInput,
   InvalidParameterCombinationException,
   ResourceAlreadyExistsException,
 } from '@aws-sdk/client-appstream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   ACCOUNT_ID,
   ARN_PATTERNS,
-  appstreamClient,
+  builderInput,
   REGION,
   rejectionOf,
-  uniqueName,
+  useEmulator,
 } from './support.js';
 
 const READY_DELAY_MS = 500;
-let emulator: RunningEmulator;
-let client: AppStreamClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, appstreamReadyDelayMs: READY_DELAY_MS });
-  client = appstreamClient(emulator.endpoint);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.close();
-});
-
-const builderInput = (overrides: Partial<CreateImageBuilderCommandInput> = {}) => ({
-  Name: uniqueName('builder'),
-  InstanceType: 'stream.standard.medium',
-  ImageName: 'AppStream-WinServer2022-06-17-2024',
-  ...overrides,
-});
+const emulator = useEmulator({ appstreamReadyDelayMs: READY_DELAY_MS });
 
 describe('CreateImageBuilder', () => {
   it('returns a PENDING builder with its ARN, image ARN, platform, epoch CreatedTime and the given members', async () => {
@@ -57,7 +37,7 @@ describe('CreateImageBuilder', () => {
     const before = Date.now();
 
     // Act
-    const { ImageBuilder: builder, $metadata } = await client.send(
+    const { ImageBuilder: builder, $metadata } = await emulator.appstream.send(
       new CreateImageBuilderCommand(input),
     );
 
@@ -94,7 +74,7 @@ describe('CreateImageBuilder', () => {
     const imageArn = `arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/my-image`;
 
     // Act
-    const { ImageBuilder: builder } = await client.send(
+    const { ImageBuilder: builder } = await emulator.appstream.send(
       new CreateImageBuilderCommand(builderInput({ ImageName: undefined, ImageArn: imageArn })),
     );
 
@@ -108,10 +88,10 @@ describe('CreateImageBuilder', () => {
   it('fails with ResourceAlreadyExistsException when the Name is taken', async () => {
     // Prepare
     const input = builderInput();
-    await client.send(new CreateImageBuilderCommand(input));
+    await emulator.appstream.send(new CreateImageBuilderCommand(input));
 
     // Act
-    const error = await rejectionOf(client.send(new CreateImageBuilderCommand(input)));
+    const error = await rejectionOf(emulator.appstream.send(new CreateImageBuilderCommand(input)));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceAlreadyExistsException);
@@ -121,7 +101,7 @@ describe('CreateImageBuilder', () => {
   it('fails with InvalidParameterCombinationException when both ImageName and ImageArn are given', async () => {
     // Act
     const error = await rejectionOf(
-      client.send(
+      emulator.appstream.send(
         new CreateImageBuilderCommand(
           builderInput({ ImageArn: `arn:aws:appstream:${REGION}::image/other` }),
         ),
@@ -142,7 +122,7 @@ describe('CreateImageBuilder', () => {
   ])('rejects %s with ValidationException (400)', async (_case, overrides) => {
     // Act
     const error = await rejectionOf(
-      client.send(new CreateImageBuilderCommand(builderInput(overrides))),
+      emulator.appstream.send(new CreateImageBuilderCommand(builderInput(overrides))),
     );
 
     // Assess
@@ -154,7 +134,7 @@ describe('CreateImageBuilder', () => {
 
   it('accepts Unicode tag keys and values (patterns evaluated with the u flag)', async () => {
     // Act
-    const output = await client.send(
+    const output = await emulator.appstream.send(
       new CreateImageBuilderCommand(builderInput({ Tags: { équipe: 'Bildbau 2' } })),
     );
 

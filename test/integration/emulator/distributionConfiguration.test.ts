@@ -1,32 +1,19 @@
 import {
   CreateDistributionConfigurationCommand,
-  type ImagebuilderClient,
   ResourceAlreadyExistsException,
 } from '@aws-sdk/client-imagebuilder';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { UUID } from './fixtures.js';
 import {
   ACCOUNT_ID,
   ARN_PATTERNS,
-  imagebuilderClient,
   REGION,
   rejectionOf,
   uniqueName,
+  useEmulator,
 } from './support.js';
 
-let emulator: RunningEmulator;
-let client: ImagebuilderClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  client = imagebuilderClient(emulator.endpoint);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.close();
-});
+const emulator = useEmulator();
 
 describe('CreateDistributionConfiguration', () => {
   const distributions = [
@@ -42,7 +29,7 @@ describe('CreateDistributionConfiguration', () => {
 
   it('returns a requestId, the clientToken and a distribution-configuration ARN', async () => {
     // Act
-    const output = await client.send(
+    const output = await emulator.imagebuilder.send(
       new CreateDistributionConfigurationCommand({
         name: 'Golden Distribution',
         distributions,
@@ -62,12 +49,16 @@ describe('CreateDistributionConfiguration', () => {
   it('replays on the same clientToken and input, and rejects the taken name under a new token', async () => {
     // Prepare
     const input = { name: uniqueName('dist'), distributions, clientToken: 'token-dist-2' };
-    const first = await client.send(new CreateDistributionConfigurationCommand(input));
+    const first = await emulator.imagebuilder.send(
+      new CreateDistributionConfigurationCommand(input),
+    );
 
     // Act
-    const replay = await client.send(new CreateDistributionConfigurationCommand(input));
+    const replay = await emulator.imagebuilder.send(
+      new CreateDistributionConfigurationCommand(input),
+    );
     const error = await rejectionOf(
-      client.send(
+      emulator.imagebuilder.send(
         new CreateDistributionConfigurationCommand({ ...input, clientToken: 'token-dist-3' }),
       ),
     );

@@ -1,50 +1,17 @@
-import { type AppStreamClient, DescribeImageBuildersCommand } from '@aws-sdk/client-appstream';
+import { DescribeImageBuildersCommand } from '@aws-sdk/client-appstream';
+import { CreateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
+import { describe, expect, it } from 'vitest';
 import {
-  CreateInfrastructureConfigurationCommand,
-  GetInfrastructureConfigurationCommand,
-  type ImagebuilderClient,
-} from '@aws-sdk/client-imagebuilder';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
-import {
-  appstreamClient,
-  clearCalls,
-  clearFaults,
+  getUnknownInfrastructure,
   imagebuilderClient,
   injectFault,
   listCalls,
-  REGION,
   rejectionOf,
   uniqueName,
+  useEmulator,
 } from './support.js';
 
-let emulator: RunningEmulator;
-let imagebuilder: ImagebuilderClient;
-let appstream: AppStreamClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  imagebuilder = imagebuilderClient(emulator.endpoint);
-  appstream = appstreamClient(emulator.endpoint);
-});
-
-beforeEach(async () => {
-  await clearCalls(emulator.endpoint);
-});
-
-afterEach(async () => {
-  await clearFaults(emulator.endpoint);
-});
-
-afterAll(async () => {
-  imagebuilder?.destroy();
-  appstream?.destroy();
-  await emulator?.close();
-});
-
-const ARN = `arn:aws:imagebuilder:${REGION}:123456789012:infrastructure-configuration/unknown`;
-const getUnknown = (client = imagebuilder) =>
-  client.send(new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: ARN }));
+const emulator = useEmulator();
 
 describe('faults with latency or a connection reset', () => {
   it('with only latencyMs delay the call and then let it succeed', async () => {
@@ -54,7 +21,7 @@ describe('faults with latency or a connection reset', () => {
     const started = performance.now();
 
     // Act
-    const output = await appstream.send(new DescribeImageBuildersCommand({}));
+    const output = await emulator.appstream.send(new DescribeImageBuildersCommand({}));
 
     // Assess
     expect(performance.now() - started).toBeGreaterThanOrEqual(latencyMs - 5);
@@ -72,7 +39,7 @@ describe('faults with latency or a connection reset', () => {
     const started = performance.now();
 
     // Act
-    const error = await rejectionOf(getUnknown());
+    const error = await rejectionOf(getUnknownInfrastructure(emulator));
 
     // Assess
     expect(performance.now() - started).toBeGreaterThanOrEqual(latencyMs - 5);
@@ -112,7 +79,7 @@ describe('faults with latency or a connection reset', () => {
     });
 
     // Act
-    const error = await rejectionOf(getUnknown());
+    const error = await rejectionOf(getUnknownInfrastructure(emulator));
 
     // Assess
     expect(error.$metadata?.httpStatusCode).toBeUndefined();

@@ -1,54 +1,16 @@
-import { type AppStreamClient, DescribeImageBuildersCommand } from '@aws-sdk/client-appstream';
+import { DescribeImageBuildersCommand } from '@aws-sdk/client-appstream';
+import { ServiceUnavailableException } from '@aws-sdk/client-imagebuilder';
+import { describe, expect, it } from 'vitest';
 import {
-  CreateInfrastructureConfigurationCommand,
-  GetInfrastructureConfigurationCommand,
-  type ImagebuilderClient,
-  ServiceUnavailableException,
-} from '@aws-sdk/client-imagebuilder';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
-import {
-  appstreamClient,
-  clearCalls,
   clearFaults,
-  imagebuilderClient,
+  createInfrastructure,
+  getUnknownInfrastructure,
   injectFault,
-  REGION,
   rejectionOf,
-  uniqueName,
+  useEmulator,
 } from './support.js';
 
-let emulator: RunningEmulator;
-let imagebuilder: ImagebuilderClient;
-let appstream: AppStreamClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  imagebuilder = imagebuilderClient(emulator.endpoint);
-  appstream = appstreamClient(emulator.endpoint);
-});
-
-beforeEach(async () => {
-  await clearCalls(emulator.endpoint);
-});
-
-afterEach(async () => {
-  await clearFaults(emulator.endpoint);
-});
-
-afterAll(async () => {
-  imagebuilder?.destroy();
-  appstream?.destroy();
-  await emulator?.close();
-});
-
-const ARN = `arn:aws:imagebuilder:${REGION}:123456789012:infrastructure-configuration/unknown`;
-const getUnknown = (client = imagebuilder) =>
-  client.send(new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: ARN }));
-const createInfrastructure = (name = uniqueName('control')) =>
-  imagebuilder.send(
-    new CreateInfrastructureConfigurationCommand({ name, instanceProfileName: 'p' }),
-  );
+const emulator = useEmulator();
 
 describe('faults', () => {
   it('fail exactly `count` matching calls, then stop', async () => {
@@ -60,9 +22,9 @@ describe('faults', () => {
     });
 
     // Act
-    const first = await rejectionOf(createInfrastructure());
-    const second = await rejectionOf(createInfrastructure());
-    const third = await createInfrastructure();
+    const first = await rejectionOf(createInfrastructure(emulator));
+    const second = await rejectionOf(createInfrastructure(emulator));
+    const third = await createInfrastructure(emulator);
 
     // Assess
     expect(first).toBeInstanceOf(ServiceUnavailableException);
@@ -78,14 +40,14 @@ describe('faults', () => {
       count: -1,
     });
     const failures = [
-      await rejectionOf(getUnknown()),
-      await rejectionOf(getUnknown()),
-      await rejectionOf(getUnknown()),
+      await rejectionOf(getUnknownInfrastructure(emulator)),
+      await rejectionOf(getUnknownInfrastructure(emulator)),
+      await rejectionOf(getUnknownInfrastructure(emulator)),
     ];
 
     // Act
     await clearFaults(emulator.endpoint);
-    const afterClear = await rejectionOf(getUnknown());
+    const afterClear = await rejectionOf(getUnknownInfrastructure(emulator));
 
     // Assess
     expect(failures.map((error) => error.name)).toEqual(Array(3).fill('ForbiddenException'));
@@ -97,8 +59,10 @@ describe('faults', () => {
     await injectFault(emulator.endpoint, { operation: '*', error: 'ServiceException', count: 2 });
 
     // Act
-    const imagebuilderError = await rejectionOf(getUnknown());
-    const appstreamError = await rejectionOf(appstream.send(new DescribeImageBuildersCommand({})));
+    const imagebuilderError = await rejectionOf(getUnknownInfrastructure(emulator));
+    const appstreamError = await rejectionOf(
+      emulator.appstream.send(new DescribeImageBuildersCommand({})),
+    );
 
     // Assess
     expect(imagebuilderError.name).toBe('ServiceException');
@@ -116,8 +80,10 @@ describe('faults', () => {
     });
 
     // Act
-    const imagebuilderError = await rejectionOf(getUnknown());
-    const appstreamError = await rejectionOf(appstream.send(new DescribeImageBuildersCommand({})));
+    const imagebuilderError = await rejectionOf(getUnknownInfrastructure(emulator));
+    const appstreamError = await rejectionOf(
+      emulator.appstream.send(new DescribeImageBuildersCommand({})),
+    );
 
     // Assess
     expect(imagebuilderError.name).toBe('ResourceNotFoundException');

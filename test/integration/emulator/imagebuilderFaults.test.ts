@@ -6,7 +6,6 @@ import {
   ForbiddenException,
   GetInfrastructureConfigurationCommand,
   IdempotentParameterMismatchException,
-  type ImagebuilderClient,
   ImagebuilderServiceException,
   InvalidParameterCombinationException,
   InvalidRequestException,
@@ -17,36 +16,20 @@ import {
   ServiceUnavailableException,
   UpdateInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import {
-  clearFaults,
-  imagebuilderClient,
+  type ErrorClass,
+  infrastructureArn,
   injectFault,
   REGION,
   rejectionOf,
   uniqueName,
+  useEmulator,
 } from './support.js';
 
-let emulator: RunningEmulator;
-let client: ImagebuilderClient;
+const emulator = useEmulator();
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  client = imagebuilderClient(emulator.endpoint);
-});
-
-afterEach(async () => {
-  await clearFaults(emulator.endpoint);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.close();
-});
-
-type ErrorClass = abstract new (...args: never[]) => Error;
-const ARN = `arn:aws:imagebuilder:${REGION}:123456789012:infrastructure-configuration/faulted`;
+const ARN = infrastructureArn('faulted');
 
 /** `@httpError` per Image Builder error (contracts §1.4). */
 const ERRORS: Record<string, [ErrorClass, number]> = {
@@ -83,7 +66,7 @@ const OPERATIONS: Record<string, { errors: string[]; call: () => Promise<unknown
       'ServiceQuotaExceededException',
     ],
     call: () =>
-      client.send(
+      emulator.imagebuilder.send(
         new CreateInfrastructureConfigurationCommand({
           name: uniqueName('faulted'),
           instanceProfileName: 'profile',
@@ -93,7 +76,7 @@ const OPERATIONS: Record<string, { errors: string[]; call: () => Promise<unknown
   UpdateInfrastructureConfiguration: {
     errors: [...COMMON, 'IdempotentParameterMismatchException', 'ResourceInUseException'],
     call: () =>
-      client.send(
+      emulator.imagebuilder.send(
         new UpdateInfrastructureConfigurationCommand({
           infrastructureConfigurationArn: ARN,
           instanceProfileName: 'profile',
@@ -103,7 +86,7 @@ const OPERATIONS: Record<string, { errors: string[]; call: () => Promise<unknown
   GetInfrastructureConfiguration: {
     errors: COMMON,
     call: () =>
-      client.send(
+      emulator.imagebuilder.send(
         new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: ARN }),
       ),
   },
@@ -117,7 +100,7 @@ const OPERATIONS: Record<string, { errors: string[]; call: () => Promise<unknown
       'ServiceQuotaExceededException',
     ],
     call: () =>
-      client.send(
+      emulator.imagebuilder.send(
         new CreateDistributionConfigurationCommand({
           name: uniqueName('faulted'),
           distributions: [{ region: REGION }],
@@ -180,11 +163,15 @@ describe('Image Builder modelled errors injected through /_emulator/faults', () 
       operation: 'CreateInfrastructureConfiguration',
       error: 'ServiceUnavailableException',
     });
-    await rejectionOf(client.send(new CreateInfrastructureConfigurationCommand(input)));
+    await rejectionOf(
+      emulator.imagebuilder.send(new CreateInfrastructureConfigurationCommand(input)),
+    );
 
     // Act
-    const output = await client.send(new CreateInfrastructureConfigurationCommand(input));
-    const fetched = await client.send(
+    const output = await emulator.imagebuilder.send(
+      new CreateInfrastructureConfigurationCommand(input),
+    );
+    const fetched = await emulator.imagebuilder.send(
       new GetInfrastructureConfigurationCommand({
         infrastructureConfigurationArn: output.infrastructureConfigurationArn,
       }),

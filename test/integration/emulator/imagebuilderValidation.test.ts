@@ -3,27 +3,14 @@ import {
   CreateInfrastructureConfigurationCommand,
   type CreateInfrastructureConfigurationCommandInput,
   GetInfrastructureConfigurationCommand,
-  type ImagebuilderClient,
   InvalidParameterCombinationException,
   InvalidRequestException,
   type TenancyType,
 } from '@aws-sdk/client-imagebuilder';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
-import { imagebuilderClient, REGION, rejectionOf, uniqueName } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { infrastructureArn, REGION, rejectionOf, uniqueName, useEmulator } from './support.js';
 
-let emulator: RunningEmulator;
-let client: ImagebuilderClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  client = imagebuilderClient(emulator.endpoint);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.close();
-});
+const emulator = useEmulator();
 
 const valid = (): CreateInfrastructureConfigurationCommandInput => ({
   name: uniqueName('valid'),
@@ -58,7 +45,9 @@ describe('Image Builder input validation (InvalidRequestException, 400)', () => 
   ])('rejects %s', async (_case, overrides, messagePart) => {
     // Act
     const error = await rejectionOf(
-      client.send(new CreateInfrastructureConfigurationCommand({ ...valid(), ...overrides })),
+      emulator.imagebuilder.send(
+        new CreateInfrastructureConfigurationCommand({ ...valid(), ...overrides }),
+      ),
     );
 
     // Assess
@@ -69,7 +58,7 @@ describe('Image Builder input validation (InvalidRequestException, 400)', () => 
 
   it('accepts a 64-character clientToken', async () => {
     // Act
-    const output = await client.send(
+    const output = await emulator.imagebuilder.send(
       new CreateInfrastructureConfigurationCommand({ ...valid(), clientToken: 'y'.repeat(64) }),
     );
 
@@ -80,9 +69,9 @@ describe('Image Builder input validation (InvalidRequestException, 400)', () => 
   it('rejects a Get whose ARN has an upper-case resource id', async () => {
     // Act
     const error = await rejectionOf(
-      client.send(
+      emulator.imagebuilder.send(
         new GetInfrastructureConfigurationCommand({
-          infrastructureConfigurationArn: `arn:aws:imagebuilder:${REGION}:123456789012:infrastructure-configuration/My-Infra`,
+          infrastructureConfigurationArn: infrastructureArn('My-Infra'),
         }),
       ),
     );
@@ -94,7 +83,7 @@ describe('Image Builder input validation (InvalidRequestException, 400)', () => 
   it('rejects a host placement without host tenancy (docs-only rule)', async () => {
     // Act
     const error = await rejectionOf(
-      client.send(
+      emulator.imagebuilder.send(
         new CreateInfrastructureConfigurationCommand({ ...valid(), placement: { hostId: 'h-1' } }),
       ),
     );
@@ -108,7 +97,7 @@ describe('CreateDistributionConfiguration input validation', () => {
   it('rejects a missing distributions member with InvalidRequestException', async () => {
     // Act
     const error = await rejectionOf(
-      client.send(
+      emulator.imagebuilder.send(
         new CreateDistributionConfigurationCommand({ name: 'dist', distributions: undefined }),
       ),
     );
@@ -121,7 +110,7 @@ describe('CreateDistributionConfiguration input validation', () => {
   it('rejects an account id that is not 12 digits with InvalidRequestException', async () => {
     // Act
     const error = await rejectionOf(
-      client.send(
+      emulator.imagebuilder.send(
         new CreateDistributionConfigurationCommand({
           name: 'dist',
           distributions: [
@@ -139,7 +128,7 @@ describe('CreateDistributionConfiguration input validation', () => {
   it('rejects two distributions for one Region with InvalidParameterCombinationException', async () => {
     // Act
     const error = await rejectionOf(
-      client.send(
+      emulator.imagebuilder.send(
         new CreateDistributionConfigurationCommand({
           name: 'dist',
           distributions: [{ region: REGION }, { region: REGION }],

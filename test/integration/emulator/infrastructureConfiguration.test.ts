@@ -2,27 +2,21 @@ import {
   CreateInfrastructureConfigurationCommand,
   GetInfrastructureConfigurationCommand,
   IdempotentParameterMismatchException,
-  type ImagebuilderClient,
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-imagebuilder';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { ISO_8601, infrastructureInput, UUID } from './fixtures.js';
-import { ACCOUNT_ID, ARN_PATTERNS, imagebuilderClient, REGION, rejectionOf } from './support.js';
+import {
+  ACCOUNT_ID,
+  ARN_PATTERNS,
+  infrastructureArn,
+  REGION,
+  rejectionOf,
+  useEmulator,
+} from './support.js';
 
-let emulator: RunningEmulator;
-let client: ImagebuilderClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  client = imagebuilderClient(emulator.endpoint);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.close();
-});
+const emulator = useEmulator();
 
 describe('CreateInfrastructureConfiguration', () => {
   it('returns a requestId, the clientToken and an ARN derived from the lower-cased name', async () => {
@@ -33,7 +27,9 @@ describe('CreateInfrastructureConfiguration', () => {
     });
 
     // Act
-    const output = await client.send(new CreateInfrastructureConfigurationCommand(input));
+    const output = await emulator.imagebuilder.send(
+      new CreateInfrastructureConfigurationCommand(input),
+    );
 
     // Assess
     expect(output.$metadata.httpStatusCode).toBe(200);
@@ -48,10 +44,14 @@ describe('CreateInfrastructureConfiguration', () => {
   it('replays the first response when the same clientToken comes with the same input', async () => {
     // Prepare
     const input = infrastructureInput({ clientToken: 'token-replay-1' });
-    const first = await client.send(new CreateInfrastructureConfigurationCommand(input));
+    const first = await emulator.imagebuilder.send(
+      new CreateInfrastructureConfigurationCommand(input),
+    );
 
     // Act
-    const second = await client.send(new CreateInfrastructureConfigurationCommand(input));
+    const second = await emulator.imagebuilder.send(
+      new CreateInfrastructureConfigurationCommand(input),
+    );
 
     // Assess
     expect(second.infrastructureConfigurationArn).toBe(first.infrastructureConfigurationArn);
@@ -61,11 +61,11 @@ describe('CreateInfrastructureConfiguration', () => {
   it('fails with IdempotentParameterMismatchException when the same clientToken comes with another input', async () => {
     // Prepare
     const input = infrastructureInput({ clientToken: 'token-mismatch-1' });
-    await client.send(new CreateInfrastructureConfigurationCommand(input));
+    await emulator.imagebuilder.send(new CreateInfrastructureConfigurationCommand(input));
 
     // Act
     const error = await rejectionOf(
-      client.send(
+      emulator.imagebuilder.send(
         new CreateInfrastructureConfigurationCommand({ ...input, description: 'something else' }),
       ),
     );
@@ -78,11 +78,13 @@ describe('CreateInfrastructureConfiguration', () => {
   it('fails with ResourceAlreadyExistsException when the name is taken under a new clientToken', async () => {
     // Prepare
     const input = infrastructureInput();
-    await client.send(new CreateInfrastructureConfigurationCommand(input));
+    await emulator.imagebuilder.send(new CreateInfrastructureConfigurationCommand(input));
 
     // Act
     const error = await rejectionOf(
-      client.send(new CreateInfrastructureConfigurationCommand({ ...input, clientToken: 'other' })),
+      emulator.imagebuilder.send(
+        new CreateInfrastructureConfigurationCommand({ ...input, clientToken: 'other' }),
+      ),
     );
 
     // Assess
@@ -96,12 +98,12 @@ describe('GetInfrastructureConfiguration', () => {
   it('returns every stored member with the ARN, ISO-8601 dateCreated and tags', async () => {
     // Prepare
     const input = infrastructureInput({ name: 'Get Me Infra' });
-    const { infrastructureConfigurationArn } = await client.send(
+    const { infrastructureConfigurationArn } = await emulator.imagebuilder.send(
       new CreateInfrastructureConfigurationCommand(input),
     );
 
     // Act
-    const output = await client.send(
+    const output = await emulator.imagebuilder.send(
       new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn }),
     );
 
@@ -130,11 +132,11 @@ describe('GetInfrastructureConfiguration', () => {
 
   it('fails with ResourceNotFoundException (404) for an ARN that was never created', async () => {
     // Prepare
-    const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT_ID}:infrastructure-configuration/missing`;
+    const arn = infrastructureArn('missing');
 
     // Act
     const error = await rejectionOf(
-      client.send(
+      emulator.imagebuilder.send(
         new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: arn }),
       ),
     );

@@ -1,6 +1,17 @@
-import { AppStreamClient } from '@aws-sdk/client-appstream';
-import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import type { CallRecord, Fault } from '../../../local/emulator/index.js';
+import { AppStreamClient, type CreateImageBuilderCommandInput } from '@aws-sdk/client-appstream';
+import {
+  CreateInfrastructureConfigurationCommand,
+  GetInfrastructureConfigurationCommand,
+  ImagebuilderClient,
+} from '@aws-sdk/client-imagebuilder';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import {
+  type CallRecord,
+  type EmulatorOptions,
+  type Fault,
+  type RunningEmulator,
+  startEmulator,
+} from '../../../local/emulator/index.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
@@ -17,6 +28,10 @@ export const ARN_PATTERNS = {
   appstream:
     /^arn:aws(?:-cn|-iso-b|-iso|-us-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$/,
 };
+
+/** An infrastructure-configuration ARN in the emulator's Region and account. */
+export const infrastructureArn = (id: string) =>
+  `arn:aws:imagebuilder:${REGION}:${ACCOUNT_ID}:infrastructure-configuration/${id}`;
 
 export function imagebuilderClient(endpoint: string, maxAttempts = 1): ImagebuilderClient {
   return new ImagebuilderClient({ endpoint, region: REGION, credentials, maxAttempts });
@@ -88,3 +103,95 @@ export function uniqueName(prefix: string): string {
   sequence += 1;
   return `${prefix}-${process.pid}-${sequence}`;
 }
+
+/** What `useEmulator` gives a test file: read its members inside hooks and tests, not at load. */
+export interface EmulatorHarness {
+  /** `http://127.0.0.1:<port>`, for the control API helpers above. */
+  readonly endpoint: string;
+  /** Image Builder client on the emulator, without retries. */
+  readonly imagebuilder: ImagebuilderClient;
+  /** AppStream client on the emulator, without retries. */
+  readonly appstream: AppStreamClient;
+}
+
+/**
+ * Registers the hooks every emulator test file needs: start an emulator on a free port and build
+ * an Image Builder and an AppStream client on it before all tests, empty the calls log before each
+ * test, drop the faults after each, destroy the clients and close the emulator after all.
+ */
+export function useEmulator(options: Omit<EmulatorOptions, 'port'> = {}): EmulatorHarness {
+  let running:
+    | { emulator: RunningEmulator; imagebuilder: ImagebuilderClient; appstream: AppStreamClient }
+    | undefined;
+  const started = () => {
+    if (!running) throw new Error('the emulator starts in beforeAll: use it in hooks and tests');
+    return running;
+  };
+
+  beforeAll(async () => {
+    const emulator = await startEmulator({ ...options, port: 0 });
+    running = {
+      emulator,
+      imagebuilder: imagebuilderClient(emulator.endpoint),
+      appstream: appstreamClient(emulator.endpoint),
+    };
+  });
+
+  beforeEach(async () => {
+    await clearCalls(started().emulator.endpoint);
+  });
+
+  afterEach(async () => {
+    await clearFaults(started().emulator.endpoint);
+  });
+
+  afterAll(async () => {
+    running?.imagebuilder.destroy();
+    running?.appstream.destroy();
+    await running?.emulator.close();
+    running = undefined;
+  });
+
+  return {
+    get endpoint() {
+      return started().emulator.endpoint;
+    },
+    get imagebuilder() {
+      return started().imagebuilder;
+    },
+    get appstream() {
+      return started().appstream;
+    },
+  };
+}
+
+/** An SDK exception class, as `toBeInstanceOf` takes it. */
+export type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** An ARN no test creates: Get on it fails with ResourceNotFoundException unless faulted. */
+export const UNKNOWN_INFRASTRUCTURE_ARN = infrastructureArn('unknown');
+
+/** GetInfrastructureConfiguration of `UNKNOWN_INFRASTRUCTURE_ARN`. */
+export const getUnknownInfrastructure = ({ imagebuilder }: Pick<EmulatorHarness, 'imagebuilder'>) =>
+  imagebuilder.send(
+    new GetInfrastructureConfigurationCommand({
+      infrastructureConfigurationArn: UNKNOWN_INFRASTRUCTURE_ARN,
+    }),
+  );
+
+/** A minimal valid CreateInfrastructureConfiguration. */
+export const createInfrastructure = (
+  { imagebuilder }: Pick<EmulatorHarness, 'imagebuilder'>,
+  name = uniqueName('control'),
+) =>
+  imagebuilder.send(
+    new CreateInfrastructureConfigurationCommand({ name, instanceProfileName: 'p' }),
+  );
+
+/** A valid CreateImageBuilder input with a fresh Name. */
+export const builderInput = (overrides: Partial<CreateImageBuilderCommandInput> = {}) => ({
+  Name: uniqueName('builder'),
+  InstanceType: 'stream.standard.medium',
+  ImageName: 'AppStream-WinServer2022-06-17-2024',
+  ...overrides,
+});

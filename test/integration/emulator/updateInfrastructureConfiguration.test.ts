@@ -2,38 +2,25 @@ import {
   CreateInfrastructureConfigurationCommand,
   GetInfrastructureConfigurationCommand,
   IdempotentParameterMismatchException,
-  type ImagebuilderClient,
   ResourceNotFoundException,
   UpdateInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../local/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { ISO_8601, infrastructureInput } from './fixtures.js';
-import { ACCOUNT_ID, imagebuilderClient, REGION, rejectionOf } from './support.js';
+import { infrastructureArn, rejectionOf, useEmulator } from './support.js';
 
-let emulator: RunningEmulator;
-let client: ImagebuilderClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  client = imagebuilderClient(emulator.endpoint);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.close();
-});
+const emulator = useEmulator();
 
 describe('UpdateInfrastructureConfiguration', () => {
   it('sets dateUpdated and replaces the mutable members, clearing omitted ones', async () => {
     // Prepare
     const input = infrastructureInput();
-    const { infrastructureConfigurationArn } = await client.send(
+    const { infrastructureConfigurationArn } = await emulator.imagebuilder.send(
       new CreateInfrastructureConfigurationCommand(input),
     );
 
     // Act
-    const output = await client.send(
+    const output = await emulator.imagebuilder.send(
       new UpdateInfrastructureConfigurationCommand({
         infrastructureConfigurationArn,
         instanceProfileName: 'OtherInstanceProfile',
@@ -41,7 +28,7 @@ describe('UpdateInfrastructureConfiguration', () => {
         clientToken: 'token-update-1',
       }),
     );
-    const { infrastructureConfiguration } = await client.send(
+    const { infrastructureConfiguration } = await emulator.imagebuilder.send(
       new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn }),
     );
 
@@ -61,11 +48,11 @@ describe('UpdateInfrastructureConfiguration', () => {
 
   it('fails with ResourceNotFoundException for an unknown ARN', async () => {
     // Prepare
-    const arn = `arn:aws:imagebuilder:${REGION}:${ACCOUNT_ID}:infrastructure-configuration/nope`;
+    const arn = infrastructureArn('nope');
 
     // Act
     const error = await rejectionOf(
-      client.send(
+      emulator.imagebuilder.send(
         new UpdateInfrastructureConfigurationCommand({
           infrastructureConfigurationArn: arn,
           instanceProfileName: 'profile',
@@ -79,7 +66,7 @@ describe('UpdateInfrastructureConfiguration', () => {
 
   it('fails with IdempotentParameterMismatchException when a clientToken is reused with another input', async () => {
     // Prepare
-    const { infrastructureConfigurationArn } = await client.send(
+    const { infrastructureConfigurationArn } = await emulator.imagebuilder.send(
       new CreateInfrastructureConfigurationCommand(infrastructureInput()),
     );
     const update = {
@@ -87,11 +74,11 @@ describe('UpdateInfrastructureConfiguration', () => {
       instanceProfileName: 'a',
       clientToken: 'token-update-2',
     };
-    await client.send(new UpdateInfrastructureConfigurationCommand(update));
+    await emulator.imagebuilder.send(new UpdateInfrastructureConfigurationCommand(update));
 
     // Act
     const error = await rejectionOf(
-      client.send(
+      emulator.imagebuilder.send(
         new UpdateInfrastructureConfigurationCommand({ ...update, instanceProfileName: 'b' }),
       ),
     );
