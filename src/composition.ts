@@ -31,6 +31,12 @@ export const createApp = (config: Config, overrides: AppOverrides = {}): App => 
     topicArn: config.outcomesTopicArn,
     source: config.outcomeSource,
   });
-  const pipeline = createPipeline({ clients, publisher, idempotency, logger });
+  const pipeline = createPipeline({
+    clients,
+    publisher,
+    idempotency,
+    logger,
+    retryPolicy: config.retryPolicy,
+  });
   return { config, logger, idempotency, pipeline };
 };

@@ -1,3 +1,5 @@
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './provisioning/retry.js';
+
 /**
  * Service configuration, read once at cold start. A missing or malformed setting
  * fails the init phase loudly instead of surfacing mid-request.
@@ -12,6 +14,8 @@ export interface Config {
   readonly queueMaxReceiveCount: number;
   /** CloudEvents `source` of published outcomes. */
   readonly outcomeSource: string;
+  /** Backoff for throttled and transient AWS calls (the SDK's own retries are off for them). */
+  readonly retryPolicy: RetryPolicy;
 }
 
 export class ConfigError extends Error {
@@ -46,4 +50,9 @@ export const readConfig = (env: Env = process.env): Config => ({
   idempotencyTtlSeconds: positiveInt(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400),
   queueMaxReceiveCount: positiveInt(env, 'QUEUE_MAX_RECEIVE_COUNT', 5),
   outcomeSource: env.OUTCOME_SOURCE?.trim() || 'image-provisioner',
+  retryPolicy: {
+    maxAttempts: positiveInt(env, 'AWS_CALL_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts),
+    baseDelayMs: positiveInt(env, 'AWS_CALL_BASE_DELAY_MS', DEFAULT_RETRY_POLICY.baseDelayMs),
+    maxDelayMs: positiveInt(env, 'AWS_CALL_MAX_DELAY_MS', DEFAULT_RETRY_POLICY.maxDelayMs),
+  },
 });

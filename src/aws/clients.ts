@@ -19,8 +19,10 @@ export const createServiceClients = (
   region: string,
   given: Partial<ServiceClients> = {},
 ): ServiceClients => ({
-  imagebuilder: given.imagebuilder ?? new ImagebuilderClient({ region }),
-  appstream: given.appstream ?? new AppStreamClient({ region }),
+  // The pipeline retries these itself: it knows which errors are worth it (the SDK would retry
+  // AppStream's quota error as a throttle) and how much time the invocation has left.
+  imagebuilder: given.imagebuilder ?? new ImagebuilderClient({ region, maxAttempts: 1 }),
+  appstream: given.appstream ?? new AppStreamClient({ region, maxAttempts: 1 }),
   sns: given.sns ?? new SNSClient({ region }),
   dynamodb: given.dynamodb ?? new DynamoDBClient({ region }),
 });

@@ -121,6 +121,7 @@ export const createHttpHandler = ({ pipeline, logger, idempotency }: HttpChannel
         fallbackToken: randomUUID,
         ...(correlationId ? { correlationId } : {}),
         finalAttempt: true,
+        remainingTimeMs: context.getRemainingTimeInMillis(),
         errors: [...headerErrors, ...parsed.errors, ...built.errors],
       });
       return toResponse(route, result, requestId, correlationId);

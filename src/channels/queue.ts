@@ -25,8 +25,11 @@ export const createQueueHandler = ({
   idempotency,
   maxReceiveCount,
 }: QueueChannelDependencies) => {
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    const result = await pipeline.run(toProvisioningRequest(record, maxReceiveCount));
+  const processRecord = async (record: SQSRecord, context: Context): Promise<void> => {
+    const result = await pipeline.run({
+      ...toProvisioningRequest(record, maxReceiveCount),
+      remainingTimeMs: context.getRemainingTimeInMillis(),
+    });
     if (result.status === 'FAILED' && result.error.retryable) throw result.error;
   };
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()
@@ -35,9 +38,14 @@ export const createQueueHandler = ({
       idempotency.registerLambdaContext(context);
       // A processor keeps per-batch state: one per invocation.
       const processor = new BatchProcessor(EventType.SQS);
-      return processPartialResponse(event, processRecord, processor, {
-        context,
-        throwOnFullBatchFailure: false,
-      });
+      return processPartialResponse(
+        event,
+        (record: SQSRecord) => processRecord(record, context),
+        processor,
+        {
+          context,
+          throwOnFullBatchFailure: false,
+        },
+      );
     });
 };

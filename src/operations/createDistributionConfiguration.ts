@@ -1,5 +1,5 @@
 import { CreateDistributionConfigurationCommand } from '@aws-sdk/client-imagebuilder';
-import { defineOperation, responseBody } from './operation.js';
+import { defineOperation, responseBody, sendOptions } from './operation.js';
 import { CreateDistributionConfigurationInput } from './schemas/index.js';
 
 export const createDistributionConfiguration = defineOperation({
@@ -8,10 +8,12 @@ export const createDistributionConfiguration = defineOperation({
   kind: 'write',
   schema: CreateDistributionConfigurationInput,
   tokenMember: 'clientToken',
-  execute: async ({ imagebuilder }, input, clientToken) =>
+  // The token goes to AWS too: its own idempotency makes a repeated call safe.
+  execute: async ({ imagebuilder }, input, clientToken, signal) =>
     responseBody(
       await imagebuilder.send(
         new CreateDistributionConfigurationCommand({ ...input, clientToken }),
+        sendOptions(signal),
       ),
     ),
   subject: (input, output) => output?.distributionConfigurationArn ?? input.name,

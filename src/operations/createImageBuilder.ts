@@ -1,6 +1,23 @@
-import { CreateImageBuilderCommand } from '@aws-sdk/client-appstream';
-import { defineOperation, responseBody } from './operation.js';
+import {
+  CreateImageBuilderCommand,
+  type CreateImageBuilderCommandOutput,
+} from '@aws-sdk/client-appstream';
+import { ProvisioningError } from '../provisioning/errors.js';
+import { describeImageBuilder, matchesRequest } from './existingImageBuilder.js';
+import { defineOperation, responseBody, sendOptions } from './operation.js';
 import { CreateImageBuilderInput } from './schemas/index.js';
+
+const builderNameTaken = (cause: unknown) =>
+  new ProvisioningError(
+    {
+      code: 'ResourceAlreadyExistsException',
+      status: 409,
+      title: 'Resource already exists',
+      detail: 'An image builder with this Name already exists with a different configuration.',
+      retryable: false,
+    },
+    { cause },
+  );
 
 export const createImageBuilder = defineOperation({
   name: 'CreateImageBuilder',
@@ -9,7 +26,24 @@ export const createImageBuilder = defineOperation({
   schema: CreateImageBuilderInput,
   // AppStream has no token of its own: ours lives only in the request and is never sent.
   tokenMember: 'ClientToken',
-  execute: async ({ appstream }, input) =>
-    responseBody(await appstream.send(new CreateImageBuilderCommand(input))),
+  execute: async ({ appstream }, input, _clientToken, signal) => {
+    try {
+      return responseBody(
+        await appstream.send(new CreateImageBuilderCommand(input), sendOptions(signal)),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
+      // Without a token, an earlier attempt that did create the builder looks like a clash: the
+      // builder itself tells which it is.
+      const existing = await describeImageBuilder(appstream, input.Name, signal);
+      if (existing && matchesRequest(existing, input)) {
+        return responseBody<CreateImageBuilderCommandOutput>({
+          ImageBuilder: existing,
+          $metadata: {},
+        });
+      }
+      throw builderNameTaken(error);
+    }
+  },
   subject: (input, output) => output?.ImageBuilder?.Arn ?? input.Name,
 });

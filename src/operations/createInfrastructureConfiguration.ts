@@ -1,5 +1,5 @@
 import { CreateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
-import { defineOperation, responseBody } from './operation.js';
+import { defineOperation, responseBody, sendOptions } from './operation.js';
 import { CreateInfrastructureConfigurationInput } from './schemas/index.js';
 
 export const createInfrastructureConfiguration = defineOperation({
@@ -8,10 +8,12 @@ export const createInfrastructureConfiguration = defineOperation({
   kind: 'write',
   schema: CreateInfrastructureConfigurationInput,
   tokenMember: 'clientToken',
-  execute: async ({ imagebuilder }, input, clientToken) =>
+  // The token goes to AWS too: its own idempotency makes a repeated call safe.
+  execute: async ({ imagebuilder }, input, clientToken, signal) =>
     responseBody(
       await imagebuilder.send(
         new CreateInfrastructureConfigurationCommand({ ...input, clientToken }),
+        sendOptions(signal),
       ),
     ),
   subject: (input, output) => output?.infrastructureConfigurationArn ?? input.name,

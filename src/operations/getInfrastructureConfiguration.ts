@@ -1,5 +1,5 @@
 import { GetInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
-import { defineOperation, responseBody } from './operation.js';
+import { defineOperation, responseBody, sendOptions } from './operation.js';
 import { GetInfrastructureConfigurationInput } from './schemas/index.js';
 
 export const getInfrastructureConfiguration = defineOperation({
@@ -7,7 +7,12 @@ export const getInfrastructureConfiguration = defineOperation({
   service: 'imagebuilder',
   kind: 'read',
   schema: GetInfrastructureConfigurationInput,
-  execute: async ({ imagebuilder }, input) =>
-    responseBody(await imagebuilder.send(new GetInfrastructureConfigurationCommand(input))),
+  execute: async ({ imagebuilder }, input, _clientToken, signal) =>
+    responseBody(
+      await imagebuilder.send(
+        new GetInfrastructureConfigurationCommand(input),
+        sendOptions(signal),
+      ),
+    ),
   subject: (input) => input.infrastructureConfigurationArn,
 });

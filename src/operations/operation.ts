@@ -19,8 +19,13 @@ export interface Operation<Input = unknown, Output = unknown> {
   readonly schema: z.ZodMiniType<Input>;
   /** Request member that carries the idempotency token, stripped before validation. */
   readonly tokenMember?: 'clientToken' | 'ClientToken';
-  /** Calls AWS; resolves to the response body (no SDK metadata). */
-  execute(clients: AwsClients, input: Input, clientToken: string): Promise<Output>;
+  /** Calls AWS once (retries are the pipeline's); resolves to the response body. */
+  execute(
+    clients: AwsClients,
+    input: Input,
+    clientToken: string,
+    signal?: AbortSignal,
+  ): Promise<Output>;
   /** The resource ARN, or its name when no ARN is known: the outcome's `subject`. */
   subject(input: Input, output?: Output): string | undefined;
 }
@@ -29,6 +34,10 @@ export interface Operation<Input = unknown, Output = unknown> {
 export const defineOperation = <Input, Output>(
   operation: Operation<Input, Output>,
 ): Operation<Input, Output> => operation;
+
+/** Ends an AWS call when the invocation's budget runs out. */
+export const sendOptions = (signal: AbortSignal | undefined): { abortSignal?: AbortSignal } =>
+  signal ? { abortSignal: signal } : {};
 
 /** A value as it reads after a JSON round trip: the SDK's `Date`s become ISO strings. */
 export type Jsonified<T> = T extends Date

@@ -1,5 +1,5 @@
 import { UpdateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
-import { defineOperation, responseBody } from './operation.js';
+import { defineOperation, responseBody, sendOptions } from './operation.js';
 import { UpdateInfrastructureConfigurationInput } from './schemas/index.js';
 
 export const updateInfrastructureConfiguration = defineOperation({
@@ -8,10 +8,12 @@ export const updateInfrastructureConfiguration = defineOperation({
   kind: 'write',
   schema: UpdateInfrastructureConfigurationInput,
   tokenMember: 'clientToken',
-  execute: async ({ imagebuilder }, input, clientToken) =>
+  // The token goes to AWS too: its own idempotency makes a repeated call safe.
+  execute: async ({ imagebuilder }, input, clientToken, signal) =>
     responseBody(
       await imagebuilder.send(
         new UpdateInfrastructureConfigurationCommand({ ...input, clientToken }),
+        sendOptions(signal),
       ),
     ),
   subject: (input) => input.infrastructureConfigurationArn,

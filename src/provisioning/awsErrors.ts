@@ -64,6 +64,7 @@ export const classifyAwsError = (service: AwsService, error: unknown): AwsErrorC
 
 /** Maps an error thrown by an AWS call to what the caller and the outcome see. */
 export const toProvisioningError = (service: AwsService, error: unknown): ProvisioningError => {
+  if (error instanceof ProvisioningError) return error;
   const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
   const name = typeof shape.name === 'string' && shape.name ? shape.name : 'UnknownError';
   const awsMessage = typeof shape.message === 'string' ? shape.message : '';

@@ -13,6 +13,7 @@ import {
   validationError,
 } from './errors.js';
 import { type IdempotencyStore, idempotencyErrorKind } from './idempotency.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
 import { type FieldError, validate } from './validation.js';
 
 /** One request as any channel hands it over: the AWS request plus what came around it. */
@@ -32,6 +33,8 @@ export interface ProvisioningRequest {
   finalAttempt: boolean;
   /** Problems the channel found before the pipeline (unparseable body, unknown envelope fields). */
   errors?: FieldError[];
+  /** What is left of the invocation's time: AWS retries must end well within it. */
+  remainingTimeMs?: number;
 }
 
 export type ProvisioningResult =
@@ -59,7 +62,13 @@ export interface PipelineDependencies {
   publisher: OutcomePublisher;
   idempotency: IdempotencyStore;
   logger: Logger;
+  retryPolicy?: RetryPolicy;
 }
+
+/** Time kept back from AWS retries for publishing the outcome and storing the result. */
+const RESERVED_MS = 2_000;
+/** Budget when no Lambda context tells the remaining time. */
+const DEFAULT_REMAINING_MS = 30_000;
 
 interface Job {
   clientToken: string;
@@ -67,6 +76,8 @@ interface Job {
   channel: Channel;
   correlationId: string | undefined;
   finalAttempt: boolean;
+  /** Epoch ms by which the AWS call, retries included, must be over. */
+  deadline: number;
 }
 
 type StoredResult =
@@ -81,6 +92,7 @@ export const createPipeline = ({
   publisher,
   idempotency,
   logger,
+  retryPolicy = DEFAULT_RETRY_POLICY,
 }: PipelineDependencies): Pipeline => {
   // Errors whose FAILED outcome was already published inside the idempotent section.
   const announced = new WeakSet<ProvisioningError>();
@@ -93,17 +105,28 @@ export const createPipeline = ({
     }
   };
 
-  const outcomeOf = (job: Job, operation: string): Omit<Outcome, 'status'> => ({
+  const outcomeOf = (
+    job: Pick<Job, 'clientToken' | 'channel' | 'correlationId'>,
+    operation: string,
+  ): Omit<Outcome, 'status'> => ({
     operation,
     clientToken: job.clientToken,
     ...(job.correlationId ? { correlationId: job.correlationId } : {}),
     channel: job.channel,
   });
 
+  /** The AWS call with backoff and jitter on throttles and transient failures, within budget. */
+  const callAws = (operation: Operation, job: Job): Promise<unknown> =>
+    withRetries((signal) => operation.execute(clients, job.request, job.clientToken, signal), {
+      policy: retryPolicy,
+      retryable: (error) => toProvisioningError(operation.service, error).retryable,
+      deadline: job.deadline,
+    });
+
   const executeAndAnnounce = async (operation: Operation, job: Job): Promise<StoredResult> => {
     let response: unknown;
     try {
-      response = await operation.execute(clients, job.request, job.clientToken);
+      response = await callAws(operation, job);
     } catch (cause) {
       const failure = toProvisioningError(operation.service, cause);
       // A retryable failure the queue will redeliver is not an outcome yet.
@@ -184,11 +207,12 @@ export const createPipeline = ({
       channel: request.channel,
       correlationId: request.correlationId,
       finalAttempt: request.finalAttempt,
+      deadline: Date.now() + (request.remainingTimeMs ?? DEFAULT_REMAINING_MS) - RESERVED_MS,
     };
 
     if (operation.kind === 'read' && request.channel === 'http') {
       try {
-        const response = await operation.execute(clients, input, clientToken);
+        const response = await callAws(operation, job);
         return { status: 'SUCCEEDED', operation, clientToken, response, replayed: false };
       } catch (cause) {
         const error = toProvisioningError(operation.service, cause);
@@ -230,12 +254,10 @@ export const createPipeline = ({
       !willRedeliver &&
       !inFlightElsewhere
     ) {
-      const job: Job = {
+      const job = {
         clientToken: clientToken ?? request.fallbackToken(),
-        request: request.input,
         channel: request.channel,
         correlationId: request.correlationId,
-        finalAttempt: request.finalAttempt,
       };
       const name =
         operation?.name ?? (typeof request.operation === 'string' ? request.operation : '');

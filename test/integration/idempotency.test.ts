@@ -34,6 +34,13 @@ const post = async (body: unknown, headers: Record<string, string> = {}) => {
 
 const createCalls = () => aws.imagebuilder.commandCalls(CreateInfrastructureConfigurationCommand);
 
+const throttle = () =>
+  Object.assign(new Error('slow down'), {
+    name: 'CallRateLimitExceededException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 429 },
+  });
+
 beforeAll(async () => {
   stack = await startTestStack();
   http = createHttpHandler(stack.app);
@@ -171,31 +178,69 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(await stack.outcomes(2, 1_000)).toHaveLength(1);
   });
 
-  it('does not store a retryable failure: the retry calls AWS again and succeeds', async () => {
+  it('retries a throttled AWS call within the request and answers with its success', async () => {
     aws.imagebuilder
       .on(CreateInfrastructureConfigurationCommand)
-      .rejectsOnce(
-        Object.assign(new Error('slow down'), {
-          name: 'CallRateLimitExceededException',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 429 },
-        }),
-      )
+      .rejectsOnce(throttle())
+      .rejectsOnce(throttle())
       .callsFake(async (input) => ({
         clientToken: input.clientToken,
         infrastructureConfigurationArn: infrastructureArn(input.name),
       }));
 
+    const response = await post(infra, { 'idempotency-key': 'retried-1' });
+
+    expect(response.status).toBe(201);
+    expect(createCalls()).toHaveLength(3);
+    expect(createCalls().every((c) => c.args[0].input.clientToken === 'retried-1')).toBe(true);
+    const outcomes = await stack.outcomes(1);
+    expect(outcomes.map((o) => o.event.data.status)).toEqual(['SUCCEEDED']);
+  });
+
+  it('does not store a retryable failure: once retries are spent, a later retry calls AWS again', async () => {
+    const attempts = stack.config.retryPolicy.maxAttempts;
+    let mock = aws.imagebuilder.on(CreateInfrastructureConfigurationCommand);
+    for (let i = 0; i < attempts; i++) mock = mock.rejectsOnce(throttle());
+    mock.callsFake(async (input) => ({
+      clientToken: input.clientToken,
+      infrastructureConfigurationArn: infrastructureArn(input.name),
+    }));
+
     const throttled = await post(infra, { 'idempotency-key': 'retryable-1' });
     const retry = await post(infra, { 'idempotency-key': 'retryable-1' });
 
     expect(throttled.status).toBe(429);
+    expect(throttled.body.code).toBe('CallRateLimitExceededException');
     expect(throttled.headers['retry-after']).toBeDefined();
     expect(retry.status).toBe(201);
-    expect(createCalls()).toHaveLength(2);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(createCalls()).toHaveLength(attempts + 1);
     const outcomes = await stack.outcomes(2);
     expect(outcomes.map((o) => o.event.data.status)).toEqual(['FAILED', 'SUCCEEDED']);
     expect(outcomes[0]?.event.data.error).toMatchObject({ retryable: true });
+  });
+
+  it('never retries AppStream LimitExceededException: a quota, answered 400 at once', async () => {
+    aws.appstream.on(CreateImageBuilderCommand).rejects(
+      Object.assign(new Error('quota reached'), {
+        name: 'LimitExceededException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    const response = (await http(
+      httpEvent({
+        method: 'POST',
+        route: '/image-builders',
+        body: validRequests.CreateImageBuilder,
+      }),
+      lambdaContext(),
+    )) as APIGatewayProxyStructuredResultV2;
+
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body ?? '{}').code).toBe('LimitExceededException');
+    expect(aws.appstream.commandCalls(CreateImageBuilderCommand)).toHaveLength(1);
   });
 
   it('writes records that expire after the configured TTL', async () => {

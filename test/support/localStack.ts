@@ -80,9 +80,18 @@ export const startTestStack = async (): Promise<TestStack> => {
     idempotencyTtlSeconds: 3600,
     queueMaxReceiveCount: 3,
     outcomeSource: 'image-provisioner.test',
+    retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
   };
-  const imagebuilder = new ImagebuilderClient({ region: REGION, credentials: LOCAL_CREDENTIALS });
-  const appstream = new AppStreamClient({ region: REGION, credentials: LOCAL_CREDENTIALS });
+  const imagebuilder = new ImagebuilderClient({
+    region: REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  const appstream = new AppStreamClient({
+    region: REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
   const clients: ServiceClients = { imagebuilder, appstream, sns, dynamodb };
   const app = createApp(config, {
     clients,

@@ -1,0 +1,68 @@
+import {
+  type AppStreamClient,
+  DescribeImageBuildersCommand,
+  type ImageBuilder,
+} from '@aws-sdk/client-appstream';
+import type { CreateImageBuilderInput } from './schemas/index.js';
+
+/** Members AWS echoes back unchanged, so an existing builder can be compared with a request. */
+const ECHOED = [
+  'InstanceType',
+  'Description',
+  'DisplayName',
+  'IamRoleArn',
+  'EnableDefaultInternetAccess',
+  'AppstreamAgentVersion',
+  'DisableIMDSV1',
+  'VpcConfig',
+  'DomainJoinInfo',
+  'AccessEndpoints',
+  'RootVolumeConfig',
+] as const;
+
+/** Deep equality on what the request states; members it leaves out do not count. */
+const sameAsRequested = (requested: unknown, actual: unknown): boolean => {
+  if (requested === undefined) return true;
+  if (Array.isArray(requested)) {
+    return (
+      Array.isArray(actual) &&
+      actual.length === requested.length &&
+      requested.every((item, index) => sameAsRequested(item, actual[index]))
+    );
+  }
+  if (typeof requested === 'object' && requested !== null) {
+    if (typeof actual !== 'object' || actual === null) return false;
+    return Object.entries(requested).every(([key, value]) =>
+      sameAsRequested(value, (actual as Record<string, unknown>)[key]),
+    );
+  }
+  return requested === actual;
+};
+
+/** Whether the builder AWS already has is the one this request asks for. */
+export const matchesRequest = (builder: ImageBuilder, input: CreateImageBuilderInput): boolean => {
+  if (builder.Name !== input.Name) return false;
+  if (input.ImageArn !== undefined && builder.ImageArn !== input.ImageArn) return false;
+  if (input.ImageName !== undefined && !builder.ImageArn?.endsWith(`:image/${input.ImageName}`)) {
+    return false;
+  }
+  return ECHOED.every((member) => sameAsRequested(input[member], builder[member]));
+};
+
+/** The builder named `name`, if AWS has one. */
+export const describeImageBuilder = async (
+  appstream: AppStreamClient,
+  name: string,
+  abortSignal?: AbortSignal,
+): Promise<ImageBuilder | undefined> => {
+  try {
+    const { ImageBuilders = [] } = await appstream.send(
+      new DescribeImageBuildersCommand({ Names: [name] }),
+      abortSignal ? { abortSignal } : {},
+    );
+    return ImageBuilders.find((builder) => builder.Name === name);
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+};

@@ -1,0 +1,113 @@
+import { CreateImageBuilderCommand, DescribeImageBuildersCommand } from '@aws-sdk/client-appstream';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHttpHandler } from '../../src/channels/http.js';
+import { validRequests } from '../fixtures/requests.js';
+import { type AwsMocks, imageBuilderArn, mockAws } from '../support/awsMocks.js';
+import { httpEvent, lambdaContext } from '../support/lambda.js';
+import { startTestStack, type TestStack } from '../support/localStack.js';
+
+let stack: TestStack;
+let aws: AwsMocks;
+let handle: ReturnType<typeof createHttpHandler>;
+
+const request = {
+  Name: 'existing-builder',
+  InstanceType: 'stream.standard.medium',
+  ImageName: 'AppStream-WinServer2022-06-17-2025',
+  Description: 'design team',
+};
+
+const existing = (overrides: Record<string, unknown> = {}) => ({
+  Name: request.Name,
+  Arn: imageBuilderArn(request.Name),
+  ImageArn: `arn:aws:appstream:us-east-1::image/${request.ImageName}`,
+  InstanceType: request.InstanceType,
+  Description: request.Description,
+  State: 'RUNNING' as const,
+  ...overrides,
+});
+
+const alreadyExists = Object.assign(new Error('already exists'), {
+  name: 'ResourceAlreadyExistsException',
+  $fault: 'client',
+  $metadata: { httpStatusCode: 400 },
+});
+
+let requests = 0;
+const create = async (body: unknown) => {
+  requests++;
+  const response = (await handle(
+    httpEvent({
+      method: 'POST',
+      route: '/image-builders',
+      body,
+      headers: { 'idempotency-key': `exists-${requests}` },
+    }),
+    lambdaContext(),
+  )) as APIGatewayProxyStructuredResultV2;
+  return { status: response.statusCode, body: JSON.parse(response.body ?? 'null') };
+};
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  handle = createHttpHandler(stack.app);
+});
+afterAll(() => stack.stop());
+beforeEach(() => {
+  aws = mockAws(stack);
+  aws.appstream.on(CreateImageBuilderCommand).rejects(alreadyExists);
+});
+afterEach(async () => {
+  aws.reset();
+  await stack.outcomes(0, 0);
+});
+
+describe('CreateImageBuilder when AWS says the Name is taken (AppStream has no client token)', () => {
+  it('answers as a success when the existing builder matches the request', async () => {
+    aws.appstream.on(DescribeImageBuildersCommand).resolves({ ImageBuilders: [existing()] });
+
+    const response = await create(request);
+
+    expect(response.status).toBe(201);
+    expect(response.body.ImageBuilder).toMatchObject({
+      Name: request.Name,
+      Arn: imageBuilderArn(request.Name),
+    });
+    expect(aws.appstream.commandCalls(DescribeImageBuildersCommand)[0]?.args[0].input).toEqual({
+      Names: [request.Name],
+    });
+    const outcomes = await stack.outcomes(1);
+    expect(outcomes[0]?.event.data.status).toBe('SUCCEEDED');
+  });
+
+  it('answers 409 ResourceAlreadyExistsException when the existing builder differs', async () => {
+    aws.appstream
+      .on(DescribeImageBuildersCommand)
+      .resolves({ ImageBuilders: [existing({ InstanceType: 'stream.graphics.g4dn.xlarge' })] });
+
+    const response = await create(request);
+
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ code: 'ResourceAlreadyExistsException', status: 409 });
+    const outcomes = await stack.outcomes(1);
+    expect(outcomes[0]?.event.data).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'ResourceAlreadyExistsException', retryable: false },
+    });
+  });
+
+  it('answers 409 when the builder is gone by the time it is described', async () => {
+    aws.appstream.on(DescribeImageBuildersCommand).rejects(
+      Object.assign(new Error('not found'), {
+        name: 'ResourceNotFoundException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
+
+    const response = await create(validRequests.CreateImageBuilder);
+
+    expect(response.status).toBe(409);
+  });
+});
