@@ -3,7 +3,7 @@ import { CreateImageBuilderCommand } from '@aws-sdk/client-appstream';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { localDynamoDbClient } from '../../local/engines/dynamodb.js';
 import { createHttpHandler } from '../../src/channels/http.js';
 import { createQueueHandler } from '../../src/channels/queue.js';
@@ -114,6 +114,73 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
       expect(Number(conflict.headers['retry-after'])).toBeGreaterThan(0);
     }
     expect(await stack.outcomes(1)).toHaveLength(1);
+  });
+
+  it('keeps the in-flight record when it rejects a duplicate: later duplicates still see it', async () => {
+    let release: () => void = () => undefined;
+    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).callsFake(async (input) => {
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return {
+        clientToken: input.clientToken,
+        infrastructureConfigurationArn: infrastructureArn(input.name),
+      };
+    });
+
+    const first = post({ ...infra, clientToken: 'inflight-1' });
+    await vi.waitFor(() => expect(createCalls()).toHaveLength(1), { timeout: 5_000 });
+    const duplicate = await post({ ...infra, clientToken: 'inflight-1' });
+    const mismatch = await post({ ...infra, clientToken: 'inflight-1', description: 'other' });
+    const again = await post({ ...infra, clientToken: 'inflight-1' });
+    release();
+    const original = await first;
+    const replay = await post({ ...infra, clientToken: 'inflight-1' });
+
+    expect(duplicate.status).toBe(409);
+    expect(mismatch.status).toBe(422);
+    expect(again.status).toBe(409);
+    expect(original.status).toBe(201);
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(original.body);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(createCalls()).toHaveLength(1);
+    expect(await stack.outcomes(2, 1_000)).toHaveLength(1);
+  });
+
+  it('frees the token of an invocation that ran out of time: its remaining time bounds the lock', async () => {
+    aws.imagebuilder
+      .on(CreateInfrastructureConfigurationCommand)
+      .callsFakeOnce(() => new Promise(() => undefined))
+      .callsFake(async (input) => ({
+        clientToken: input.clientToken,
+        infrastructureConfigurationArn: infrastructureArn(input.name),
+      }));
+    const dying = { ...lambdaContext(), getRemainingTimeInMillis: () => 3_000 };
+
+    // The first invocation never finishes, as if Lambda had stopped it at its timeout.
+    void http(
+      httpEvent({
+        method: 'POST',
+        route: '/infrastructure-configurations',
+        body: { ...infra, clientToken: 'crashed-1' },
+      }),
+      dying,
+    );
+    await vi.waitFor(() => expect(createCalls()).toHaveLength(1), { timeout: 5_000 });
+    const whileLocked = await post({ ...infra, clientToken: 'crashed-1' });
+    const afterExpiry = await vi.waitFor(
+      async () => {
+        const response = await post({ ...infra, clientToken: 'crashed-1' });
+        if (response.status === 409) throw new Error('still locked');
+        return response;
+      },
+      { timeout: 8_000, interval: 250 },
+    );
+
+    expect(whileLocked.status).toBe(409);
+    expect(afterExpiry.status).toBe(201);
+    expect(createCalls()).toHaveLength(2);
   });
 
   it('shares one key space per operation across HTTP and the queue', async () => {
