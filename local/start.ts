@@ -20,6 +20,7 @@ try {
       `  SQS/SNS           ${info.sqs.endpoint}`,
       `  DynamoDB          ${info.dynamodb.endpoint} (table ${info.dynamodb.idempotencyTable})`,
       `  Image Builder / AppStream emulator ${info.emulator.endpoint}`,
+      `  stack control     ${info.control.endpoint}/_stack/parts`,
       `  endpoints written to ${stack.stackFile}`,
       'Outcomes print below as they are published. Ctrl-C stops everything.',
       '',

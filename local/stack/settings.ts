@@ -7,7 +7,14 @@ export interface StackSettings {
   stage: string;
   region: string;
   service: string;
-  ports: { http: number; lambda: number; sqsSns: number; dynamodb: number; emulator: number };
+  ports: {
+    http: number;
+    lambda: number;
+    sqsSns: number;
+    dynamodb: number;
+    emulator: number;
+    control: number;
+  };
   /** An existing DynamoDB endpoint to use instead of the embedded engine. */
   externalDynamoDb: string | undefined;
   appstreamReadyDelayMs: number;
@@ -65,6 +72,7 @@ export const readStackSettings = (env: Env = process.env, root = process.cwd()):
       sqsSns: port(env, 'SQS_SNS_PORT', 4566),
       dynamodb: port(env, 'DYNAMODB_PORT', 8000),
       emulator: port(env, 'EMULATOR_PORT', 4599),
+      control: port(env, 'STACK_CONTROL_PORT', 4600),
     },
     externalDynamoDb: env.AWS_ENDPOINT_URL_DYNAMODB || undefined,
     appstreamReadyDelayMs: positive(env, 'EMULATOR_APPSTREAM_READY_DELAY_MS', 2000),

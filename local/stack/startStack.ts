@@ -11,8 +11,10 @@ import {
   startDynalite,
 } from '../engines/dynamodb.js';
 import { startMessaging } from '../engines/messaging.js';
+import { startStackControl } from './control.js';
 import { createMessagingResources } from './messagingResources.js';
 import { startOffline } from './offline.js';
+import { startOutageGate } from './outageGate.js';
 import { startOutcomeTail } from './outcomeTail.js';
 import { claimPort } from './ports.js';
 import { startQueueTrigger } from './queueTrigger.js';
@@ -28,6 +30,8 @@ export interface StackInfo {
   imagebuilder: { endpoint: string };
   appstream: { endpoint: string };
   emulator: { endpoint: string };
+  /** Takes SNS or DynamoDB down for the service and brings them back (`/_stack/parts`). */
+  control: { endpoint: string };
 }
 
 export interface RunningStack {
@@ -99,6 +103,17 @@ export const startStack = async (
     });
     stops.push(() => emulator.close());
 
+    // The service reaches SNS and DynamoDB through gates that can simulate an outage.
+    const snsGate = await startOutageGate(messaging.endpoint, 'SNS');
+    stops.push(() => snsGate.close());
+    const dynamodbGate = await startOutageGate(dynamodbEndpoint, 'DynamoDB');
+    stops.push(() => dynamodbGate.close());
+    const control = await startStackControl(
+      { sns: snsGate, dynamodb: dynamodbGate },
+      settings.ports.control,
+    );
+    stops.push(() => control.close());
+
     const offline = await startOffline({
       root,
       stage: settings.stage,
@@ -114,8 +129,8 @@ export const startStack = async (
         AWS_ENDPOINT_URL_IMAGEBUILDER: emulator.endpoint,
         AWS_ENDPOINT_URL_APPSTREAM: emulator.endpoint,
         AWS_ENDPOINT_URL_SQS: messaging.endpoint,
-        AWS_ENDPOINT_URL_SNS: messaging.endpoint,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+        AWS_ENDPOINT_URL_SNS: snsGate.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodbGate.endpoint,
       },
       output: (chunk) => io.print(chunk.trimEnd()),
     });
@@ -153,6 +168,7 @@ export const startStack = async (
       imagebuilder: { endpoint: emulator.endpoint },
       appstream: { endpoint: emulator.endpoint },
       emulator: { endpoint: emulator.endpoint },
+      control: { endpoint: control.endpoint },
     };
     await mkdir(settings.stackDir, { recursive: true });
     const stackFile = join(settings.stackDir, 'stack.json');
