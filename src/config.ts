@@ -14,6 +14,8 @@ export interface Config {
   readonly queueMaxReceiveCount: number;
   /** CloudEvents `source` of published outcomes. */
   readonly outcomeSource: string;
+  /** Largest request body accepted, in bytes (HTTP body or queue message). */
+  readonly maxRequestBytes: number;
   /** Backoff for throttled and transient AWS calls (the SDK's own retries are off for them). */
   readonly retryPolicy: RetryPolicy;
 }
@@ -50,6 +52,7 @@ export const readConfig = (env: Env = process.env): Config => ({
   idempotencyTtlSeconds: positiveInt(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400),
   queueMaxReceiveCount: positiveInt(env, 'QUEUE_MAX_RECEIVE_COUNT', 5),
   outcomeSource: env.OUTCOME_SOURCE?.trim() || 'image-provisioner',
+  maxRequestBytes: positiveInt(env, 'MAX_REQUEST_BYTES', 262_144),
   retryPolicy: {
     maxAttempts: positiveInt(env, 'AWS_CALL_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts),
     baseDelayMs: positiveInt(env, 'AWS_CALL_BASE_DELAY_MS', DEFAULT_RETRY_POLICY.baseDelayMs),

@@ -7,7 +7,9 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import type { Config } from '../config.js';
 import { CORRELATION_ID_RULE, isValidCorrelationId } from '../provisioning/correlationId.js';
+import { requestTooLargeError } from '../provisioning/errors.js';
 import type { IdempotencyStore } from '../provisioning/idempotency.js';
 import type { Pipeline, ProvisioningResult } from '../provisioning/pipeline.js';
 import { PROBLEM_CONTENT_TYPE, type Problem, toProblem } from '../provisioning/problem.js';
@@ -19,6 +21,7 @@ export interface HttpChannelDependencies {
   pipeline: Pipeline;
   logger: Logger;
   idempotency: IdempotencyStore;
+  config: Pick<Config, 'maxRequestBytes'>;
 }
 
 type Response = APIGatewayProxyStructuredResultV2;
@@ -32,13 +35,21 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
 const problemResponse = (problem: Problem, headers: Record<string, string> = {}): Response =>
   json(problem.status, problem, { 'content-type': PROBLEM_CONTENT_TYPE, ...headers });
 
-const parseBody = (event: APIGatewayProxyEventV2): { body: unknown; errors: FieldError[] } => {
+interface ParsedBody {
+  body: unknown;
+  errors: FieldError[];
+  tooLarge?: true;
+}
+
+const parseBody = (event: APIGatewayProxyEventV2, maxBytes: number): ParsedBody => {
   if (event.body === undefined || event.body === '') {
     return { body: undefined, errors: [{ path: '', message: 'a JSON request body is required' }] };
   }
   const text = event.isBase64Encoded
     ? Buffer.from(event.body, 'base64').toString('utf8')
     : event.body;
+  // Measured before parsing: an oversized body costs no JSON work.
+  if (Buffer.byteLength(text) > maxBytes) return { body: undefined, errors: [], tooLarge: true };
   try {
     return { body: JSON.parse(text), errors: [] };
   } catch {
@@ -78,7 +89,12 @@ const toResponse = (
 };
 
 /** API Gateway HTTP API (payload 2.0) entry: the route picks the operation, the pipeline does the rest. */
-export const createHttpHandler = ({ pipeline, logger, idempotency }: HttpChannelDependencies) =>
+export const createHttpHandler = ({
+  pipeline,
+  logger,
+  idempotency,
+  config,
+}: HttpChannelDependencies) =>
   middy<APIGatewayProxyEventV2, Response, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(unexpectedErrorsAsProblems(logger))
@@ -99,7 +115,9 @@ export const createHttpHandler = ({ pipeline, logger, idempotency }: HttpChannel
       }
       const { route } = matched;
       const headers = event.headers ?? {};
-      const parsed = route.bodyless ? { body: undefined, errors: [] } : parseBody(event);
+      const parsed: ParsedBody = route.bodyless
+        ? { body: undefined, errors: [] }
+        : parseBody(event, config.maxRequestBytes);
       const built = buildInput(route, parsed.body, decodeArnParameter(event.pathParameters?.arn));
       const givenCorrelationId = headers['x-correlation-id'];
       const correlationId = isValidCorrelationId(givenCorrelationId)
@@ -123,6 +141,7 @@ export const createHttpHandler = ({ pipeline, logger, idempotency }: HttpChannel
         finalAttempt: true,
         remainingTimeMs: context.getRemainingTimeInMillis(),
         errors: [...headerErrors, ...parsed.errors, ...built.errors],
+        ...(parsed.tooLarge ? { rejection: requestTooLargeError(config.maxRequestBytes) } : {}),
       });
       return toResponse(route, result, requestId, correlationId);
     });

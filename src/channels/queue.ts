@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Config } from '../config.js';
 import type { IdempotencyStore } from '../provisioning/idempotency.js';
 import type { Pipeline } from '../provisioning/pipeline.js';
 import { toProvisioningRequest } from './queueMessage.js';
@@ -11,8 +12,7 @@ export interface QueueChannelDependencies {
   pipeline: Pipeline;
   logger: Logger;
   idempotency: IdempotencyStore;
-  /** The request queue's maxReceiveCount: its last receive announces even retryable failures. */
-  maxReceiveCount: number;
+  config: Pick<Config, 'queueMaxReceiveCount' | 'maxRequestBytes'>;
 }
 
 /**
@@ -23,11 +23,11 @@ export const createQueueHandler = ({
   pipeline,
   logger,
   idempotency,
-  maxReceiveCount,
+  config,
 }: QueueChannelDependencies) => {
   const processRecord = async (record: SQSRecord, context: Context): Promise<void> => {
     const result = await pipeline.run({
-      ...toProvisioningRequest(record, maxReceiveCount),
+      ...toProvisioningRequest(record, config),
       remainingTimeMs: context.getRemainingTimeInMillis(),
     });
     if (result.status === 'FAILED' && result.error.retryable) throw result.error;

@@ -1,5 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
+import type { Config } from '../config.js';
 import { CORRELATION_ID_RULE, isValidCorrelationId } from '../provisioning/correlationId.js';
+import { requestTooLargeError } from '../provisioning/errors.js';
 import type { ProvisioningRequest } from '../provisioning/pipeline.js';
 import type { FieldError } from '../provisioning/validation.js';
 
@@ -14,15 +16,26 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  */
 export const toProvisioningRequest = (
   record: SQSRecord,
-  maxReceiveCount: number,
+  {
+    queueMaxReceiveCount,
+    maxRequestBytes,
+  }: Pick<Config, 'queueMaxReceiveCount' | 'maxRequestBytes'>,
 ): ProvisioningRequest => {
   const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
   const base = {
     channel: 'sqs' as const,
     inputPointer: '/request',
     fallbackToken: () => record.messageId,
-    finalAttempt: !(receiveCount < maxReceiveCount),
+    finalAttempt: !(receiveCount < queueMaxReceiveCount),
   };
+  if (Buffer.byteLength(record.body) > maxRequestBytes) {
+    return {
+      ...base,
+      operation: undefined,
+      input: undefined,
+      rejection: requestTooLargeError(maxRequestBytes),
+    };
+  }
   let message: unknown;
   try {
     message = JSON.parse(record.body);

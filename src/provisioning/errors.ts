@@ -94,3 +94,12 @@ export const serviceUnavailableError = (detail: string, cause?: unknown): Provis
     },
     { cause },
   );
+
+export const requestTooLargeError = (maxBytes: number): ProvisioningError =>
+  new ProvisioningError({
+    code: 'RequestTooLargeException',
+    status: 413,
+    title: 'Request too large',
+    detail: `The request is larger than ${maxBytes} bytes.`,
+    retryable: false,
+  });

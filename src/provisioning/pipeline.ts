@@ -33,6 +33,8 @@ export interface ProvisioningRequest {
   finalAttempt: boolean;
   /** Problems the channel found before the pipeline (unparseable body, unknown envelope fields). */
   errors?: FieldError[];
+  /** A request the channel refused outright (too large): rejected and, on the queue, announced. */
+  rejection?: ProvisioningError;
   /** What is left of the invocation's time: AWS retries must end well within it. */
   remainingTimeMs?: number;
 }
@@ -174,6 +176,7 @@ export const createPipeline = ({
 
   const process = async (request: ProvisioningRequest): Promise<ProvisioningResult> => {
     const operation = findOperation(request.operation);
+    if (request.rejection) return reject(request, operation, undefined, request.rejection);
     const errors: FieldError[] = [...(request.errors ?? [])];
     if (!operation && !errors.some(({ path }) => path === '' || path === '/operation')) {
       errors.push({

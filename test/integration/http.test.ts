@@ -203,6 +203,19 @@ describe('bodies that are not requests', () => {
     },
   );
 
+  it('answers a body above the size limit with 413 RequestTooLargeException, unparsed', async () => {
+    const padding = 'x'.repeat(stack.config.maxRequestBytes);
+    const response = await call({
+      method: 'POST',
+      route: '/image-builders',
+      body: { ...validRequests.CreateImageBuilder, Description: padding },
+    });
+
+    expect(response.status).toBe(413);
+    expect(response.body).toMatchObject({ code: 'RequestTooLargeException', status: 413 });
+    expect(aws.calls()).toHaveLength(0);
+  });
+
   it('decodes a base64-encoded body', async () => {
     const event = httpEvent({ method: 'POST', route: '/image-builders' });
     event.body = Buffer.from(JSON.stringify(validRequests.CreateImageBuilder)).toString('base64');

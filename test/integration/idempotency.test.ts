@@ -44,7 +44,7 @@ const throttle = () =>
 beforeAll(async () => {
   stack = await startTestStack();
   http = createHttpHandler(stack.app);
-  queue = createQueueHandler({ ...stack.app, maxReceiveCount: stack.config.queueMaxReceiveCount });
+  queue = createQueueHandler(stack.app);
 });
 afterAll(() => stack.stop());
 beforeEach(() => {

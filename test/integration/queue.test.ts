@@ -28,10 +28,7 @@ const awsError = (name: string, status: number, fault: 'client' | 'server') =>
 
 beforeAll(async () => {
   stack = await startTestStack();
-  handle = createQueueHandler({
-    ...stack.app,
-    maxReceiveCount: stack.config.queueMaxReceiveCount,
-  });
+  handle = createQueueHandler(stack.app);
 });
 afterAll(() => stack.stop());
 beforeEach(() => {
@@ -177,6 +174,31 @@ describe('malformed queue messages', () => {
       error: { code: 'ValidationException', retryable: false },
     });
     expect(outcomes[0]?.event.data.error?.errors).toContainEqual(expect.objectContaining({ path }));
+  });
+});
+
+describe('oversized queue messages', () => {
+  it('publishes one FAILED RequestTooLargeException outcome and deletes the message', async () => {
+    const body = JSON.stringify({
+      operation: 'CreateImageBuilder',
+      request: {
+        ...validRequests.CreateImageBuilder,
+        Description: 'x'.repeat(stack.config.maxRequestBytes),
+      },
+    });
+
+    const result = await deliver(sqsRecord(body, { messageId: 'huge-1' }));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(aws.calls()).toHaveLength(0);
+    const outcomes = await stack.outcomes(1);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.event.data).toMatchObject({
+      operation: 'Unknown',
+      clientToken: 'huge-1',
+      status: 'FAILED',
+      error: { code: 'RequestTooLargeException', retryable: false },
+    });
   });
 });
 

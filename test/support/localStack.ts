@@ -80,6 +80,7 @@ export const startTestStack = async (): Promise<TestStack> => {
     idempotencyTtlSeconds: 3600,
     queueMaxReceiveCount: 3,
     outcomeSource: 'image-provisioner.test',
+    maxRequestBytes: 262_144,
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
   };
   const imagebuilder = new ImagebuilderClient({

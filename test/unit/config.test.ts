@@ -16,6 +16,7 @@ describe('readConfig', () => {
       idempotencyTtlSeconds: 86_400,
       queueMaxReceiveCount: 5,
       outcomeSource: 'image-provisioner',
+      maxRequestBytes: 262_144,
       retryPolicy: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2_000 },
     });
   });
