@@ -15,14 +15,25 @@ export interface ServiceClients {
  * SDK's standard variables (`AWS_ENDPOINT_URL_<SERVICE>`), so local and cloud differ only there.
  * Clients `given` (tests) are used as they are.
  */
+/**
+ * Bounded connects and requests: a hung dependency turns into a retryable error well inside the
+ * function's timeout instead of using it up.
+ */
+const requestHandler = {
+  connectionTimeout: 1_000,
+  requestTimeout: 5_000,
+  throwOnRequestTimeout: true,
+} as const;
+
 export const createServiceClients = (
   region: string,
   given: Partial<ServiceClients> = {},
 ): ServiceClients => ({
   // The pipeline retries these itself: it knows which errors are worth it (the SDK would retry
   // AppStream's quota error as a throttle) and how much time the invocation has left.
-  imagebuilder: given.imagebuilder ?? new ImagebuilderClient({ region, maxAttempts: 1 }),
-  appstream: given.appstream ?? new AppStreamClient({ region, maxAttempts: 1 }),
-  sns: given.sns ?? new SNSClient({ region }),
-  dynamodb: given.dynamodb ?? new DynamoDBClient({ region }),
+  imagebuilder:
+    given.imagebuilder ?? new ImagebuilderClient({ region, maxAttempts: 1, requestHandler }),
+  appstream: given.appstream ?? new AppStreamClient({ region, maxAttempts: 1, requestHandler }),
+  sns: given.sns ?? new SNSClient({ region, requestHandler }),
+  dynamodb: given.dynamodb ?? new DynamoDBClient({ region, requestHandler }),
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ProvisioningErrorDetails } from '../provisioning/errors.js';
 import type { FieldError } from '../provisioning/validation.js';
 
@@ -37,12 +37,30 @@ export const failedOutcomeError = (details: ProvisioningErrorDetails): Outcome['
   ...(details.errors ? { errors: details.errors } : {}),
 });
 
+/**
+ * The same outcome always gets the same id, so a subscriber can drop a copy that a publish
+ * retried after a lost acknowledgement may produce (CloudEvents: source + id identify an event).
+ */
+export const outcomeId = (outcome: Outcome): string => {
+  const hex = createHash('sha256')
+    .update(
+      [
+        outcome.operation,
+        outcome.clientToken ?? '',
+        outcome.status,
+        outcome.error?.code ?? '',
+      ].join('\n'),
+    )
+    .digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+};
+
 export const toOutcomeEvent = (
   outcome: Outcome,
   options: { source: string; subject?: string | undefined; now?: Date; id?: string },
 ): OutcomeEvent => ({
   specversion: '1.0',
-  id: options.id ?? randomUUID(),
+  id: options.id ?? outcomeId(outcome),
   source: options.source,
   type: OUTCOME_EVENT_TYPE,
   ...(options.subject ? { subject: options.subject } : {}),

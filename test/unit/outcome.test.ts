@@ -31,13 +31,33 @@ describe('toOutcomeEvent', () => {
     });
   });
 
-  it('omits the subject when none is known and gives every event its own id', () => {
+  it('omits the subject when none is known', () => {
     const data = { operation: 'Unknown', channel: 'sqs' as const, status: 'FAILED' as const };
 
-    const first = toOutcomeEvent(data, { source: 's' });
-    const second = toOutcomeEvent(data, { source: 's' });
+    expect(toOutcomeEvent(data, { source: 's' })).not.toHaveProperty('subject');
+  });
 
-    expect(first).not.toHaveProperty('subject');
-    expect(first.id).not.toBe(second.id);
+  it('gives the same outcome the same id, and another outcome another id', () => {
+    const succeeded = {
+      operation: 'CreateImageBuilder',
+      clientToken: 't-1',
+      channel: 'sqs' as const,
+      status: 'SUCCEEDED' as const,
+    };
+    const failed = {
+      ...succeeded,
+      status: 'FAILED' as const,
+      error: { code: 'X', message: 'm', retryable: true },
+    };
+
+    const first = toOutcomeEvent(succeeded, { source: 's' });
+    const again = toOutcomeEvent({ ...succeeded, channel: 'http' }, { source: 's' });
+    const other = toOutcomeEvent(failed, { source: 's' });
+    const otherToken = toOutcomeEvent({ ...succeeded, clientToken: 't-2' }, { source: 's' });
+
+    expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(again.id).toBe(first.id);
+    expect(other.id).not.toBe(first.id);
+    expect(otherToken.id).not.toBe(first.id);
   });
 });
