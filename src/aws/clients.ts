@@ -11,11 +11,6 @@ export interface ServiceClients {
 }
 
 /**
- * One client per service for the life of the execution environment. Endpoints come from the
- * SDK's standard variables (`AWS_ENDPOINT_URL_<SERVICE>`), so local and cloud differ only there.
- * Clients `given` (tests) are used as they are.
- */
-/**
  * Bounded connects and requests: a hung dependency turns into a retryable error well inside the
  * function's timeout instead of using it up.
  */
@@ -25,6 +20,11 @@ const requestHandler = {
   throwOnRequestTimeout: true,
 } as const;
 
+/**
+ * One client per service for the life of the execution environment. Endpoints come from the
+ * SDK's standard variables (`AWS_ENDPOINT_URL_<SERVICE>`), so local and cloud differ only there.
+ * Clients `given` (tests) are used as they are.
+ */
 export const createServiceClients = (
   region: string,
   given: Partial<ServiceClients> = {},
