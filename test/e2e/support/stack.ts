@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,11 +21,16 @@ export interface StackInfo {
   imagebuilder: { endpoint: string };
   appstream: { endpoint: string };
   emulator: { endpoint: string };
+  /** The stack's own control API (outage gates), where the stack has one. */
+  control?: { endpoint: string };
 }
 
 export interface StackExit {
+  /** Exit code of `npm start`. */
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** Whether processes of its group were still alive 5 s after it exited (then killed). */
+  lingering: boolean;
 }
 
 export interface RunningStack {
@@ -41,6 +47,8 @@ export interface RunningStack {
   output(): string;
   /** Whether the `npm start` process has exited. */
   exited(): boolean;
+  /** Resolves once the stack printed nothing for `quietMs` (bounded by `timeoutMs`). */
+  quiet(quietMs: number, timeoutMs: number): Promise<void>;
   /** SIGINT to the process group, then waits for the exit (SIGKILL after a grace period). */
   stop(): Promise<StackExit>;
 }
@@ -51,6 +59,7 @@ export const PORT_VARIABLES = [
   'SQS_SNS_PORT',
   'DYNAMODB_PORT',
   'EMULATOR_PORT',
+  'STACK_CONTROL_PORT',
 ] as const;
 export type PortVariable = (typeof PORT_VARIABLES)[number];
 
@@ -58,6 +67,7 @@ const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../.
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
 const KILL_GRACE_MS = 5_000;
+const LINGER_GRACE_MS = 5_000;
 /** Local engines accept any signature; the SDK still wants credentials to sign with. */
 const DUMMY_CREDENTIALS = { accessKeyId: 'e2e', secretAccessKey: 'e2e' } as const;
 
@@ -100,6 +110,15 @@ export const canListenOn = async (port: number): Promise<boolean> => {
   }
 };
 
+/**
+ * npm runs scripts with `sh -c`. Where sh is dash (Debian, Ubuntu, most CI images), dash neither
+ * execs the script's single command nor exits with its status after a SIGINT to the group: it
+ * re-raises the signal, so `npm start` ends by SIGINT even when the stack exited 0. bash does
+ * exec it, so npm reports the stack's own exit code; we use bash where there is one.
+ */
+const scriptShell = (): Record<string, string> =>
+  existsSync('/bin/bash') ? { npm_config_script_shell: '/bin/bash' } : {};
+
 /** The environment `npm start` gets: ours, minus anything pointing the SDK elsewhere, plus `extra`. */
 const stackEnvironment = (extra: Record<string, string>): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -109,7 +128,9 @@ const stackEnvironment = (extra: Record<string, string>): NodeJS.ProcessEnv => {
   return { ...env, ...extra };
 };
 
-const waitForExit = (child: ChildProcess, timeoutMs: number): Promise<StackExit | undefined> =>
+type ProcessExit = Pick<StackExit, 'code' | 'signal'>;
+
+const waitForExit = (child: ChildProcess, timeoutMs: number): Promise<ProcessExit | undefined> =>
   new Promise((resolveExit) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       resolveExit({ code: child.exitCode, signal: child.signalCode });
@@ -126,6 +147,16 @@ const waitForExit = (child: ChildProcess, timeoutMs: number): Promise<StackExit 
     child.once('exit', onExit);
   });
 
+const groupAlive = (child: ChildProcess): boolean => {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const signalGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
   if (child.pid === undefined) return;
   try {
@@ -140,6 +171,16 @@ const signalGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
  * free ports and a fresh STACK_DIR, and waits for `stack.json` and the `Stack ready` line.
  */
 export const startStack = async (extraEnv: Record<string, string> = {}): Promise<RunningStack> => {
+  try {
+    return await startStackOnce(extraEnv);
+  } catch (error) {
+    // A free port can be taken between our probe and the stack's listen: try once more.
+    if (!(error as Error).message.includes('already in use')) throw error;
+    return startStackOnce(extraEnv);
+  }
+};
+
+const startStackOnce = async (extraEnv: Record<string, string>): Promise<RunningStack> => {
   const stackDir = await mkdtemp(join(tmpdir(), 'image-provisioner-e2e-'));
   const portList = await freePorts(PORT_VARIABLES.length);
   const ports = Object.fromEntries(
@@ -150,6 +191,7 @@ export const startStack = async (extraEnv: Record<string, string> = {}): Promise
     STACK_DIR: stackDir,
     QUEUE_VISIBILITY_TIMEOUT_SECONDS: '1',
     EMULATOR_APPSTREAM_READY_DELAY_MS: '500',
+    ...scriptShell(),
     ...extraEnv,
   });
 
@@ -165,12 +207,15 @@ export const startStack = async (extraEnv: Record<string, string> = {}): Promise
 
   let stdout = '';
   let output = '';
+  let lastOutputAt = Date.now();
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     output += chunk;
+    lastOutputAt = Date.now();
   });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
+    lastOutputAt = Date.now();
   });
   let spawnError: Error | undefined;
   child.once('error', (error) => {
@@ -185,23 +230,31 @@ export const startStack = async (extraEnv: Record<string, string> = {}): Promise
     stopping ??= (async () => {
       process.off('exit', killOnExit);
       for (const client of clients) client.destroy();
+      // E2E_STACK_LOG=<file> keeps everything the stack printed, for diagnosing a failed run.
+      const logFile = process.env.E2E_STACK_LOG;
       signalGroup(child, 'SIGINT');
       let exit = await waitForExit(child, STOP_GRACE_MS);
       if (!exit) {
         signalGroup(child, 'SIGKILL');
         exit = (await waitForExit(child, KILL_GRACE_MS)) ?? { code: null, signal: 'SIGKILL' };
       }
-      // Children of npm may outlive it for a moment: make sure none is left.
-      signalGroup(child, 'SIGKILL');
+      // Children of npm may take a moment longer; whatever is still alive after that is killed.
+      const lingering = await eventually(() => (groupAlive(child) ? undefined : false), {
+        timeoutMs: LINGER_GRACE_MS,
+        what: 'the process group to end',
+      }).catch(() => true);
+      if (lingering) signalGroup(child, 'SIGKILL');
+      if (logFile) await writeFile(logFile, output);
       await rm(stackDir, { recursive: true, force: true });
-      return exit;
+      return { ...exit, lingering };
     })();
     return stopping;
   };
 
   const info = await eventually(
     async () => {
-      if (spawnError) throw new StopWaiting(`npm start could not be spawned: ${spawnError.message}`);
+      if (spawnError)
+        throw new StopWaiting(`npm start could not be spawned: ${spawnError.message}`);
       if (exited()) {
         throw new StopWaiting(
           `npm start exited early (code ${child.exitCode}, signal ${child.signalCode})`,
@@ -230,7 +283,10 @@ export const startStack = async (extraEnv: Record<string, string> = {}): Promise
   const sqs = new SQSClient(clientConfig(info.sqs.endpoint));
   const sns = new SNSClient(clientConfig(info.sns.endpoint));
   // One attempt: the test sees exactly what the emulator answers.
-  const appstream = new AppStreamClient({ ...clientConfig(info.appstream.endpoint), maxAttempts: 1 });
+  const appstream = new AppStreamClient({
+    ...clientConfig(info.appstream.endpoint),
+    maxAttempts: 1,
+  });
   clients.push(sqs, sns, appstream);
 
   return {
@@ -243,6 +299,13 @@ export const startStack = async (extraEnv: Record<string, string> = {}): Promise
     stdout: () => stdout,
     output: () => output,
     exited,
+    quiet: async (quietMs, timeoutMs) => {
+      await eventually(() => (Date.now() - lastOutputAt >= quietMs ? true : undefined), {
+        timeoutMs,
+        intervalMs: 50,
+        what: `${quietMs} ms without stack output`,
+      }).catch(() => undefined);
+    },
     stop,
   };
 };
