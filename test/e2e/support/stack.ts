@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -110,15 +109,6 @@ export const canListenOn = async (port: number): Promise<boolean> => {
   }
 };
 
-/**
- * npm runs scripts with `sh -c`. Where sh is dash (Debian, Ubuntu, most CI images), dash neither
- * execs the script's single command nor exits with its status after a SIGINT to the group: it
- * re-raises the signal, so `npm start` ends by SIGINT even when the stack exited 0. bash does
- * exec it, so npm reports the stack's own exit code; we use bash where there is one.
- */
-const scriptShell = (): Record<string, string> =>
-  existsSync('/bin/bash') ? { npm_config_script_shell: '/bin/bash' } : {};
-
 /** The environment `npm start` gets: ours, minus anything pointing the SDK elsewhere, plus `extra`. */
 const stackEnvironment = (extra: Record<string, string>): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -191,7 +181,6 @@ const startStackOnce = async (extraEnv: Record<string, string>): Promise<Running
     STACK_DIR: stackDir,
     QUEUE_VISIBILITY_TIMEOUT_SECONDS: '1',
     EMULATOR_APPSTREAM_READY_DELAY_MS: '500',
-    ...scriptShell(),
     ...extraEnv,
   });
 
