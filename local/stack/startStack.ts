@@ -131,6 +131,8 @@ export const startStack = async (
         AWS_ENDPOINT_URL_SQS: messaging.endpoint,
         AWS_ENDPOINT_URL_SNS: snsGate.endpoint,
         AWS_ENDPOINT_URL_DYNAMODB: dynamodbGate.endpoint,
+        // Each stack builds into its own folder, so two stacks never serve each other's bundle.
+        STACK_BUILD_ID: `-${httpPort}`,
       },
       output: (chunk) => io.print(chunk.trimEnd()),
     });
