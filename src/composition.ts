@@ -37,6 +37,7 @@ export const createApp = (config: Config, overrides: AppOverrides = {}): App => 
     idempotency,
     logger,
     retryPolicy: config.retryPolicy,
+    guardrails: config.guardrails,
   });
   return { config, logger, idempotency, pipeline };
 };

@@ -1,3 +1,5 @@
+import { loadGuardrailPolicy } from './guardrails/loadPolicy.js';
+import type { GuardrailPolicy } from './guardrails/policy.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './provisioning/retry.js';
 
 /**
@@ -16,6 +18,8 @@ export interface Config {
   readonly outcomeSource: string;
   /** Largest request body accepted, in bytes (HTTP body or queue message). */
   readonly maxRequestBytes: number;
+  /** The stage's guardrails (`GUARDRAILS_FILE`); none when unset. */
+  readonly guardrails: GuardrailPolicy;
   /** Backoff for throttled and transient AWS calls (the SDK's own retries are off for them). */
   readonly retryPolicy: RetryPolicy;
 }
@@ -53,6 +57,7 @@ export const readConfig = (env: Env = process.env): Config => ({
   queueMaxReceiveCount: positiveInt(env, 'QUEUE_MAX_RECEIVE_COUNT', 5),
   outcomeSource: env.OUTCOME_SOURCE?.trim() || 'image-provisioner',
   maxRequestBytes: positiveInt(env, 'MAX_REQUEST_BYTES', 262_144),
+  guardrails: env.GUARDRAILS_FILE?.trim() ? loadGuardrailPolicy(env.GUARDRAILS_FILE.trim()) : {},
   retryPolicy: {
     maxAttempts: positiveInt(env, 'AWS_CALL_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts),
     baseDelayMs: positiveInt(env, 'AWS_CALL_BASE_DELAY_MS', DEFAULT_RETRY_POLICY.baseDelayMs),

@@ -35,6 +35,17 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
 const problemResponse = (problem: Problem, headers: Record<string, string> = {}): Response =>
   json(problem.status, problem, { 'content-type': PROBLEM_CONTENT_TYPE, ...headers });
 
+/** The caller as API Gateway's authorizer established it: IAM principal or JWT subject. */
+const callerOf = (event: APIGatewayProxyEventV2): string | undefined => {
+  const authorizer = (event.requestContext as { authorizer?: Authorizer }).authorizer;
+  return authorizer?.iam?.userArn ?? authorizer?.jwt?.claims?.sub?.toString();
+};
+
+interface Authorizer {
+  iam?: { userArn?: string };
+  jwt?: { claims?: Record<string, string | number | boolean | string[]> };
+}
+
 interface ParsedBody {
   body: unknown;
   errors: FieldError[];
@@ -128,6 +139,7 @@ export const createHttpHandler = ({
           ? [{ path: '', message: `the X-Correlation-Id header ${CORRELATION_ID_RULE}` }]
           : [];
       const idempotencyKey = headers['idempotency-key'];
+      const requestedBy = callerOf(event);
       const result = await pipeline.run({
         channel: 'http',
         operation: route.operation,
@@ -137,6 +149,7 @@ export const createHttpHandler = ({
           ? { clientToken: { value: idempotencyKey, label: 'the Idempotency-Key header' } }
           : {}),
         fallbackToken: randomUUID,
+        ...(requestedBy ? { requestedBy } : {}),
         ...(correlationId ? { correlationId } : {}),
         finalAttempt: true,
         remainingTimeMs: context.getRemainingTimeInMillis(),

@@ -26,6 +26,7 @@ export const toProvisioningRequest = (
     channel: 'sqs' as const,
     inputPointer: '/request',
     fallbackToken: () => record.messageId,
+    ...(record.attributes?.SenderId ? { requestedBy: record.attributes.SenderId } : {}),
     finalAttempt: !(receiveCount < queueMaxReceiveCount),
   };
   if (Buffer.byteLength(record.body) > maxRequestBytes) {

@@ -11,6 +11,8 @@ export interface Outcome {
   clientToken?: string;
   correlationId?: string;
   channel: Channel;
+  /** The caller: IAM principal ARN or JWT subject (HTTP), the SQS sender id (queue). */
+  requestedBy?: string;
   status: OutcomeStatus;
   response?: unknown;
   error?: { code: string; message: string; retryable: boolean; errors?: FieldError[] };

@@ -103,3 +103,13 @@ export const requestTooLargeError = (maxBytes: number): ProvisioningError =>
     detail: `The request is larger than ${maxBytes} bytes.`,
     retryable: false,
   });
+
+export const policyViolationError = (errors: FieldError[]): ProvisioningError =>
+  new ProvisioningError({
+    code: 'PolicyViolationException',
+    status: 403,
+    title: 'Guardrail violated',
+    detail: `The request breaks ${errors.length} rule${errors.length === 1 ? '' : 's'} of this stage's guardrails.`,
+    retryable: false,
+    errors,
+  });

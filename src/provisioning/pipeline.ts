@@ -1,4 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { checkGuardrails } from '../guardrails/evaluate.js';
+import type { GuardrailPolicy } from '../guardrails/policy.js';
 import { type AwsClients, findOperation, type Operation, operations } from '../operations/index.js';
 import { type Channel, failedOutcomeError, type Outcome } from '../outcomes/outcome.js';
 import type { OutcomePublisher } from '../outcomes/snsOutcomePublisher.js';
@@ -9,6 +11,7 @@ import {
   idempotencyMismatchError,
   ProvisioningError,
   type ProvisioningErrorDetails,
+  policyViolationError,
   serviceUnavailableError,
   validationError,
 } from './errors.js';
@@ -29,6 +32,8 @@ export interface ProvisioningRequest {
   /** The token to use when the caller gave none. */
   fallbackToken: () => string;
   correlationId?: string;
+  /** Who sent it: the IAM principal or JWT subject (HTTP), the SQS sender id (queue). */
+  requestedBy?: string;
   /** False while the queue will still redeliver a retryable failure. */
   finalAttempt: boolean;
   /** Problems the channel found before the pipeline (unparseable body, unknown envelope fields). */
@@ -65,6 +70,8 @@ export interface PipelineDependencies {
   idempotency: IdempotencyStore;
   logger: Logger;
   retryPolicy?: RetryPolicy;
+  /** The stage's guardrails; none by default. */
+  guardrails?: GuardrailPolicy;
 }
 
 /** Time kept back from AWS retries for publishing the outcome and storing the result. */
@@ -77,6 +84,7 @@ interface Job {
   request: unknown;
   channel: Channel;
   correlationId: string | undefined;
+  requestedBy: string | undefined;
   finalAttempt: boolean;
   /** Epoch ms by which the AWS call, retries included, must be over. */
   deadline: number;
@@ -95,6 +103,7 @@ export const createPipeline = ({
   idempotency,
   logger,
   retryPolicy = DEFAULT_RETRY_POLICY,
+  guardrails = {},
 }: PipelineDependencies): Pipeline => {
   // Errors whose FAILED outcome was already published inside the idempotent section.
   const announced = new WeakSet<ProvisioningError>();
@@ -108,13 +117,14 @@ export const createPipeline = ({
   };
 
   const outcomeOf = (
-    job: Pick<Job, 'clientToken' | 'channel' | 'correlationId'>,
+    job: Pick<Job, 'clientToken' | 'channel' | 'correlationId' | 'requestedBy'>,
     operation: string,
   ): Omit<Outcome, 'status'> => ({
     operation,
     clientToken: job.clientToken,
     ...(job.correlationId ? { correlationId: job.correlationId } : {}),
     channel: job.channel,
+    ...(job.requestedBy ? { requestedBy: job.requestedBy } : {}),
   });
 
   /** The AWS call with backoff and jitter on throttles and transient failures, within budget. */
@@ -202,6 +212,13 @@ export const createPipeline = ({
       const error = validationError(errors);
       return reject(request, operation, token.value, error);
     }
+    const violations = checkGuardrails(guardrails, operation.name, input).map((violation) => ({
+      ...violation,
+      path: `${request.inputPointer}${violation.path}`,
+    }));
+    if (violations.length > 0) {
+      return reject(request, operation, token.value, policyViolationError(violations));
+    }
 
     const clientToken = token.value ?? request.fallbackToken();
     const job: Job = {
@@ -209,6 +226,7 @@ export const createPipeline = ({
       request: input,
       channel: request.channel,
       correlationId: request.correlationId,
+      requestedBy: request.requestedBy,
       finalAttempt: request.finalAttempt,
       deadline: Date.now() + (request.remainingTimeMs ?? DEFAULT_REMAINING_MS) - RESERVED_MS,
     };
@@ -261,6 +279,7 @@ export const createPipeline = ({
         clientToken: clientToken ?? request.fallbackToken(),
         channel: request.channel,
         correlationId: request.correlationId,
+        requestedBy: request.requestedBy,
       };
       const name =
         operation?.name ?? (typeof request.operation === 'string' ? request.operation : '');
@@ -291,6 +310,7 @@ export const createPipeline = ({
         clientToken: result.clientToken,
         channel: request.channel,
         correlationId: request.correlationId,
+        requestedBy: request.requestedBy,
         outcome: result.status,
         replayed: result.replayed,
         ...(failed ? { errorCode: result.error.code, httpStatus: result.error.status } : {}),

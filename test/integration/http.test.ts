@@ -249,6 +249,42 @@ describe('bodies that are not requests', () => {
   });
 });
 
+describe('caller identity', () => {
+  it('carries the IAM principal of the caller into the outcome as requestedBy', async () => {
+    const event = httpEvent({
+      method: 'POST',
+      route: '/image-builders',
+      body: validRequests.CreateImageBuilder,
+    });
+    Object.assign(event.requestContext, {
+      authorizer: { iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/portal/session' } },
+    });
+
+    await handle(event, lambdaContext());
+
+    const outcomes = await stack.outcomes(1);
+    expect(outcomes[0]?.event.data.requestedBy).toBe(
+      'arn:aws:sts::123456789012:assumed-role/portal/session',
+    );
+  });
+
+  it('carries the JWT subject when a JWT authorizer admitted the caller', async () => {
+    const event = httpEvent({
+      method: 'POST',
+      route: '/image-builders',
+      body: validRequests.CreateImageBuilder,
+    });
+    Object.assign(event.requestContext, {
+      authorizer: { jwt: { claims: { sub: 'portal-client-7' }, scopes: [] } },
+    });
+
+    await handle(event, lambdaContext());
+
+    const outcomes = await stack.outcomes(1);
+    expect(outcomes[0]?.event.data.requestedBy).toBe('portal-client-7');
+  });
+});
+
 describe('request logging', () => {
   it('writes one structured line per request with operation, token, channel, outcome and duration', async () => {
     const info = vi.spyOn(stack.app.logger, 'info');

@@ -68,6 +68,7 @@ describe.each(OPERATION_CASES)('queue message for $operation', (testCase) => {
       clientToken: `sqs-${testCase.operation}`,
       correlationId: 'corr-sqs',
       channel: 'sqs',
+      requestedBy: 'AIDAEXAMPLE',
       status: 'SUCCEEDED',
       response: expect.any(Object),
     });

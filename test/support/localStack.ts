@@ -81,6 +81,7 @@ export const startTestStack = async (): Promise<TestStack> => {
     queueMaxReceiveCount: 3,
     outcomeSource: 'image-provisioner.test',
     maxRequestBytes: 262_144,
+    guardrails: {},
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
   };
   const imagebuilder = new ImagebuilderClient({

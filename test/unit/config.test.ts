@@ -17,6 +17,7 @@ describe('readConfig', () => {
       queueMaxReceiveCount: 5,
       outcomeSource: 'image-provisioner',
       maxRequestBytes: 262_144,
+      guardrails: {},
       retryPolicy: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2_000 },
     });
   });
@@ -38,6 +39,18 @@ describe('readConfig', () => {
   it('fails loudly on a malformed number', () => {
     expect(() => readConfig({ ...env, IDEMPOTENCY_TTL_SECONDS: '1h' })).toThrow(
       'IDEMPOTENCY_TTL_SECONDS must be a positive integer, got "1h"',
+    );
+  });
+
+  it('loads the guardrail policy named by GUARDRAILS_FILE', () => {
+    const config = readConfig({ ...env, GUARDRAILS_FILE: 'config/guardrails/dev.json' });
+
+    expect(config.guardrails.infrastructure?.requireImdsV2).toBe(true);
+  });
+
+  it('fails loudly when GUARDRAILS_FILE names a missing file', () => {
+    expect(() => readConfig({ ...env, GUARDRAILS_FILE: 'config/guardrails/nope.json' })).toThrow(
+      /Cannot read the guardrail policy config\/guardrails\/nope\.json/,
     );
   });
 });
