@@ -21,6 +21,8 @@ export interface StackSettings {
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
   stackDir: string;
+  /** The stage whose guardrails the local functions enforce (`GUARDRAILS_STAGE`, default the stage). */
+  guardrailsStage: string;
   /** Names the local stage gives the table and topic (serverless.yml `params.local`). */
   idempotencyTable: string;
   outcomesTopicName: string;
@@ -83,6 +85,7 @@ export const readStackSettings = (env: Env = process.env, root = process.cwd()):
     ),
     maxReceiveCount: definition.params.default.maxReceiveCount,
     stackDir: resolve(root, env.STACK_DIR || '.local'),
+    guardrailsStage: env.GUARDRAILS_STAGE || stage,
     idempotencyTable: `${service}-${stage}-idempotency`,
     outcomesTopicName: `${service}-${stage}-outcomes`,
   };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { loadGuardrailPolicy } from '../../src/guardrails/loadPolicy.js';
 import { startEmulator } from '../emulator/index.js';
 import {
   createIdempotencyTable,
@@ -63,6 +64,9 @@ export const startStack = async (
     }
   };
   try {
+    // A broken policy stops the start here, with the file and the place of each problem.
+    const guardrailsFile = `config/guardrails/${settings.guardrailsStage}.json`;
+    loadGuardrailPolicy(join(root, guardrailsFile));
     const httpPort = await claimPort(settings.ports.http, 'HTTP_PORT');
     const lambdaPort = await claimPort(settings.ports.lambda, 'LAMBDA_PORT');
     const { region } = settings;
@@ -131,6 +135,7 @@ export const startStack = async (
         AWS_ENDPOINT_URL_SQS: messaging.endpoint,
         AWS_ENDPOINT_URL_SNS: snsGate.endpoint,
         AWS_ENDPOINT_URL_DYNAMODB: dynamodbGate.endpoint,
+        GUARDRAILS_STAGE: settings.guardrailsStage,
         // Each stack builds into its own folder, so two stacks never serve each other's bundle.
         STACK_BUILD_ID: `-${httpPort}`,
       },

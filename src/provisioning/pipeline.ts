@@ -187,6 +187,8 @@ export const createPipeline = ({
   const process = async (request: ProvisioningRequest): Promise<ProvisioningResult> => {
     const operation = findOperation(request.operation);
     if (request.rejection) return reject(request, operation, undefined, request.rejection);
+    // Request bodies may carry account details: only at debug level, as structured data.
+    logger.debug('provisioning request body', { channel: request.channel, input: request.input });
     const errors: FieldError[] = [...(request.errors ?? [])];
     if (!operation && !errors.some(({ path }) => path === '' || path === '/operation')) {
       errors.push({
