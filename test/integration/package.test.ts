@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,10 +11,76 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 /**
  * Packages the service exactly as a deploy would (`sls package`), offline and without AWS
  * credentials, then pins what the CloudFormation template and the artifacts must contain.
+ *
+ * Two stage configurations, each packaged once into its own folder:
+ * - `dev`: the default params (SigV4 / AWS_IAM on every route) and a guardrails file
+ *   (config/guardrails/dev.json), so iam:PassRole is narrowed to the roles it lists;
+ * - `sso`: the example JWT stage (params.sso), with no guardrails file, so iam:PassRole falls
+ *   back to the `passRoleArns` param, and with two subscriber accounts.
  */
 
-const STAGE = 'pkgtest';
 const PACKAGE_TIMEOUT_MS = 120_000;
+const require = createRequire(import.meta.url);
+const projectRoot = join(import.meta.dirname, '..', '..');
+
+/** `passRoleArns` in serverless.yml `params.default`, as the policy Resource entries it becomes. */
+const DEFAULT_PASS_ROLES = [
+  { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/image-provisioner/*` },
+  { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/ImageBuilderInstanceProfile` },
+];
+const ALL_INSTANCE_PROFILES = [
+  { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:instance-profile/*` },
+];
+
+interface GuardrailsFile {
+  infrastructure?: { instanceProfiles?: Record<string, string> };
+  appstream?: { iamRoleArns?: string[] };
+}
+
+/** What the dev guardrails allow, read straight from the file (the resolver is not trusted here). */
+const devGuardrails = JSON.parse(
+  readFileSync(join(projectRoot, 'config', 'guardrails', 'dev.json'), 'utf8'),
+) as GuardrailsFile;
+const DEV_PROFILES = devGuardrails.infrastructure?.instanceProfiles ?? {};
+const DEV_ROLES = [
+  ...Object.values(DEV_PROFILES),
+  ...(devGuardrails.appstream?.iamRoleArns ?? []),
+].sort();
+
+const JWT_ISSUER = 'https://login.example.com/oauth2/default';
+const JWT_AUDIENCE = ['image-provisioner'];
+
+interface StageCase {
+  stage: string;
+  auth: 'AWS_IAM' | 'JWT';
+  passRoles: unknown[];
+  instanceProfiles: unknown[];
+  /** The Fn::Sub'ed comma-separated `subscriberAccountIds` param. */
+  subscriberAccounts: string;
+}
+
+const STAGES: Record<'dev' | 'sso', StageCase> = {
+  dev: {
+    stage: 'dev',
+    auth: 'AWS_IAM',
+    passRoles: DEV_ROLES,
+    instanceProfiles: Object.keys(DEV_PROFILES)
+      .sort()
+      .flatMap((name) => [
+        { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:instance-profile/${name}` },
+        { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:instance-profile/*/${name}` },
+      ]),
+    subscriberAccounts: `\${AWS::AccountId}`,
+  },
+  sso: {
+    stage: 'sso',
+    auth: 'JWT',
+    passRoles: DEFAULT_PASS_ROLES,
+    instanceProfiles: ALL_INSTANCE_PROFILES,
+    subscriberAccounts: '111122223333,444455556666',
+  },
+};
+const STAGE_CASES = Object.values(STAGES);
 
 const ROUTES = [
   'POST /infrastructure-configurations',
@@ -29,12 +95,29 @@ const FUNCTIONS = {
   http: { resource: 'HttpLambdaFunction', role: 'HttpFunctionRole', logGroup: 'HttpLogGroup' },
   queue: { resource: 'QueueLambdaFunction', role: 'QueueFunctionRole', logGroup: 'QueueLogGroup' },
 } as const;
+const ROLE_ARNS = Object.values(FUNCTIONS).map((fn) => ({ 'Fn::GetAtt': [fn.role, 'Arn'] }));
 
 /**
- * Actions that IAM cannot scope to a resource and that may therefore carry Resource "*".
- * Empty today: every action the functions use supports resource-level permissions.
+ * Actions that IAM cannot scope to a resource and that may therefore carry Resource "*", each
+ * with why. Empty: every action the functions use supports resource-level permissions.
  */
-const UNSCOPABLE_ACTIONS: readonly string[] = [];
+const UNSCOPABLE_ACTIONS: Record<string, string> = {};
+
+/** The actions an SNS topic policy accepts (SNS rejects "sns:*"), all denied without TLS. */
+const SNS_TOPIC_ACTIONS = [
+  'sns:AddPermission',
+  'sns:DeleteTopic',
+  'sns:GetDataProtectionPolicy',
+  'sns:GetTopicAttributes',
+  'sns:ListSubscriptionsByTopic',
+  'sns:ListTagsForResource',
+  'sns:Publish',
+  'sns:PutDataProtectionPolicy',
+  'sns:RemovePermission',
+  'sns:SetTopicAttributes',
+  'sns:Subscribe',
+];
+const INSECURE_TRANSPORT = { Bool: { 'aws:SecureTransport': 'false' } };
 
 interface Resource {
   Type: string;
@@ -51,6 +134,8 @@ interface Template {
 interface Statement {
   Sid?: string;
   Effect: string;
+  Principal?: unknown;
+  NotPrincipal?: unknown;
   Action?: string | string[];
   NotAction?: unknown;
   Resource?: unknown;
@@ -87,12 +172,7 @@ const readZip = (zip: Buffer): Map<string, Buffer> => {
   return entries;
 };
 
-const projectRoot = join(import.meta.dirname, '..', '..');
-const slsBin = join(
-  dirname(createRequire(import.meta.url).resolve('osls/package.json')),
-  'bin',
-  'serverless.js',
-);
+const slsBin = join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
 
 /** The caller's environment minus every AWS setting, so any AWS lookup at package time fails. */
 const offlineEnv = (): NodeJS.ProcessEnv => {
@@ -107,22 +187,66 @@ const offlineEnv = (): NodeJS.ProcessEnv => {
     AWS_CONFIG_FILE: nowhere,
     AWS_EC2_METADATA_DISABLED: 'true',
     CI: '1',
+    // Own esbuild work folder (.esbuild/<stage>-pkgtest-<pid>), so a concurrent
+    // `npm run package` or second test run never shares it.
+    STACK_BUILD_ID: `-pkgtest-${process.pid}`,
   };
 };
 
-describe('sls package', () => {
-  let outDir: string;
-  let template: Template;
+const packageStage = async (stage: string, outDir: string): Promise<Template> => {
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [slsBin, 'package', '--stage', stage, '--package', outDir],
+      { cwd: projectRoot, env: offlineEnv(), timeout: PACKAGE_TIMEOUT_MS, maxBuffer: 16 << 20 },
+    );
+  } catch (error) {
+    // osls reports most failures on stdout; without it the error says only "Command failed".
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`sls package --stage ${stage} failed:\n${stdout}\n${stderr}`, {
+      cause: error,
+    });
+  }
+  return JSON.parse(
+    await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
+};
 
+const packaged = new Map<string, { outDir: string; template?: Template }>();
+
+// One after the other: osls clears and rewrites <service>/.serverless (serverless-state.json) on
+// every package, even with --package, so two runs in parallel break each other.
+beforeAll(
+  async () => {
+    for (const { stage } of STAGE_CASES) {
+      const outDir = await mkdtemp(join(tmpdir(), `image-provisioner-package-${stage}-`));
+      packaged.set(stage, { outDir });
+      packaged.set(stage, { outDir, template: await packageStage(stage, outDir) });
+    }
+  },
+  STAGE_CASES.length * PACKAGE_TIMEOUT_MS + 30_000,
+);
+
+afterAll(async () => {
+  await Promise.all(
+    [...packaged.values()].map(({ outDir }) => rm(outDir, { recursive: true, force: true })),
+  );
+});
+
+/** Queries on one stage's template. */
+const inspect = (stage: string) => {
+  const template = (): Template => {
+    const found = packaged.get(stage)?.template;
+    if (!found) throw new Error(`stage ${stage} was not packaged`);
+    return found;
+  };
   const resource = (logicalId: string): Resource => {
-    const found = template.Resources[logicalId];
+    const found = template().Resources[logicalId];
     if (!found) throw new Error(`template has no resource ${logicalId}`);
     return found;
   };
   const ofType = (type: string): [string, Resource][] =>
-    Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-  const environmentOf = (fn: keyof typeof FUNCTIONS): Record<string, unknown> =>
-    resource(FUNCTIONS[fn].resource).Properties.Environment.Variables;
+    Object.entries(template().Resources).filter(([, r]) => r.Type === type);
 
   /** Inline statements of a role plus those of the managed policies it attaches from this stack. */
   const statementsOfRole = (roleId: string): Statement[] => {
@@ -137,32 +261,72 @@ describe('sls package', () => {
     return [...inline, ...managed];
   };
 
-  const allIdentityStatements = (): Statement[] => [
-    ...ofType('AWS::IAM::Role').flatMap(([id]) => statementsOfRole(id)),
+  /** Every statement of every identity policy in the stack, each once. */
+  const identityStatements = (): Statement[] => [
+    ...ofType('AWS::IAM::Role').flatMap(([, r]) =>
+      asList(r.Properties.Policies).flatMap(
+        (policy: { PolicyDocument: { Statement: Statement[] } }) => policy.PolicyDocument.Statement,
+      ),
+    ),
     ...ofType('AWS::IAM::Policy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement),
+    ...ofType('AWS::IAM::ManagedPolicy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement),
   ];
 
-  beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'image-provisioner-package-'));
-    try {
-      await promisify(execFile)(
-        process.execPath,
-        [slsBin, 'package', '--stage', STAGE, '--package', outDir],
-        { cwd: projectRoot, env: offlineEnv(), timeout: PACKAGE_TIMEOUT_MS, maxBuffer: 16 << 20 },
-      );
-    } catch (error) {
-      // osls reports most failures on stdout; without it the error says only "Command failed".
-      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      throw new Error(`sls package failed:\n${stdout}\n${stderr}`, { cause: error });
-    }
-    template = JSON.parse(
-      await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  /** Every statement of every resource policy (queues, topic) in the stack. */
+  const resourcePolicyStatements = (): Statement[] =>
+    [...ofType('AWS::SQS::QueuePolicy'), ...ofType('AWS::SNS::TopicPolicy')].flatMap(
+      ([, r]) => r.Properties.PolicyDocument.Statement,
     );
-  }, PACKAGE_TIMEOUT_MS + 30_000);
 
-  afterAll(async () => {
-    if (outDir) await rm(outDir, { recursive: true, force: true });
-  });
+  const queuePolicyOf = (queueId: string): Statement[] => {
+    const policies = ofType('AWS::SQS::QueuePolicy').filter(([, r]) =>
+      asList(r.Properties.Queues).some((q: { Ref?: string }) => q.Ref === queueId),
+    );
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.[1].Properties.Queues).toEqual([{ Ref: queueId }]);
+    return policies[0]?.[1].Properties.PolicyDocument.Statement;
+  };
+
+  const topicPolicy = (): Statement[] => {
+    const policies = ofType('AWS::SNS::TopicPolicy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.[1].Properties.Topics).toEqual([{ Ref: 'OutcomesTopic' }]);
+    return policies[0]?.[1].Properties.PolicyDocument.Statement;
+  };
+
+  const environmentOf = (fn: keyof typeof FUNCTIONS): Record<string, unknown> =>
+    resource(FUNCTIONS[fn].resource).Properties.Environment.Variables;
+
+  const outDir = (): string => packaged.get(stage)?.outDir ?? '';
+
+  return {
+    template,
+    resource,
+    ofType,
+    statementsOfRole,
+    identityStatements,
+    resourcePolicyStatements,
+    queuePolicyOf,
+    topicPolicy,
+    environmentOf,
+    outDir,
+  };
+};
+
+describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
+  const { stage } = stageCase;
+  const {
+    template,
+    resource,
+    ofType,
+    statementsOfRole,
+    identityStatements,
+    resourcePolicyStatements,
+    queuePolicyOf,
+    topicPolicy,
+    environmentOf,
+    outDir,
+  } = inspect(stage);
 
   describe('functions', () => {
     it('deploys exactly the http and queue functions on nodejs22.x / arm64', () => {
@@ -189,7 +353,7 @@ describe('sls package', () => {
         expect(resource(fn.resource).Properties.Role).toEqual({ 'Fn::GetAtt': [fn.role, 'Arn'] });
         expect(resource(fn.role).Type).toBe('AWS::IAM::Role');
       }
-      expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+      expect(template().Resources.IamRoleLambdaExecution).toBeUndefined();
     });
 
     it('times the http function out well before API Gateway (29 s) does', () => {
@@ -204,9 +368,13 @@ describe('sls package', () => {
           OUTCOMES_TOPIC_ARN: { Ref: 'OutcomesTopic' },
           IDEMPOTENCY_TTL_SECONDS: '86400',
           QUEUE_MAX_RECEIVE_COUNT: '5',
-          OUTCOME_SOURCE: `image-provisioner.${STAGE}`,
+          OUTCOME_SOURCE: `image-provisioner.${stage}`,
           POWERTOOLS_SERVICE_NAME: 'image-provisioner',
           POWERTOOLS_LOG_LEVEL: 'INFO',
+          // dev has a guardrails file; sso has none and so runs without guardrails.
+          GUARDRAILS_FILE: existsSync(`config/guardrails/${stage}.json`)
+            ? `config/guardrails/${stage}.json`
+            : '',
           NODE_OPTIONS: '--enable-source-maps',
         });
       }
@@ -232,8 +400,51 @@ describe('sls package', () => {
       });
     });
 
+    it('has no route without an authorizer', () => {
+      const routes = ofType('AWS::ApiGatewayV2::Route');
+      expect(routes.length).toBe(ROUTES.length);
+      for (const [id, route] of routes) {
+        expect(['AWS_IAM', 'JWT', 'CUSTOM'], `${id} (${route.Properties.RouteKey})`).toContain(
+          route.Properties.AuthorizationType,
+        );
+      }
+    });
+
+    if (stageCase.auth === 'AWS_IAM') {
+      it('requires SigV4 (AWS_IAM) on every route and defines no other authorizer', () => {
+        for (const [id, route] of ofType('AWS::ApiGatewayV2::Route')) {
+          expect(route.Properties.AuthorizationType, id).toBe('AWS_IAM');
+          expect(route.Properties.AuthorizerId, id).toBeUndefined();
+        }
+        expect(ofType('AWS::ApiGatewayV2::Authorizer')).toEqual([]);
+      });
+
+      it('outputs the execute-api ARN callers are granted execute-api:Invoke on', () => {
+        expect(template().Outputs.HttpApiExecuteArn?.Value).toEqual({
+          'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${HttpApi}`,
+        });
+      });
+    } else {
+      it('requires a JWT from the configured issuer and audience on every route', () => {
+        const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
+        expect(authorizers).toHaveLength(1);
+        const [authorizerId, authorizer] = authorizers[0] as [string, Resource];
+        expect(authorizer.Properties).toEqual({
+          ApiId: { Ref: 'HttpApi' },
+          Name: 'jwtAuthorizer',
+          AuthorizerType: 'JWT',
+          IdentitySource: ['$request.header.Authorization'],
+          JwtConfiguration: { Issuer: JWT_ISSUER, Audience: JWT_AUDIENCE },
+        });
+        for (const [id, route] of ofType('AWS::ApiGatewayV2::Route')) {
+          expect(route.Properties.AuthorizationType, id).toBe('JWT');
+          expect(route.Properties.AuthorizerId, id).toEqual({ Ref: authorizerId });
+        }
+      });
+    }
+
     it('outputs the API URL and the addresses of queue, DLQ, topic and table', () => {
-      expect(Object.keys(template.Outputs)).toEqual(
+      expect(Object.keys(template().Outputs)).toEqual(
         expect.arrayContaining([
           'HttpApiUrl',
           'RequestQueueUrl',
@@ -284,6 +495,22 @@ describe('sls package', () => {
         MessageRetentionPeriod: 14 * 24 * 3600,
       });
     });
+
+    it.each(['RequestQueue', 'RequestDeadLetterQueue'])(
+      'denies every request to %s that does not use TLS, and grants nothing',
+      (queueId) => {
+        expect(queuePolicyOf(queueId)).toEqual([
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sqs:*',
+            Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+            Condition: INSECURE_TRANSPORT,
+          },
+        ]);
+      },
+    );
   });
 
   describe('idempotency table and outcomes topic', () => {
@@ -303,11 +530,81 @@ describe('sls package', () => {
         Properties: { KmsMasterKeyId: 'alias/aws/sns' },
       });
     });
+
+    it('gives the topic policy an Id and every statement a unique Sid (SNS requires both)', () => {
+      const policy = ofType('AWS::SNS::TopicPolicy')[0]?.[1].Properties.PolicyDocument;
+      expect(policy?.Id).toBe(`image-provisioner-${stage}-outcomes-policy`);
+      const sids = topicPolicy().map((s) => s.Sid);
+      expect(sids.every(Boolean)).toBe(true);
+      expect(new Set(sids).size).toBe(sids.length);
+      for (const statement of topicPolicy()) {
+        expect(statement.Resource).toEqual({ Ref: 'OutcomesTopic' });
+      }
+    });
+
+    it('denies every topic action without TLS', () => {
+      const tls = topicPolicy().filter((s) => s.Sid === 'DenyInsecureTransport');
+      expect(tls).toEqual([
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: SNS_TOPIC_ACTIONS,
+          Resource: { Ref: 'OutcomesTopic' },
+          Condition: INSECURE_TRANSPORT,
+        },
+      ]);
+    });
+
+    it('lets only the two function roles publish', () => {
+      const publish = topicPolicy().filter((s) => actionsOf(s).includes('sns:Publish'));
+      expect(publish.filter((s) => s.Effect === 'Allow')).toEqual([]);
+      expect(publish.filter((s) => s.Sid !== 'DenyInsecureTransport')).toEqual([
+        {
+          Sid: 'PublishOnlyFromServiceFunctions',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sns:Publish',
+          Resource: { Ref: 'OutcomesTopic' },
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': ROLE_ARNS } },
+        },
+      ]);
+    });
+
+    it('lets only the configured subscriber accounts subscribe', () => {
+      const accounts = { 'Fn::Split': [',', { 'Fn::Sub': stageCase.subscriberAccounts }] };
+      const subscribe = topicPolicy().filter(
+        (s) => actionsOf(s).includes('sns:Subscribe') && s.Sid !== 'DenyInsecureTransport',
+      );
+      expect(subscribe).toEqual([
+        {
+          Sid: 'SubscribeFromSubscriberAccounts',
+          Effect: 'Allow',
+          Principal: { AWS: accounts },
+          Action: 'sns:Subscribe',
+          Resource: { Ref: 'OutcomesTopic' },
+        },
+        {
+          Sid: 'SubscribeOnlyFromSubscriberAccounts',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sns:Subscribe',
+          Resource: { Ref: 'OutcomesTopic' },
+          Condition: { StringNotEquals: { 'aws:PrincipalAccount': accounts } },
+        },
+      ]);
+      // Subscribe is the only thing the topic policy allows.
+      expect(
+        topicPolicy()
+          .filter((s) => s.Effect === 'Allow')
+          .flatMap(actionsOf),
+      ).toEqual(['sns:Subscribe']);
+    });
   });
 
   describe('IAM', () => {
-    it('uses no wildcard action, NotAction/NotResource or Resource "*"', () => {
-      const statements = allIdentityStatements();
+    it('uses no wildcard action, NotAction/NotResource or Resource "*" in identity policies', () => {
+      const statements = identityStatements();
       expect(statements.length).toBeGreaterThan(5);
       for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
@@ -315,8 +612,27 @@ describe('sls package', () => {
         expect(statement.NotResource).toBeUndefined();
         for (const action of actionsOf(statement)) expect(action).not.toContain('*');
         if (asList(statement.Resource).includes('*')) {
-          expect(UNSCOPABLE_ACTIONS).toEqual(expect.arrayContaining(actionsOf(statement)));
+          for (const action of actionsOf(statement)) {
+            expect(UNSCOPABLE_ACTIONS, `${action} on Resource "*"`).toHaveProperty([action]);
+          }
         }
+      }
+    });
+
+    it('grants no wildcard action in resource policies; "sqs:*" only to deny without TLS', () => {
+      const statements = resourcePolicyStatements();
+      expect(statements.length).toBe(6);
+      for (const statement of statements) {
+        expect(statement.NotAction).toBeUndefined();
+        expect(statement.NotResource).toBeUndefined();
+        expect(statement.NotPrincipal).toBeUndefined();
+        expect(asList(statement.Resource)).not.toContain('*');
+        const wildcards = actionsOf(statement).filter((action) => action.includes('*'));
+        if (wildcards.length > 0) {
+          expect(statement).toMatchObject({ Effect: 'Deny', Condition: INSECURE_TRANSPORT });
+          expect(wildcards).toEqual(['sqs:*']);
+        }
+        if (statement.Effect === 'Allow') expect(statement.Principal).not.toBe('*');
       }
     });
 
@@ -406,29 +722,34 @@ describe('sls package', () => {
       }
     });
 
-    it('passes roles only to EC2, Image Builder and AppStream', () => {
-      const passRole = allIdentityStatements().filter((s) => actionsOf(s).includes('iam:PassRole'));
-      expect(passRole.length).toBeGreaterThan(0);
-      for (const statement of passRole) {
-        expect(actionsOf(statement)).toEqual(['iam:PassRole']);
-        expect(statement.Condition?.StringEquals?.['iam:PassedToService']).toEqual([
-          'ec2.amazonaws.com',
-          'imagebuilder.amazonaws.com',
-          'appstream.amazonaws.com',
-        ]);
-        expect(statement.Resource).toEqual({
-          'Fn::Split': [
-            ',',
-            {
-              'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/image-provisioner/*,arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/ImageBuilderInstanceProfile`,
-            },
+    it(`passes only the ${stage === 'dev' ? "guardrails'" : 'default'} roles, and only to EC2, Image Builder and AppStream`, () => {
+      const passRole = identityStatements().filter((s) => actionsOf(s).includes('iam:PassRole'));
+      expect(passRole).toHaveLength(1);
+      const [statement] = passRole as [Statement];
+      expect(actionsOf(statement)).toEqual(['iam:PassRole']);
+      expect(statement.Condition).toEqual({
+        StringEquals: {
+          'iam:PassedToService': [
+            'ec2.amazonaws.com',
+            'imagebuilder.amazonaws.com',
+            'appstream.amazonaws.com',
           ],
-        });
-      }
+        },
+      });
+      expect(statement.Resource).toEqual(stageCase.passRoles);
+    });
+
+    it('reads only the allowed instance profiles', () => {
+      const read = identityStatements().filter((s) =>
+        actionsOf(s).includes('iam:GetInstanceProfile'),
+      );
+      expect(read).toHaveLength(1);
+      expect(actionsOf(read[0] as Statement)).toEqual(['iam:GetInstanceProfile']);
+      expect(read[0]?.Resource).toEqual(stageCase.instanceProfiles);
     });
 
     it('creates service-linked roles only for Image Builder and AppStream', () => {
-      const slr = allIdentityStatements().filter((s) =>
+      const slr = identityStatements().filter((s) =>
         actionsOf(s).includes('iam:CreateServiceLinkedRole'),
       );
       expect(slr.length).toBeGreaterThan(0);
@@ -466,20 +787,141 @@ describe('sls package', () => {
       async (name) => {
         const fn = FUNCTIONS[name as keyof typeof FUNCTIONS];
         expect(resource(fn.resource).Properties.Code.S3Key).toMatch(new RegExp(`/${name}\\.zip$`));
-        const zipPath = join(outDir, `${name}.zip`);
+        const zipPath = join(outDir(), `${name}.zip`);
         expect(existsSync(zipPath)).toBe(true);
 
         const entries = readZip(await readFile(zipPath));
-        // Everything, the AWS SDK included, is in the bundle: no node_modules in the artifact.
-        expect([...entries.keys()].sort()).toEqual([
-          `src/handlers/${name}.mjs`,
-          `src/handlers/${name}.mjs.map`,
-        ]);
+        // Everything, the AWS SDK included, is in the bundle: no node_modules in the artifact,
+        // only the guardrail policies read at cold start beside it.
+        const policies = readdirSync('config/guardrails')
+          .filter((file) => file.endsWith('.json'))
+          .map((file) => `config/guardrails/${file}`);
+        expect([...entries.keys()].sort()).toEqual(
+          [...policies, `src/handlers/${name}.mjs`, `src/handlers/${name}.mjs.map`].sort(),
+        );
         const bundle = entries.get(`src/handlers/${name}.mjs`)?.toString('utf8') ?? '';
         expect(bundle.startsWith("import { createRequire } from 'node:module';")).toBe(true);
         expect(bundle).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
         expect(bundle.trimEnd().endsWith(`//# sourceMappingURL=${name}.mjs.map`)).toBe(true);
       },
     );
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// The variable resolvers on their own: the cases no stage of serverless.yml exercises.
+
+interface GuardrailsResolver {
+  readGuardrails(file: string): {
+    roleArns: { instanceProfiles?: string[]; appstream?: string[] };
+    instanceProfileNames?: string[];
+  } | null;
+  passRoleResources(guardrails: unknown, defaultParam: string): unknown[];
+}
+interface HttpAuthResolver {
+  authSettings(params: Record<string, unknown>): unknown;
+}
+
+describe('iac/guardrails.cjs', () => {
+  const resolver = require('../../iac/guardrails.cjs') as GuardrailsResolver;
+  const defaultParam = `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/default/*`;
+  const fallback = [{ 'Fn::Sub': defaultParam }];
+  const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'image-provisioner-guardrails-'));
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const guardrailsOf = async (content: unknown) => {
+    const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
+    await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
+    return { file, read: () => resolver.readGuardrails(file) };
+  };
+
+  it('falls back to the passRoleArns param without a guardrails file or listed roles', async () => {
+    expect(resolver.readGuardrails(join(dir, 'missing.json'))).toBeNull();
+    expect(resolver.passRoleResources(null, defaultParam)).toEqual(fallback);
+    const local = await guardrailsOf({ description: 'no lists' });
+    expect(resolver.passRoleResources(local.read(), defaultParam)).toEqual(fallback);
+    const empty = await guardrailsOf({
+      infrastructure: { instanceProfiles: {} },
+      appstream: { iamRoleArns: [] },
+    });
+    expect(resolver.passRoleResources(empty.read(), defaultParam)).toEqual(fallback);
+  });
+
+  it('keeps the default for the service whose roles the guardrails leave unrestricted', async () => {
+    const onlyProfiles = await guardrailsOf({
+      infrastructure: { instanceProfiles: { Profile: role('b') } },
+    });
+    expect(resolver.passRoleResources(onlyProfiles.read(), defaultParam)).toEqual([
+      role('b'),
+      ...fallback,
+    ]);
+    const both = await guardrailsOf({
+      infrastructure: { instanceProfiles: { P1: role('b'), P2: role('a') } },
+      appstream: { iamRoleArns: [role('a'), role('c')] },
+    });
+    expect(resolver.passRoleResources(both.read(), defaultParam)).toEqual([
+      role('a'),
+      role('b'),
+      role('c'),
+    ]);
+  });
+
+  it.each([
+    ['not JSON', '{"appstream": ', /is not valid JSON/],
+    ['not an object', '[]', /the document must be a JSON object/],
+    [
+      'instanceProfiles as a list',
+      { infrastructure: { instanceProfiles: [] } },
+      /instanceProfiles must be an object/,
+    ],
+    [
+      'a profile role that is not a role ARN',
+      { infrastructure: { instanceProfiles: { P: 'arn:aws:iam::123456789012:user/u' } } },
+      /\/infrastructure\/instanceProfiles\/P must be an IAM role ARN/,
+    ],
+    [
+      'iamRoleArns as a string',
+      { appstream: { iamRoleArns: role('a') } },
+      /\/appstream\/iamRoleArns must be an array/,
+    ],
+    [
+      'an AppStream role wildcard',
+      { appstream: { iamRoleArns: ['*'] } },
+      /\/appstream\/iamRoleArns\/0 must be an IAM role ARN/,
+    ],
+  ])('fails on a guardrails file with %s, naming the file', async (_, content, message) => {
+    const { file, read } = await guardrailsOf(content);
+    expect(read).toThrow(message);
+    expect(read).toThrow(`Guardrails file ${file}`);
+  });
+});
+
+describe('iac/http-auth.cjs', () => {
+  const { authSettings } = require('../../iac/http-auth.cjs') as HttpAuthResolver;
+
+  it('accepts iam, and jwt with an https issuer and an audience', () => {
+    expect(authSettings({ authMode: 'iam' })).toEqual({ mode: 'iam' });
+    expect(
+      authSettings({ authMode: 'jwt', jwtIssuerUrl: JWT_ISSUER, jwtAudience: 'a, b' }),
+    ).toEqual({ mode: 'jwt', issuerUrl: JWT_ISSUER, audience: ['a', 'b'] });
+  });
+
+  it.each([
+    [{ authMode: 'none' }, /authMode must be "iam" or "jwt", got "none"/],
+    [{ authMode: 'jwt', jwtAudience: 'a' }, /needs param jwtIssuerUrl/],
+    [
+      { authMode: 'jwt', jwtIssuerUrl: 'http://issuer', jwtAudience: 'a' },
+      /needs param jwtIssuerUrl/,
+    ],
+    [{ authMode: 'jwt', jwtIssuerUrl: JWT_ISSUER, jwtAudience: ' , ' }, /needs param jwtAudience/],
+  ])('rejects %o: no route is ever left open', (params, message) => {
+    expect(() => authSettings(params)).toThrow(message);
   });
 });
