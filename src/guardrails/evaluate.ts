@@ -45,7 +45,9 @@ class Findings {
       if (required) this.add(path, `must be given: only approved ${what}s are allowed here`);
       return;
     }
-    values.forEach((value, index) => this.allowed(`${path}/${index}`, value, list, what));
+    for (const [index, value] of values.entries()) {
+      this.allowed(`${path}/${index}`, value, list, what);
+    }
   }
 
   add(path: string, message: string): void {
