@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LOCAL_CREDENTIALS } from './engines/dynamodb.js';
-import type { StackInfo } from './stack/startStack.js';
+import { readRunningStack } from './stack/runningStack.js';
 
 /**
  * `sls invoke local` against the running stack's stand-ins:
@@ -13,14 +12,7 @@ if (!fn || !eventFile) {
   process.stderr.write('usage: npm run invoke -- <http|queue> <event file>\n');
   process.exit(2);
 }
-const stackFile = resolve(process.env.STACK_DIR || '.local', 'stack.json');
-let info: StackInfo;
-try {
-  info = JSON.parse(readFileSync(stackFile, 'utf8')) as StackInfo;
-} catch {
-  process.stderr.write(`No running stack found (${stackFile}): start it with npm start\n`);
-  process.exit(1);
-}
+const info = readRunningStack();
 const result = spawnSync(
   process.execPath,
   [

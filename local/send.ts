@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_CREDENTIALS } from './engines/dynamodb.js';
-import type { StackInfo } from './stack/startStack.js';
+import { readRunningStack } from './stack/runningStack.js';
 
 /**
  * Sends one message to the running stack's request queue:
@@ -14,14 +13,7 @@ if (!argument) {
   process.stderr.write('usage: npm run send -- <message JSON | path to a .json file>\n');
   process.exit(2);
 }
-const stackFile = resolve(process.env.STACK_DIR || '.local', 'stack.json');
-let info: StackInfo;
-try {
-  info = JSON.parse(readFileSync(stackFile, 'utf8')) as StackInfo;
-} catch {
-  process.stderr.write(`No running stack found (${stackFile}): start it with npm start\n`);
-  process.exit(1);
-}
+const info = readRunningStack();
 const body = argument.trim().startsWith('{') ? argument : readFileSync(argument, 'utf8');
 const sqs = new SQSClient({
   region: info.region,

@@ -1,12 +1,11 @@
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../../src/channels/http.js';
 import { createQueueHandler } from '../../src/channels/queue.js';
 import { createApp } from '../../src/composition.js';
 import type { GuardrailPolicy } from '../../src/guardrails/policy.js';
-import { type AwsMocks, mockAws } from '../support/awsMocks.js';
 import { httpEvent, lambdaContext, sqsRecord } from '../support/lambda.js';
-import { startTestStack, type TestStack } from '../support/localStack.js';
+import { useTestStack } from '../support/localStack.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/image-provisioner/BuilderRole';
 const policy: GuardrailPolicy = {
@@ -240,8 +239,7 @@ const RULES: ReadonlyArray<{
   },
 ];
 
-let stack: TestStack;
-let aws: AwsMocks;
+const harness = useTestStack();
 let http: ReturnType<typeof createHttpHandler>;
 let queue: ReturnType<typeof createQueueHandler>;
 let sequence = 0;
@@ -267,29 +265,20 @@ const overQueue = async (operation: Guarded, request: unknown) => {
     { Records: [sqsRecord({ operation, clientToken, request })] },
     lambdaContext(),
   )) as SQSBatchResponse;
-  const outcomes = await stack.outcomes(1);
+  const outcomes = await harness.stack.outcomes(1);
   return {
     result,
     outcome: outcomes.find((o) => o.event.data.clientToken === clientToken)?.event.data,
   };
 };
 
-beforeAll(async () => {
-  stack = await startTestStack();
+beforeAll(() => {
   const app = createApp(
-    { ...stack.config, guardrails: policy },
-    { clients: stack.clients, logger: stack.app.logger },
+    { ...harness.stack.config, guardrails: policy },
+    { clients: harness.stack.clients, logger: harness.stack.app.logger },
   );
   http = createHttpHandler(app);
   queue = createQueueHandler(app);
-});
-afterAll(() => stack.stop());
-beforeEach(() => {
-  aws = mockAws(stack);
-});
-afterEach(async () => {
-  aws.reset();
-  await stack.outcomes(0, 0);
 });
 
 describe.each(RULES)('guardrail: $rule', ({ operation, allowed, forbidden, path }) => {
@@ -297,7 +286,7 @@ describe.each(RULES)('guardrail: $rule', ({ operation, allowed, forbidden, path 
     const response = await overHttp(operation, allowed);
 
     expect(response.status).toBe(201);
-    expect(aws.calls()).toHaveLength(1);
+    expect(harness.aws.calls()).toHaveLength(1);
   });
 
   it(`answers a forbidden request over HTTP with 403 PolicyViolationException at ${path}, no AWS call`, async () => {
@@ -306,7 +295,7 @@ describe.each(RULES)('guardrail: $rule', ({ operation, allowed, forbidden, path 
     expect(response.status).toBe(403);
     expect(response.body).toMatchObject({ code: 'PolicyViolationException', status: 403 });
     expect(response.body.errors).toContainEqual(expect.objectContaining({ path }));
-    expect(aws.calls()).toHaveLength(0);
+    expect(harness.aws.calls()).toHaveLength(0);
   });
 
   it('lets an allowed request through over the queue', async () => {
@@ -314,7 +303,7 @@ describe.each(RULES)('guardrail: $rule', ({ operation, allowed, forbidden, path 
 
     expect(result.batchItemFailures).toEqual([]);
     expect(outcome?.status).toBe('SUCCEEDED');
-    expect(aws.calls()).toHaveLength(1);
+    expect(harness.aws.calls()).toHaveLength(1);
   });
 
   it('announces a forbidden queue request as FAILED PolicyViolationException, not retried, no AWS call', async () => {
@@ -328,7 +317,7 @@ describe.each(RULES)('guardrail: $rule', ({ operation, allowed, forbidden, path 
     expect(outcome?.error?.errors).toContainEqual(
       expect.objectContaining({ path: `/request${path}` }),
     );
-    expect(aws.calls()).toHaveLength(0);
+    expect(harness.aws.calls()).toHaveLength(0);
   });
 });
 
@@ -353,6 +342,6 @@ describe('guardrail reports', () => {
     const response = await overHttp('CreateImageBuilder', { ...builder, InstanceType: '' });
 
     expect(response.status).toBe(400);
-    expect(aws.calls()).toHaveLength(0);
+    expect(harness.aws.calls()).toHaveLength(0);
   });
 });

@@ -1,14 +1,12 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpHandler } from '../../src/channels/http.js';
 import { invalidRequests, validRequests } from '../fixtures/requests.js';
-import { type AwsMocks, mockAws } from '../support/awsMocks.js';
 import { httpEvent, lambdaContext } from '../support/lambda.js';
-import { startTestStack, type TestStack } from '../support/localStack.js';
+import { useTestStack } from '../support/localStack.js';
 import { httpEventFor, OPERATION_CASES } from '../support/operations.js';
 
-let stack: TestStack;
-let aws: AwsMocks;
+const harness = useTestStack();
 let handle: ReturnType<typeof createHttpHandler>;
 
 const call = async (options: Parameters<typeof httpEvent>[0]) => {
@@ -23,17 +21,8 @@ const call = async (options: Parameters<typeof httpEvent>[0]) => {
   };
 };
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  handle = createHttpHandler(stack.app);
-});
-afterAll(() => stack.stop());
-beforeEach(() => {
-  aws = mockAws(stack);
-});
-afterEach(async () => {
-  aws.reset();
-  await stack.outcomes(0, 0);
+beforeAll(() => {
+  handle = createHttpHandler(harness.stack.app);
 });
 
 describe.each(OPERATION_CASES)('$method $route ($operation)', (testCase) => {
@@ -48,7 +37,7 @@ describe.each(OPERATION_CASES)('$method $route ($operation)', (testCase) => {
 
     expect(response.status).toBe(testCase.successStatus);
     expect(response.headers['content-type']).toBe('application/json');
-    const sent = aws.calls();
+    const sent = harness.aws.calls();
     expect(sent).toHaveLength(1);
     const input = sent[0]?.args[0].input as Record<string, unknown>;
     expect(sent[0]?.args[0]).toBeInstanceOf(testCase.command);
@@ -69,7 +58,7 @@ describe.each(OPERATION_CASES)('$method $route ($operation)', (testCase) => {
       expect(response.body.infrastructureConfiguration).toMatchObject({
         arn: request.infrastructureConfigurationArn,
       });
-      expect(await stack.outcomes(0, 300)).toEqual([]);
+      expect(await harness.stack.outcomes(0, 300)).toEqual([]);
     });
   } else {
     it('publishes one SUCCEEDED outcome with the AWS response', async () => {
@@ -80,7 +69,7 @@ describe.each(OPERATION_CASES)('$method $route ($operation)', (testCase) => {
         }),
       );
 
-      const outcomes = await stack.outcomes(1);
+      const outcomes = await harness.stack.outcomes(1);
       expect(outcomes).toHaveLength(1);
       const [{ event, attributes }] = outcomes as [(typeof outcomes)[number]];
       expect(event).toMatchObject({
@@ -111,7 +100,7 @@ describe.each(OPERATION_CASES)('$method $route ($operation)', (testCase) => {
       expect(token).toMatch(/^[0-9a-f-]{36}$/);
       expect(response.body[testCase.tokenMember]).toBe(token);
       if (testCase.service === 'imagebuilder') {
-        expect(aws.calls()[0]?.args[0].input).toMatchObject({ clientToken: token });
+        expect(harness.aws.calls()[0]?.args[0].input).toMatchObject({ clientToken: token });
       }
     });
 
@@ -126,7 +115,7 @@ describe.each(OPERATION_CASES)('$method $route ($operation)', (testCase) => {
       expect(response.body.errors).toEqual([
         { path: `/${testCase.tokenMember}`, message: 'differs from the Idempotency-Key header' },
       ]);
-      expect(aws.calls()).toHaveLength(0);
+      expect(harness.aws.calls()).toHaveLength(0);
     });
 
     it('rejects a 65-character token with 400 and accepts 64', async () => {
@@ -142,7 +131,7 @@ describe.each(OPERATION_CASES)('$method $route ($operation)', (testCase) => {
         expect.objectContaining({ path: `/${testCase.tokenMember}` }),
       );
       expect(longest.status).toBe(testCase.successStatus);
-      expect(aws.calls()).toHaveLength(1);
+      expect(harness.aws.calls()).toHaveLength(1);
     });
   }
 
@@ -169,8 +158,8 @@ describe.each(OPERATION_CASES)('$method $route ($operation)', (testCase) => {
         requestId: expect.any(String),
       });
       expect(response.body.errors).toContainEqual(expect.objectContaining({ path }));
-      expect(aws.calls()).toHaveLength(0);
-      expect(await stack.outcomes(0, 0)).toEqual([]);
+      expect(harness.aws.calls()).toHaveLength(0);
+      expect(await harness.stack.outcomes(0, 0)).toEqual([]);
     },
   );
 });
@@ -199,12 +188,12 @@ describe('bodies that are not requests', () => {
       expect(response.body.errors).toEqual(
         expect.arrayContaining([expect.objectContaining({ path })]),
       );
-      expect(aws.calls()).toHaveLength(0);
+      expect(harness.aws.calls()).toHaveLength(0);
     },
   );
 
   it('answers a body above the size limit with 413 RequestTooLargeException, unparsed', async () => {
-    const padding = 'x'.repeat(stack.config.maxRequestBytes);
+    const padding = 'x'.repeat(harness.stack.config.maxRequestBytes);
     const response = await call({
       method: 'POST',
       route: '/image-builders',
@@ -213,7 +202,7 @@ describe('bodies that are not requests', () => {
 
     expect(response.status).toBe(413);
     expect(response.body).toMatchObject({ code: 'RequestTooLargeException', status: 413 });
-    expect(aws.calls()).toHaveLength(0);
+    expect(harness.aws.calls()).toHaveLength(0);
   });
 
   it('decodes a base64-encoded body', async () => {
@@ -245,7 +234,7 @@ describe('bodies that are not requests', () => {
     });
 
     expect(response.status).toBe(400);
-    expect(aws.calls()).toHaveLength(0);
+    expect(harness.aws.calls()).toHaveLength(0);
   });
 });
 
@@ -262,7 +251,7 @@ describe('caller identity', () => {
 
     await handle(event, lambdaContext());
 
-    const outcomes = await stack.outcomes(1);
+    const outcomes = await harness.stack.outcomes(1);
     expect(outcomes[0]?.event.data.requestedBy).toBe(
       'arn:aws:sts::123456789012:assumed-role/portal/session',
     );
@@ -280,14 +269,14 @@ describe('caller identity', () => {
 
     await handle(event, lambdaContext());
 
-    const outcomes = await stack.outcomes(1);
+    const outcomes = await harness.stack.outcomes(1);
     expect(outcomes[0]?.event.data.requestedBy).toBe('portal-client-7');
   });
 });
 
 describe('request logging', () => {
   it('writes one structured line per request with operation, token, channel, outcome and duration', async () => {
-    const info = vi.spyOn(stack.app.logger, 'info');
+    const info = vi.spyOn(harness.stack.app.logger, 'info');
 
     await call({
       method: 'POST',

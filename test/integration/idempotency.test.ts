@@ -3,18 +3,17 @@ import { CreateImageBuilderCommand } from '@aws-sdk/client-appstream';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { localDynamoDbClient } from '../../local/engines/dynamodb.js';
 import { createHttpHandler } from '../../src/channels/http.js';
 import { createQueueHandler } from '../../src/channels/queue.js';
 import { createApp } from '../../src/composition.js';
 import { validRequests } from '../fixtures/requests.js';
-import { type AwsMocks, infrastructureArn, mockAws } from '../support/awsMocks.js';
+import { infrastructureArn } from '../support/awsMocks.js';
 import { httpEvent, lambdaContext, sqsRecord } from '../support/lambda.js';
-import { startTestStack, type TestStack } from '../support/localStack.js';
+import { useTestStack } from '../support/localStack.js';
 
-let stack: TestStack;
-let aws: AwsMocks;
+const harness = useTestStack();
 let http: ReturnType<typeof createHttpHandler>;
 let queue: ReturnType<typeof createQueueHandler>;
 
@@ -32,7 +31,8 @@ const post = async (body: unknown, headers: Record<string, string> = {}) => {
   };
 };
 
-const createCalls = () => aws.imagebuilder.commandCalls(CreateInfrastructureConfigurationCommand);
+const createCalls = () =>
+  harness.aws.imagebuilder.commandCalls(CreateInfrastructureConfigurationCommand);
 
 const throttle = () =>
   Object.assign(new Error('slow down'), {
@@ -41,24 +41,15 @@ const throttle = () =>
     $metadata: { httpStatusCode: 429 },
   });
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  http = createHttpHandler(stack.app);
-  queue = createQueueHandler(stack.app);
-});
-afterAll(() => stack.stop());
-beforeEach(() => {
-  aws = mockAws(stack);
-});
-afterEach(async () => {
-  aws.reset();
-  await stack.outcomes(0, 0);
+beforeAll(() => {
+  http = createHttpHandler(harness.stack.app);
+  queue = createQueueHandler(harness.stack.app);
 });
 
 describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible engine)', () => {
   it('replays the first response without a second AWS call or a second outcome', async () => {
     const first = await post({ ...infra, clientToken: 'replay-1' });
-    const firstOutcomes = await stack.outcomes(1);
+    const firstOutcomes = await harness.stack.outcomes(1);
 
     const second = await post({ ...infra, clientToken: 'replay-1' });
 
@@ -69,12 +60,12 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(createCalls()).toHaveLength(1);
     expect(firstOutcomes).toHaveLength(1);
-    expect(await stack.outcomes(0, 300)).toEqual([]);
+    expect(await harness.stack.outcomes(0, 300)).toEqual([]);
   });
 
   it('returns 422 IdempotentParameterMismatchException for the same token with another payload', async () => {
     await post({ ...infra, clientToken: 'mismatch-1' });
-    await stack.outcomes(1);
+    await harness.stack.outcomes(1);
 
     const mismatch = await post({ ...infra, clientToken: 'mismatch-1', description: 'changed' });
     const replay = await post({ ...infra, clientToken: 'mismatch-1' });
@@ -89,17 +80,19 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(replay.status).toBe(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(createCalls()).toHaveLength(1);
-    expect(await stack.outcomes(0, 300)).toEqual([]);
+    expect(await harness.stack.outcomes(0, 300)).toEqual([]);
   });
 
   it('makes one AWS call for concurrent duplicates; the others get 409 with Retry-After or the replay', async () => {
-    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).callsFake(async (input) => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return {
-        clientToken: input.clientToken,
-        infrastructureConfigurationArn: infrastructureArn(input.name),
-      };
-    });
+    harness.aws.imagebuilder
+      .on(CreateInfrastructureConfigurationCommand)
+      .callsFake(async (input) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return {
+          clientToken: input.clientToken,
+          infrastructureConfigurationArn: infrastructureArn(input.name),
+        };
+      });
 
     const responses = await Promise.all(
       Array.from({ length: 8 }, () => post({ ...infra, clientToken: 'concurrent-1' })),
@@ -113,20 +106,22 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
       expect(conflict.body.code).toBe('IdempotencyInProgressException');
       expect(Number(conflict.headers['retry-after'])).toBeGreaterThan(0);
     }
-    expect(await stack.outcomes(1)).toHaveLength(1);
+    expect(await harness.stack.outcomes(1)).toHaveLength(1);
   });
 
   it('keeps the in-flight record when it rejects a duplicate: later duplicates still see it', async () => {
     let release: () => void = () => undefined;
-    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).callsFake(async (input) => {
-      await new Promise<void>((resolve) => {
-        release = resolve;
+    harness.aws.imagebuilder
+      .on(CreateInfrastructureConfigurationCommand)
+      .callsFake(async (input) => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return {
+          clientToken: input.clientToken,
+          infrastructureConfigurationArn: infrastructureArn(input.name),
+        };
       });
-      return {
-        clientToken: input.clientToken,
-        infrastructureConfigurationArn: infrastructureArn(input.name),
-      };
-    });
 
     const first = post({ ...infra, clientToken: 'inflight-1' });
     await vi.waitFor(() => expect(createCalls()).toHaveLength(1), { timeout: 5_000 });
@@ -145,11 +140,11 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(replay.body).toEqual(original.body);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(createCalls()).toHaveLength(1);
-    expect(await stack.outcomes(2, 1_000)).toHaveLength(1);
+    expect(await harness.stack.outcomes(2, 1_000)).toHaveLength(1);
   });
 
   it('frees the token of an invocation that ran out of time: its remaining time bounds the lock', async () => {
-    aws.imagebuilder
+    harness.aws.imagebuilder
       .on(CreateInfrastructureConfigurationCommand)
       .callsFakeOnce(() => new Promise(() => undefined))
       .callsFake(async (input) => ({
@@ -201,7 +196,7 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(viaHttp.status).toBe(201);
     expect(viaQueue.batchItemFailures).toEqual([]);
     expect(createCalls()).toHaveLength(1);
-    expect(await stack.outcomes(2, 1_000)).toHaveLength(1);
+    expect(await harness.stack.outcomes(2, 1_000)).toHaveLength(1);
   });
 
   it('keeps operations apart: the same token on two operations calls AWS for each', async () => {
@@ -218,12 +213,12 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
 
     expect(builder.statusCode).toBe(201);
     expect(createCalls()).toHaveLength(1);
-    expect(aws.appstream.commandCalls(CreateImageBuilderCommand)).toHaveLength(1);
-    expect(await stack.outcomes(2)).toHaveLength(2);
+    expect(harness.aws.appstream.commandCalls(CreateImageBuilderCommand)).toHaveLength(1);
+    expect(await harness.stack.outcomes(2)).toHaveLength(2);
   });
 
   it('stores a permanent AWS failure: a retry replays it without calling AWS again', async () => {
-    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(
+    harness.aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(
       Object.assign(new Error('instance profile not found'), {
         name: 'InvalidRequestException',
         $fault: 'client',
@@ -242,11 +237,11 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(retry.status).toBe(400);
     expect(retry.body.code).toBe('InvalidRequestException');
     expect(createCalls()).toHaveLength(1);
-    expect(await stack.outcomes(2, 1_000)).toHaveLength(1);
+    expect(await harness.stack.outcomes(2, 1_000)).toHaveLength(1);
   });
 
   it('retries a throttled AWS call within the request and answers with its success', async () => {
-    aws.imagebuilder
+    harness.aws.imagebuilder
       .on(CreateInfrastructureConfigurationCommand)
       .rejectsOnce(throttle())
       .rejectsOnce(throttle())
@@ -260,13 +255,13 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(response.status).toBe(201);
     expect(createCalls()).toHaveLength(3);
     expect(createCalls().every((c) => c.args[0].input.clientToken === 'retried-1')).toBe(true);
-    const outcomes = await stack.outcomes(1);
+    const outcomes = await harness.stack.outcomes(1);
     expect(outcomes.map((o) => o.event.data.status)).toEqual(['SUCCEEDED']);
   });
 
   it('does not store a retryable failure: once retries are spent, a later retry calls AWS again', async () => {
-    const attempts = stack.config.retryPolicy.maxAttempts;
-    let mock = aws.imagebuilder.on(CreateInfrastructureConfigurationCommand);
+    const attempts = harness.stack.config.retryPolicy.maxAttempts;
+    let mock = harness.aws.imagebuilder.on(CreateInfrastructureConfigurationCommand);
     for (let i = 0; i < attempts; i++) mock = mock.rejectsOnce(throttle());
     mock.callsFake(async (input) => ({
       clientToken: input.clientToken,
@@ -282,13 +277,13 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
     expect(createCalls()).toHaveLength(attempts + 1);
-    const outcomes = await stack.outcomes(2);
+    const outcomes = await harness.stack.outcomes(2);
     expect(outcomes.map((o) => o.event.data.status)).toEqual(['FAILED', 'SUCCEEDED']);
     expect(outcomes[0]?.event.data.error).toMatchObject({ retryable: true });
   });
 
   it('never retries AppStream LimitExceededException: a quota, answered 400 at once', async () => {
-    aws.appstream.on(CreateImageBuilderCommand).rejects(
+    harness.aws.appstream.on(CreateImageBuilderCommand).rejects(
       Object.assign(new Error('quota reached'), {
         name: 'LimitExceededException',
         $fault: 'client',
@@ -307,16 +302,19 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
 
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body ?? '{}').code).toBe('LimitExceededException');
-    expect(aws.appstream.commandCalls(CreateImageBuilderCommand)).toHaveLength(1);
+    expect(harness.aws.appstream.commandCalls(CreateImageBuilderCommand)).toHaveLength(1);
   });
 
   it('writes records that expire after the configured TTL', async () => {
     const before = Math.floor(Date.now() / 1000);
     await post(infra, { 'idempotency-key': 'ttl-1' });
 
-    const dynamodb = localDynamoDbClient(stack.dynamodbEndpoint, stack.config.region);
+    const dynamodb = localDynamoDbClient(
+      harness.stack.dynamodbEndpoint,
+      harness.stack.config.region,
+    );
     const { Items = [] } = await dynamodb.send(
-      new ScanCommand({ TableName: stack.config.idempotencyTableName }),
+      new ScanCommand({ TableName: harness.stack.config.idempotencyTableName }),
     );
     dynamodb.destroy();
     // The newest record is this test's: every record gets the same TTL.
@@ -326,14 +324,16 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(record?.id?.S).toMatch(/^CreateInfrastructureConfiguration#/);
     expect(record?.status?.S).toBe('COMPLETED');
     const expiration = Number(record?.expiration?.N);
-    expect(expiration).toBeGreaterThanOrEqual(before + stack.config.idempotencyTtlSeconds);
-    expect(expiration).toBeLessThanOrEqual(before + stack.config.idempotencyTtlSeconds + 60);
+    expect(expiration).toBeGreaterThanOrEqual(before + harness.stack.config.idempotencyTtlSeconds);
+    expect(expiration).toBeLessThanOrEqual(
+      before + harness.stack.config.idempotencyTtlSeconds + 60,
+    );
   });
 
   it('fails closed when DynamoDB is unreachable: 503 with Retry-After and no AWS call', async () => {
-    const unreachable = localDynamoDbClient('http://127.0.0.1:9', stack.config.region);
-    const app = createApp(stack.config, {
-      clients: { ...stack.clients, dynamodb: unreachable },
+    const unreachable = localDynamoDbClient('http://127.0.0.1:9', harness.stack.config.region);
+    const app = createApp(harness.stack.config, {
+      clients: { ...harness.stack.clients, dynamodb: unreachable },
       logger: new Logger({ logLevel: 'SILENT' }),
     });
     const handler = createHttpHandler(app);
@@ -347,6 +347,6 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['retry-after']).toBeDefined();
     expect(JSON.parse(response.body ?? '{}').code).toBe('ServiceUnavailableException');
-    expect(aws.calls()).toHaveLength(0);
+    expect(harness.aws.calls()).toHaveLength(0);
   });
 });

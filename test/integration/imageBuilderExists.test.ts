@@ -1,14 +1,13 @@
 import { CreateImageBuilderCommand, DescribeImageBuildersCommand } from '@aws-sdk/client-appstream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../../src/channels/http.js';
 import { validRequests } from '../fixtures/requests.js';
-import { type AwsMocks, imageBuilderArn, mockAws } from '../support/awsMocks.js';
+import { imageBuilderArn } from '../support/awsMocks.js';
 import { httpEvent, lambdaContext } from '../support/lambda.js';
-import { startTestStack, type TestStack } from '../support/localStack.js';
+import { useTestStack } from '../support/localStack.js';
 
-let stack: TestStack;
-let aws: AwsMocks;
+const harness = useTestStack();
 let handle: ReturnType<typeof createHttpHandler>;
 
 const request = {
@@ -49,23 +48,18 @@ const create = async (body: unknown) => {
   return { status: response.statusCode, body: JSON.parse(response.body ?? 'null') };
 };
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  handle = createHttpHandler(stack.app);
+beforeAll(() => {
+  handle = createHttpHandler(harness.stack.app);
 });
-afterAll(() => stack.stop());
 beforeEach(() => {
-  aws = mockAws(stack);
-  aws.appstream.on(CreateImageBuilderCommand).rejects(alreadyExists);
-});
-afterEach(async () => {
-  aws.reset();
-  await stack.outcomes(0, 0);
+  harness.aws.appstream.on(CreateImageBuilderCommand).rejects(alreadyExists);
 });
 
 describe('CreateImageBuilder when AWS says the Name is taken (AppStream has no client token)', () => {
   it('answers as a success when the existing builder matches the request', async () => {
-    aws.appstream.on(DescribeImageBuildersCommand).resolves({ ImageBuilders: [existing()] });
+    harness.aws.appstream
+      .on(DescribeImageBuildersCommand)
+      .resolves({ ImageBuilders: [existing()] });
 
     const response = await create(request);
 
@@ -74,15 +68,17 @@ describe('CreateImageBuilder when AWS says the Name is taken (AppStream has no c
       Name: request.Name,
       Arn: imageBuilderArn(request.Name),
     });
-    expect(aws.appstream.commandCalls(DescribeImageBuildersCommand)[0]?.args[0].input).toEqual({
+    expect(
+      harness.aws.appstream.commandCalls(DescribeImageBuildersCommand)[0]?.args[0].input,
+    ).toEqual({
       Names: [request.Name],
     });
-    const outcomes = await stack.outcomes(1);
+    const outcomes = await harness.stack.outcomes(1);
     expect(outcomes[0]?.event.data.status).toBe('SUCCEEDED');
   });
 
   it('answers 409 ResourceAlreadyExistsException when the existing builder differs', async () => {
-    aws.appstream
+    harness.aws.appstream
       .on(DescribeImageBuildersCommand)
       .resolves({ ImageBuilders: [existing({ InstanceType: 'stream.graphics.g4dn.xlarge' })] });
 
@@ -90,7 +86,7 @@ describe('CreateImageBuilder when AWS says the Name is taken (AppStream has no c
 
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({ code: 'ResourceAlreadyExistsException', status: 409 });
-    const outcomes = await stack.outcomes(1);
+    const outcomes = await harness.stack.outcomes(1);
     expect(outcomes[0]?.event.data).toMatchObject({
       status: 'FAILED',
       error: { code: 'ResourceAlreadyExistsException', retryable: false },
@@ -98,7 +94,7 @@ describe('CreateImageBuilder when AWS says the Name is taken (AppStream has no c
   });
 
   it('answers 409 when the builder is gone by the time it is described', async () => {
-    aws.appstream.on(DescribeImageBuildersCommand).rejects(
+    harness.aws.appstream.on(DescribeImageBuildersCommand).rejects(
       Object.assign(new Error('not found'), {
         name: 'ResourceNotFoundException',
         $fault: 'client',

@@ -4,16 +4,14 @@ import {
   CreateInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createQueueHandler } from '../../src/channels/queue.js';
 import { invalidRequests, validRequests } from '../fixtures/requests.js';
-import { type AwsMocks, mockAws } from '../support/awsMocks.js';
 import { lambdaContext, sqsRecord } from '../support/lambda.js';
-import { startTestStack, type TestStack } from '../support/localStack.js';
+import { useTestStack } from '../support/localStack.js';
 import { OPERATION_CASES } from '../support/operations.js';
 
-let stack: TestStack;
-let aws: AwsMocks;
+const harness = useTestStack();
 let handle: ReturnType<typeof createQueueHandler>;
 
 const deliver = async (...records: ReturnType<typeof sqsRecord>[]) =>
@@ -26,17 +24,8 @@ const awsError = (name: string, status: number, fault: 'client' | 'server') =>
     $metadata: { httpStatusCode: status },
   });
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  handle = createQueueHandler(stack.app);
-});
-afterAll(() => stack.stop());
-beforeEach(() => {
-  aws = mockAws(stack);
-});
-afterEach(async () => {
-  aws.reset();
-  await stack.outcomes(0, 0);
+beforeAll(() => {
+  handle = createQueueHandler(harness.stack.app);
 });
 
 describe.each(OPERATION_CASES)('queue message for $operation', (testCase) => {
@@ -53,7 +42,7 @@ describe.each(OPERATION_CASES)('queue message for $operation', (testCase) => {
     const result = await deliver(record);
 
     expect(result.batchItemFailures).toEqual([]);
-    const sent = aws.calls();
+    const sent = harness.aws.calls();
     expect(sent).toHaveLength(1);
     expect(sent[0]?.args[0]).toBeInstanceOf(testCase.command);
     expect(sent[0]?.args[0].input).toEqual(
@@ -61,7 +50,7 @@ describe.each(OPERATION_CASES)('queue message for $operation', (testCase) => {
         ? { ...request, clientToken: `sqs-${testCase.operation}` }
         : request,
     );
-    const outcomes = await stack.outcomes(1);
+    const outcomes = await harness.stack.outcomes(1);
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.event.data).toMatchObject({
       operation: testCase.operation,
@@ -83,7 +72,7 @@ describe.each(OPERATION_CASES)('queue message for $operation', (testCase) => {
 
     await deliver(record);
 
-    const outcomes = await stack.outcomes(1);
+    const outcomes = await harness.stack.outcomes(1);
     expect(outcomes[0]?.event.data.clientToken).toBe('msg-123');
   });
 
@@ -99,8 +88,8 @@ describe.each(OPERATION_CASES)('queue message for $operation', (testCase) => {
       const result = await deliver(record);
 
       expect(result.batchItemFailures).toEqual([]);
-      expect(aws.calls()).toHaveLength(0);
-      const outcomes = await stack.outcomes(1);
+      expect(harness.aws.calls()).toHaveLength(0);
+      const outcomes = await harness.stack.outcomes(1);
       expect(outcomes).toHaveLength(1);
       expect(outcomes[0]?.event.data).toMatchObject({
         operation: testCase.operation,
@@ -166,8 +155,8 @@ describe('malformed queue messages', () => {
     const result = await deliver(sqsRecord(body, { messageId: 'poison-1' }));
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(aws.calls()).toHaveLength(0);
-    const outcomes = await stack.outcomes(1);
+    expect(harness.aws.calls()).toHaveLength(0);
+    const outcomes = await harness.stack.outcomes(1);
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.event.data).toMatchObject({
       channel: 'sqs',
@@ -184,15 +173,15 @@ describe('oversized queue messages', () => {
       operation: 'CreateImageBuilder',
       request: {
         ...validRequests.CreateImageBuilder,
-        Description: 'x'.repeat(stack.config.maxRequestBytes),
+        Description: 'x'.repeat(harness.stack.config.maxRequestBytes),
       },
     });
 
     const result = await deliver(sqsRecord(body, { messageId: 'huge-1' }));
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(aws.calls()).toHaveLength(0);
-    const outcomes = await stack.outcomes(1);
+    expect(harness.aws.calls()).toHaveLength(0);
+    const outcomes = await harness.stack.outcomes(1);
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.event.data).toMatchObject({
       operation: 'Unknown',
@@ -205,13 +194,13 @@ describe('oversized queue messages', () => {
 
 describe('partial batch responses', () => {
   it('reports exactly the records that failed retryably; good and invalid ones are done', async () => {
-    aws.imagebuilder
+    harness.aws.imagebuilder
       .on(CreateInfrastructureConfigurationCommand, { name: 'throttled-infra' })
       .rejects(awsError('CallRateLimitExceededException', 429, 'client'));
-    aws.appstream
+    harness.aws.appstream
       .on(CreateImageBuilderCommand, { Name: 'unavailable-builder' })
       .rejects(awsError('ServiceUnavailableException', 503, 'server'));
-    aws.imagebuilder
+    harness.aws.imagebuilder
       .on(CreateDistributionConfigurationCommand)
       .rejects(awsError('InvalidRequestException', 400, 'client'));
     const good = sqsRecord({
@@ -237,7 +226,7 @@ describe('partial batch responses', () => {
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
       [throttled.messageId, unavailable.messageId].sort(),
     );
-    const outcomes = await stack.outcomes(3);
+    const outcomes = await harness.stack.outcomes(3);
     const byStatus = outcomes.map((o) => `${o.event.data.operation}:${o.event.data.status}`).sort();
     // good: SUCCEEDED; invalid and permanently rejected: FAILED; retryable ones: not yet.
     expect(byStatus).toEqual([
@@ -256,7 +245,7 @@ describe('partial batch responses', () => {
   });
 
   it('publishes a retryable FAILED outcome on the last receive and still hands the message to the DLQ', async () => {
-    aws.imagebuilder
+    harness.aws.imagebuilder
       .on(CreateInfrastructureConfigurationCommand)
       .rejects(awsError('ServiceUnavailableException', 503, 'server'));
     const message = {
@@ -266,15 +255,18 @@ describe('partial batch responses', () => {
     };
 
     const early = await deliver(sqsRecord(message, { messageId: 'm-1', receiveCount: 1 }));
-    const earlyOutcomes = await stack.outcomes(0, 300);
+    const earlyOutcomes = await harness.stack.outcomes(0, 300);
     const last = await deliver(
-      sqsRecord(message, { messageId: 'm-1', receiveCount: stack.config.queueMaxReceiveCount }),
+      sqsRecord(message, {
+        messageId: 'm-1',
+        receiveCount: harness.stack.config.queueMaxReceiveCount,
+      }),
     );
 
     expect(early.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
     expect(earlyOutcomes).toEqual([]);
     expect(last.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
-    const outcomes = await stack.outcomes(1);
+    const outcomes = await harness.stack.outcomes(1);
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.event.data).toMatchObject({
       status: 'FAILED',
@@ -282,6 +274,6 @@ describe('partial batch responses', () => {
       error: { code: 'ServiceUnavailableException', retryable: true },
     });
     // Each receive spends the retry policy's attempts before giving the message back.
-    expect(aws.calls()).toHaveLength(2 * stack.config.retryPolicy.maxAttempts);
+    expect(harness.aws.calls()).toHaveLength(2 * harness.stack.config.retryPolicy.maxAttempts);
   });
 });

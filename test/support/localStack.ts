@@ -10,6 +10,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import {
   createIdempotencyTable,
   LOCAL_CREDENTIALS,
@@ -21,6 +22,7 @@ import type { ServiceClients } from '../../src/aws/clients.js';
 import { type App, createApp } from '../../src/composition.js';
 import type { Config } from '../../src/config.js';
 import type { OutcomeEvent } from '../../src/outcomes/outcome.js';
+import { type AwsMocks, mockAws } from './awsMocks.js';
 
 const REGION = 'us-east-1';
 
@@ -146,4 +148,36 @@ export const startTestStack = async (): Promise<TestStack> => {
       await Promise.all([dynamo.close(), messaging.close()]);
     },
   };
+};
+
+/**
+ * One test stack for the file, with fresh AWS mocks per test and the outcomes of each test
+ * drained after it. Read `stack` and `aws` inside hooks and tests.
+ */
+export const useTestStack = () => {
+  let stack: TestStack | undefined;
+  let aws: AwsMocks | undefined;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.stop());
+  beforeEach(() => {
+    aws = mockAws(harness.stack);
+  });
+  afterEach(async () => {
+    aws?.reset();
+    await stack?.outcomes(0, 0);
+  });
+  const harness = {
+    get stack(): TestStack {
+      if (!stack)
+        throw new Error('the test stack is not started yet: use it inside hooks and tests');
+      return stack;
+    },
+    get aws(): AwsMocks {
+      if (!aws) throw new Error('AWS mocks exist only inside tests');
+      return aws;
+    },
+  };
+  return harness;
 };
