@@ -12,12 +12,21 @@ export interface ServiceClients {
 
 /**
  * Bounded connects and requests: a hung dependency turns into a retryable error well inside the
- * function's timeout instead of using it up.
+ * function's timeout (10 s over HTTP) instead of using it up.
  */
 const requestHandler = {
   connectionTimeout: 1_000,
   requestTimeout: 5_000,
   throwOnRequestTimeout: true,
+} as const;
+
+/**
+ * SNS and DynamoDB keep the SDK's retries, but fewer and shorter: a request may need several
+ * DynamoDB calls and a publish, and all of them, retries included, must end before the timeout.
+ */
+const supportingClientConfig = {
+  maxAttempts: 2,
+  requestHandler: { ...requestHandler, requestTimeout: 2_000 },
 } as const;
 
 /**
@@ -34,6 +43,6 @@ export const createServiceClients = (
   imagebuilder:
     given.imagebuilder ?? new ImagebuilderClient({ region, maxAttempts: 1, requestHandler }),
   appstream: given.appstream ?? new AppStreamClient({ region, maxAttempts: 1, requestHandler }),
-  sns: given.sns ?? new SNSClient({ region, requestHandler }),
-  dynamodb: given.dynamodb ?? new DynamoDBClient({ region, requestHandler }),
+  sns: given.sns ?? new SNSClient({ region, ...supportingClientConfig }),
+  dynamodb: given.dynamodb ?? new DynamoDBClient({ region, ...supportingClientConfig }),
 });

@@ -53,12 +53,17 @@ interface ParsedBody {
 }
 
 const parseBody = (event: APIGatewayProxyEventV2, maxBytes: number): ParsedBody => {
-  if (event.body === undefined || event.body === '') {
+  // API Gateway sends a string or nothing; local emulators may send null or an already parsed value.
+  const raw: unknown = event.body;
+  if (raw === undefined || raw === null || raw === '') {
     return { body: undefined, errors: [{ path: '', message: 'a JSON request body is required' }] };
   }
-  const text = event.isBase64Encoded
-    ? Buffer.from(event.body, 'base64').toString('utf8')
-    : event.body;
+  const text =
+    typeof raw !== 'string'
+      ? JSON.stringify(raw)
+      : event.isBase64Encoded
+        ? Buffer.from(raw, 'base64').toString('utf8')
+        : raw;
   // Measured before parsing: an oversized body costs no JSON work.
   if (Buffer.byteLength(text) > maxBytes) return { body: undefined, errors: [], tooLarge: true };
   try {

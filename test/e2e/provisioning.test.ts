@@ -586,6 +586,8 @@ describe.concurrent('each operation over the queue', () => {
       clientToken: token,
       correlationId: 'portal-ticket-2',
       channel: 'sqs',
+      // The SQS SenderId of the sending principal (the local SQS reports its account id).
+      requestedBy: '000000000000',
       status: 'SUCCEEDED',
       response: {
         requestId: expect.any(String),
@@ -628,6 +630,8 @@ describe.concurrent('each operation over the queue', () => {
       operation: 'UpdateInfrastructureConfiguration',
       clientToken: token,
       channel: 'sqs',
+      // The SQS SenderId of the sending principal (the local SQS reports its account id).
+      requestedBy: '000000000000',
       status: 'SUCCEEDED',
       response: {
         requestId: expect.any(String),
@@ -698,6 +702,8 @@ describe.concurrent('each operation over the queue', () => {
       operation: 'CreateDistributionConfiguration',
       clientToken: token,
       channel: 'sqs',
+      // The SQS SenderId of the sending principal (the local SQS reports its account id).
+      requestedBy: '000000000000',
       status: 'SUCCEEDED',
       response: {
         requestId: expect.any(String),

@@ -205,6 +205,21 @@ describe('bodies that are not requests', () => {
     expect(harness.aws.calls()).toHaveLength(0);
   });
 
+  it.each([
+    ['null', null],
+    ['false', false],
+    ['an already parsed object', { Name: '' }],
+  ])('answers a body a local emulator handed over as %s with a 400 problem', async (_, body) => {
+    const event = httpEvent({ method: 'POST', route: '/image-builders' });
+    (event as { body?: unknown }).body = body;
+
+    const response = (await handle(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
+
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body ?? '{}').code).toBe('ValidationException');
+    expect(harness.aws.calls()).toHaveLength(0);
+  });
+
   it('decodes a base64-encoded body', async () => {
     const event = httpEvent({ method: 'POST', route: '/image-builders' });
     event.body = Buffer.from(JSON.stringify(validRequests.CreateImageBuilder)).toString('base64');

@@ -1,0 +1,790 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Api, type ApiResponse, arnPath, unique } from '../e2e/support/api.js';
+import type { EmulatorCall } from '../e2e/support/emulator.js';
+import { OutcomeInbox, type ReceivedOutcome } from '../e2e/support/outcomes.js';
+import { distributionRequest, infrastructureRequest } from '../e2e/support/requests.js';
+import { type RunningStack, startStack } from '../e2e/support/stack.js';
+import { eventually } from '../e2e/support/wait.js';
+import {
+  describeLogLine,
+  mapLimit,
+  printFigures,
+  Queues,
+  type RawResponse,
+  requestLog,
+  StackParts,
+  sendRaw,
+  tally,
+} from './support/control.js';
+import { buildCorpus } from './support/corpus.js';
+
+/*
+ * Failure semantics, measured: nothing lost, nothing doubled. One offline stack (`npm start`) for
+ * the file, driven only from outside: the HTTP API, the request queue, a subscriber queue on the
+ * outcomes topic, the emulator's control API (AWS faults and the calls AWS received) and the
+ * stack's control API (SNS / DynamoDB outages for the service). Every test checks its figures and
+ * prints them with the `[reliability]` prefix.
+ *
+ * Faults are global to an operation and outages to the whole service, so the tests run one at a
+ * time, and each leaves both parts up and no fault behind.
+ */
+
+const STACK_START_TIMEOUT_MS = 120_000;
+/** serverless.yml `params.default.maxReceiveCount`. */
+const MAX_RECEIVE_COUNT = 5;
+/** src/provisioning/retry.ts DEFAULT_RETRY_POLICY.maxAttempts: AWS calls per invocation. */
+const MAX_AWS_ATTEMPTS = 4;
+/** Long enough for a redelivery that must not happen to show (visibility timeout 1 s). */
+const QUEUE_SETTLE_MS = 2_500;
+const PROBLEM_JSON = /^application\/problem\+json/;
+const JSON_POINTER = /^(?:\/.*)?$/s;
+/** How many HTTP function instances the concurrency test needs warm. */
+const CONCURRENT_HTTP = 25;
+const CONCURRENT_MESSAGES = 25;
+/** Emulator latency on the concurrent create: the window in which the other deliveries land. */
+const AWS_LATENCY_MS = 1_000;
+const FUZZ_SEED = 20_261_121;
+const FUZZ_PER_CHANNEL = 160;
+
+let stack: RunningStack;
+let api: Api;
+let outcomes: OutcomeInbox;
+let parts: StackParts;
+let queues: Queues;
+
+beforeAll(async () => {
+  const started = performance.now();
+  stack = await startStack();
+  api = new Api(stack.info.httpApi);
+  outcomes = await OutcomeInbox.subscribe(stack);
+  const control = stack.info.control?.endpoint;
+  if (!control) throw new Error('stack.json has no control endpoint');
+  parts = new StackParts(control);
+  queues = new Queues(stack);
+  const ready = performance.now();
+  // serverless-offline starts one function instance per concurrent request, each cold for a few
+  // seconds: warm them with requests that are refused before any AWS call or outcome.
+  const warm = await Promise.all(
+    Array.from({ length: CONCURRENT_HTTP }, () =>
+      sendRaw(stack.info.httpApi, 'POST', '/infrastructure-configurations', '{}'),
+    ),
+  );
+  // The queue function too (one instance: the trigger hands over one batch at a time).
+  const warmMessage = await queues.send('{}');
+  const warmOutcomes = await outcomes.waitFor(warmMessage, { timeoutMs: 30_000, settleMs: 0 });
+  printFigures('stack', {
+    startMs: Math.round(ready - started),
+    warmUpMs: Math.round(performance.now() - ready),
+    warmUpStatuses: tally(warm.map(({ status }) => status)),
+    warmUpOutcomes: tally(warmOutcomes.map(({ event }) => event.data.status)),
+  });
+}, STACK_START_TIMEOUT_MS);
+
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail' && stack) {
+    console.error(`stack output (last 6000 characters):\n${stack.output().slice(-6000)}`);
+  }
+  if (stack && !stack.exited()) {
+    await stack.emulator.clearFaults();
+    await parts.restore();
+  }
+});
+
+afterAll(async () => {
+  if (!stack) return;
+  if (!stack.exited()) await outcomes?.close();
+  await stack.stop();
+}, 30_000);
+
+// ------------------------------------------------------------------------------------------------
+// Helpers
+// ------------------------------------------------------------------------------------------------
+
+const withToken =
+  (token: string) =>
+  (input: Record<string, unknown>): boolean =>
+    input.clientToken === token;
+
+const infrastructureCalls = (token: string): Promise<EmulatorCall[]> =>
+  stack.emulator.callsOf('CreateInfrastructureConfiguration', withToken(token));
+
+const createInfrastructure = (request: Record<string, unknown>, token: string) =>
+  api.send('POST', '/infrastructure-configurations', request, { 'idempotency-key': token });
+
+const queueMessage = (operation: string, token: string, request: Record<string, unknown>) =>
+  JSON.stringify({ operation, clientToken: token, request });
+
+const retryAfter = (response: { headers: Headers }): number =>
+  Number(response.headers.get('retry-after'));
+
+const since = (started: number): number => Math.round(performance.now() - started);
+
+/** `[status, retryable]` of each outcome, for compact assertions. */
+const verdicts = (published: readonly ReceivedOutcome[]) =>
+  published.map(({ event }) => [event.data.status, event.data.error?.retryable ?? null]);
+
+const expectProblem = (response: ApiResponse, status: number, code: string): void => {
+  expect(response.status, response.text).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
+  expect(response.body).toMatchObject({ status, code, requestId: expect.any(String) });
+};
+
+const depths = async () => ({
+  requestQueue: await queues.depth(queues.requestQueueUrl),
+  deadLetterQueue: await queues.depth(queues.deadLetterQueueUrl),
+});
+
+// ------------------------------------------------------------------------------------------------
+// 1. Duplicates
+// ------------------------------------------------------------------------------------------------
+
+describe('duplicates', () => {
+  it('50 concurrent deliveries of one request (25 HTTP + 25 queue, one clientToken) make one AWS call and one outcome', async () => {
+    // Prepare
+    const name = unique('rel-concurrent');
+    const token = unique('rel-concurrent');
+    const request = infrastructureRequest(name);
+    const message = queueMessage('CreateInfrastructureConfiguration', token, request);
+    // Slow AWS down so the deliveries of both channels really overlap the one that got through.
+    await stack.emulator.fault({
+      operation: 'CreateInfrastructureConfiguration',
+      latencyMs: AWS_LATENCY_MS,
+      count: -1,
+    });
+    const started = performance.now();
+
+    // Act: all 50 fired at once.
+    const [responses, messageIds] = await Promise.all([
+      Promise.all(
+        Array.from({ length: CONCURRENT_HTTP }, () => createInfrastructure(request, token)),
+      ),
+      Promise.all(Array.from({ length: CONCURRENT_MESSAGES }, () => queues.send(message))),
+    ]);
+    const answeredMs = since(started);
+    // Every queue copy must be deleted: the in-flight ones come back (visibility 1 s) as replays.
+    await outcomes.waitFor(token, { timeoutMs: 15_000, settleMs: 0 });
+    await queues.drained(15_000);
+    await outcomes.drainFor(QUEUE_SETTLE_MS);
+    const settledMs = since(started);
+    // What the service logged per delivery: the copies bounced while the first was in progress,
+    // then the queue's redeliveries answered from the idempotency record.
+    const logged = requestLog(stack.output(), token);
+    // A portal retrying blindly afterwards gets the same answer.
+    const blindRetry = await createInfrastructure(request, token);
+
+    // Assess
+    const calls = await infrastructureCalls(token);
+    const published = outcomes.for(token);
+    const statuses = tally(
+      responses.map(
+        (response) =>
+          `${response.status}${response.headers.get('idempotent-replayed') ? ' replayed' : ''}`,
+      ),
+    );
+    const queueDepths = await depths();
+    const bounced = (channel: string) =>
+      logged.filter(
+        (line) => line.channel === channel && line.errorCode === 'IdempotencyInProgressException',
+      ).length;
+    printFigures('50 concurrent deliveries', {
+      'AWS calls': calls.length,
+      outcomes: published.length,
+      outcomeChannel: published[0]?.event.data.channel,
+      'HTTP statuses': statuses,
+      'deliveries logged': tally(logged.map(describeLogLine)),
+      'bounced in progress': { http: bounced('http'), sqs: bounced('sqs') },
+      'queue messages sent': messageIds.length,
+      'request queue left': queueDepths.requestQueue,
+      DLQ: queueDepths.deadLetterQueue,
+      'HTTP answered (ms)': answeredMs,
+      'all settled (ms)': settledMs,
+    });
+
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.error).toBeUndefined();
+    expect(published).toHaveLength(1);
+    const outcome = published[0] as ReceivedOutcome;
+    expect(outcome.event.data).toMatchObject({
+      operation: 'CreateInfrastructureConfiguration',
+      clientToken: token,
+      status: 'SUCCEEDED',
+    });
+    const arn = outcome.event.subject;
+    expect(arn).toMatch(new RegExp(`:infrastructure-configuration/${name}$`));
+    // Only 201 (first or replay, one ARN) and 409 (in progress, with Retry-After).
+    for (const response of responses) {
+      expect([201, 409], response.text).toContain(response.status);
+      if (response.status === 201) {
+        expect(response.body.infrastructureConfigurationArn).toBe(arn);
+      } else {
+        expectProblem(response, 409, 'IdempotencyInProgressException');
+        expect(retryAfter(response)).toBeGreaterThanOrEqual(1);
+      }
+    }
+    // The channels really overlapped: deliveries on the channel that lost found the first one
+    // still in progress (for the queue, the service's log tells; its figures are lower bounds).
+    // The local trigger hands the queue over one batch at a time, so when a queue copy wins, the
+    // other copies only arrive after it: then the HTTP 409s show the overlap.
+    expect(responses.filter(({ status }) => status === 409).length).toBeGreaterThanOrEqual(1);
+    expect(bounced(outcome.event.data.channel === 'http' ? 'sqs' : 'http')).toBeGreaterThanOrEqual(
+      1,
+    );
+    // Exactly one delivery did the work: over HTTP, it is the one 201 that is no replay.
+    const fresh = responses.filter(
+      (response) => response.status === 201 && !response.headers.get('idempotent-replayed'),
+    );
+    expect(fresh).toHaveLength(outcome.event.data.channel === 'http' ? 1 : 0);
+    expect(queueDepths).toEqual({ requestQueue: 0, deadLetterQueue: 0 });
+    // No delivery ended in anything but success or "in progress, retry".
+    expect(
+      logged.filter(
+        ({ outcome, errorCode }) =>
+          outcome !== 'SUCCEEDED' && errorCode !== 'IdempotencyInProgressException',
+      ),
+    ).toEqual([]);
+    expect(blindRetry.status, blindRetry.text).toBe(201);
+    expect(blindRetry.headers.get('idempotent-replayed')).toBe('true');
+    expect(blindRetry.body.infrastructureConfigurationArn).toBe(arn);
+    expect(await infrastructureCalls(token)).toHaveLength(1);
+    expect(outcomes.for(token)).toHaveLength(1);
+  }, 60_000);
+});
+
+// ------------------------------------------------------------------------------------------------
+// 2. AWS throttles
+// ------------------------------------------------------------------------------------------------
+
+describe('AWS throttles', () => {
+  it('three throttles then success: 201, one resource, one outcome', async () => {
+    // Prepare
+    const name = unique('rel-throttle3');
+    const token = unique('rel-throttle3');
+    await stack.emulator.fault({
+      operation: 'CreateInfrastructureConfiguration',
+      error: 'CallRateLimitExceededException',
+      count: 3,
+    });
+    const started = performance.now();
+
+    // Act
+    const response = await createInfrastructure(infrastructureRequest(name), token);
+    const elapsedMs = since(started);
+
+    // Assess
+    expect(response.status, response.text).toBe(201);
+    const arn = response.body.infrastructureConfigurationArn as string;
+    const calls = await infrastructureCalls(token);
+    const published = await outcomes.waitFor(token);
+    const read = await api.send('GET', arnPath(arn));
+    printFigures('3 throttles then success', {
+      HTTP: response.status,
+      'AWS calls': calls.length,
+      'call errors': calls.map((call) => call.error ?? 'none'),
+      outcomes: published.length,
+      'GET resource': read.status,
+      'elapsed (ms)': elapsedMs,
+    });
+    expect(calls.map((call) => call.error)).toEqual([
+      'CallRateLimitExceededException',
+      'CallRateLimitExceededException',
+      'CallRateLimitExceededException',
+      undefined,
+    ]);
+    expect(verdicts(published)).toEqual([['SUCCEEDED', null]]);
+    expect(published[0]?.event.subject).toBe(arn);
+    expect(read.status, read.text).toBe(200);
+    expect(read.body.infrastructureConfiguration).toMatchObject({ arn, name });
+  });
+
+  it('throttled forever over HTTP: 429 with Retry-After after the retry budget', async () => {
+    // Prepare
+    const token = unique('rel-throttle-http');
+    await stack.emulator.fault({
+      operation: 'CreateInfrastructureConfiguration',
+      error: 'CallRateLimitExceededException',
+      count: -1,
+    });
+    const started = performance.now();
+
+    // Act
+    const response = await createInfrastructure(
+      infrastructureRequest(unique('rel-throttle-http')),
+      token,
+    );
+    const elapsedMs = since(started);
+
+    // Assess
+    const calls = await infrastructureCalls(token);
+    const published = await outcomes.waitFor(token);
+    printFigures('throttled forever (HTTP)', {
+      HTTP: response.status,
+      'Retry-After': response.headers.get('retry-after'),
+      'AWS calls': calls.length,
+      outcomes: verdicts(published),
+      'elapsed (ms)': elapsedMs,
+    });
+    expectProblem(response, 429, 'CallRateLimitExceededException');
+    expect(retryAfter(response)).toBeGreaterThanOrEqual(1);
+    expect(calls).toHaveLength(MAX_AWS_ATTEMPTS);
+    expect(new Set(calls.map((call) => call.error))).toEqual(
+      new Set(['CallRateLimitExceededException']),
+    );
+    // The HTTP caller was told, and the outcome says the same: failed, worth retrying.
+    expect(verdicts(published)).toEqual([['FAILED', true]]);
+  });
+
+  it('throttled forever on the queue: one FAILED outcome (retryable) after maxReceiveCount, then the DLQ', async () => {
+    // Prepare
+    const token = unique('rel-throttle-queue');
+    const body = queueMessage(
+      'CreateInfrastructureConfiguration',
+      token,
+      infrastructureRequest(unique('rel-throttle-queue')),
+    );
+    await stack.emulator.fault({
+      operation: 'CreateInfrastructureConfiguration',
+      error: 'CallRateLimitExceededException',
+      count: -1,
+    });
+    const started = performance.now();
+
+    // Act
+    await queues.send(body);
+    const deadLettered = await queues.takeFromDeadLetterQueue(body, 45_000);
+    const deadLetteredMs = since(started);
+
+    // Assess
+    const published = await outcomes.waitFor(token, { settleMs: QUEUE_SETTLE_MS });
+    const calls = await infrastructureCalls(token);
+    printFigures('throttled forever (queue)', {
+      'AWS calls': calls.length,
+      // Each receive makes up to MAX_AWS_ATTEMPTS calls (the DLQ's own receive count also
+      // counts our reads of the DLQ, so it is not shown).
+      receives: calls.length / MAX_AWS_ATTEMPTS,
+      outcomes: verdicts(published),
+      'in DLQ after (ms)': deadLetteredMs,
+    });
+    expect(deadLettered.Body).toBe(body);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.event.data).toMatchObject({
+      channel: 'sqs',
+      status: 'FAILED',
+      error: { code: 'CallRateLimitExceededException', retryable: true },
+    });
+    // Every receive up to maxReceiveCount tried AWS MAX_AWS_ATTEMPTS times, and no more came.
+    expect(calls).toHaveLength(MAX_RECEIVE_COUNT * MAX_AWS_ATTEMPTS);
+    expect(new Set(calls.map((call) => call.error))).toEqual(
+      new Set(['CallRateLimitExceededException']),
+    );
+    expect(await queues.depth(queues.requestQueueUrl)).toBe(0);
+  }, 60_000);
+});
+
+// ------------------------------------------------------------------------------------------------
+// 3. SNS down
+// ------------------------------------------------------------------------------------------------
+
+describe('SNS down', () => {
+  it('over HTTP: 503 with Retry-After while SNS is down; the same request after recovery is 201, one resource, one outcome', async () => {
+    // Prepare
+    const name = unique('rel-sns-http');
+    const token = unique('rel-sns-http');
+    const request = infrastructureRequest(name);
+    await parts.set('sns', { available: false });
+
+    // Act
+    const during = await createInfrastructure(request, token);
+    await outcomes.drainFor(500);
+    const publishedDuring = outcomes.for(token).length;
+    await parts.set('sns', { available: true });
+    const after = await createInfrastructure(request, token);
+    const replay = await createInfrastructure(request, token);
+
+    // Assess
+    const calls = await infrastructureCalls(token);
+    const published = await outcomes.waitFor(token);
+    const arn = after.body.infrastructureConfigurationArn as string;
+    const read = await api.send('GET', arnPath(arn));
+    printFigures('SNS down (HTTP)', {
+      'HTTP during outage': during.status,
+      'Retry-After': during.headers.get('retry-after'),
+      'outcomes during outage': publishedDuring,
+      'HTTP after recovery': after.status,
+      'HTTP blind retry': `${replay.status}${replay.headers.get('idempotent-replayed') ? ' replayed' : ''}`,
+      'AWS calls': calls.length,
+      'call errors': calls.map((call) => call.error ?? 'none'),
+      outcomes: verdicts(published),
+    });
+    expectProblem(during, 503, 'ServiceUnavailableException');
+    expect(retryAfter(during)).toBeGreaterThanOrEqual(1);
+    expect(publishedDuring).toBe(0);
+    // Nothing was remembered for the failed attempt: the retry is no replay, and it calls AWS
+    // again with the same clientToken, which AWS answers with the resource it already made.
+    expect(after.status, after.text).toBe(201);
+    expect(after.headers.get('idempotent-replayed')).toBeNull();
+    expect(arn).toMatch(new RegExp(`:infrastructure-configuration/${name}$`));
+    expect(calls).toHaveLength(2);
+    // The emulator refuses a second create of the same name unless it is the same clientToken
+    // and input (then it answers the first response again): two clean calls are one resource.
+    expect(calls.map((call) => call.error)).toEqual([undefined, undefined]);
+    expect(calls[1]?.input).toEqual(calls[0]?.input);
+    expect(read.status, read.text).toBe(200);
+    expect(verdicts(published)).toEqual([['SUCCEEDED', null]]);
+    expect(published[0]?.event.subject).toBe(arn);
+    expect(replay.status, replay.text).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.infrastructureConfigurationArn).toBe(arn);
+  });
+
+  it('on the queue: the message is retried while SNS is down and announced once, SUCCEEDED, when it is back', async () => {
+    // Prepare
+    const name = unique('rel-sns-queue');
+    const token = unique('rel-sns-queue');
+    const body = queueMessage(
+      'CreateInfrastructureConfiguration',
+      token,
+      infrastructureRequest(name),
+    );
+    await parts.set('sns', { available: false });
+    const started = performance.now();
+
+    // Act
+    await queues.send(body);
+    // Each receive calls AWS (same clientToken) and then fails to publish.
+    const receivesDuringOutage = await eventually(
+      async () => {
+        const calls = await infrastructureCalls(token);
+        return calls.length >= 2 ? calls.length : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'two receives while SNS is down' },
+    );
+    const publishedDuring = outcomes.for(token).length;
+    await parts.set('sns', { available: true });
+    const recoveredAt = performance.now();
+    const published = await outcomes.waitFor(token, {
+      timeoutMs: 15_000,
+      settleMs: QUEUE_SETTLE_MS,
+    });
+    const announcedMs = since(recoveredAt);
+    await queues.drained(10_000);
+
+    // Assess
+    const calls = await infrastructureCalls(token);
+    const queueDepths = await depths();
+    printFigures('SNS down (queue)', {
+      'failed receives before recovery': receivesDuringOutage,
+      'deliveries logged': tally(requestLog(stack.output(), token).map(describeLogLine)),
+      'outcomes during outage': publishedDuring,
+      'AWS calls (same clientToken)': calls.length,
+      'call errors': calls.map((call) => call.error ?? 'none'),
+      outcomes: verdicts(published),
+      'announced after recovery (ms)': announcedMs,
+      'total (ms)': since(started),
+      ...queueDepths,
+    });
+    expect(receivesDuringOutage).toBeGreaterThanOrEqual(2);
+    expect(publishedDuring).toBe(0);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.event.data).toMatchObject({
+      channel: 'sqs',
+      status: 'SUCCEEDED',
+      response: { clientToken: token },
+    });
+    expect(published[0]?.event.subject).toMatch(
+      new RegExp(`:infrastructure-configuration/${name}$`),
+    );
+    // Every call AWS received was the same request with the same token, none refused.
+    expect(new Set(calls.map((call) => call.error))).toEqual(new Set([undefined]));
+    expect(new Set(calls.map((call) => JSON.stringify(call.input))).size).toBe(1);
+    expect(calls.length).toBeLessThan(MAX_RECEIVE_COUNT);
+    expect(queueDepths).toEqual({ requestQueue: 0, deadLetterQueue: 0 });
+  }, 45_000);
+});
+
+// ------------------------------------------------------------------------------------------------
+// 4. DynamoDB down
+// ------------------------------------------------------------------------------------------------
+
+describe('DynamoDB down', () => {
+  it('over HTTP: 503 with Retry-After and no AWS call (fail-closed); after recovery the same request succeeds once', async () => {
+    // Prepare
+    const token = unique('rel-ddb-http');
+    const request = infrastructureRequest(unique('rel-ddb-http'));
+    await parts.set('dynamodb', { available: false });
+
+    // Act
+    const during = await createInfrastructure(request, token);
+    const callsDuring = (await infrastructureCalls(token)).length;
+    await outcomes.drainFor(500);
+    const publishedDuring = outcomes.for(token).length;
+    await parts.set('dynamodb', { available: true });
+    const after = await createInfrastructure(request, token);
+
+    // Assess
+    const calls = await infrastructureCalls(token);
+    const published = await outcomes.waitFor(token);
+    printFigures('DynamoDB down (HTTP)', {
+      'HTTP during outage': during.status,
+      'Retry-After': during.headers.get('retry-after'),
+      'AWS calls during outage': callsDuring,
+      'outcomes during outage': publishedDuring,
+      'HTTP after recovery': after.status,
+      'AWS calls': calls.length,
+      outcomes: verdicts(published),
+    });
+    expectProblem(during, 503, 'ServiceUnavailableException');
+    expect(retryAfter(during)).toBeGreaterThanOrEqual(1);
+    expect(callsDuring).toBe(0);
+    expect(publishedDuring).toBe(0);
+    expect(after.status, after.text).toBe(201);
+    expect(calls).toHaveLength(1);
+    expect(verdicts(published)).toEqual([['SUCCEEDED', null]]);
+  });
+
+  it('on the queue: nothing reaches AWS while DynamoDB is down; after recovery one call and one outcome', async () => {
+    // Prepare
+    const token = unique('rel-ddb-queue');
+    const body = queueMessage(
+      'CreateInfrastructureConfiguration',
+      token,
+      infrastructureRequest(unique('rel-ddb-queue')),
+    );
+    await parts.set('dynamodb', { available: false });
+
+    // Act
+    await queues.send(body);
+    // Two receives refused before AWS (the service logs each), well before maxReceiveCount.
+    const failedReceives = await eventually(
+      () => {
+        const failed = requestLog(stack.output(), token).filter(
+          ({ outcome }) => outcome === 'FAILED',
+        );
+        return failed.length >= 2 ? failed : undefined;
+      },
+      { timeoutMs: 4_000, intervalMs: 100, what: 'two failed receives logged' },
+    );
+    const callsDuring = (await infrastructureCalls(token)).length;
+    const publishedDuring = outcomes.for(token).length;
+    await parts.set('dynamodb', { available: true });
+    const published = await outcomes.waitFor(token, {
+      timeoutMs: 15_000,
+      settleMs: QUEUE_SETTLE_MS,
+    });
+    await queues.drained(10_000);
+
+    // Assess
+    const calls = await infrastructureCalls(token);
+    const queueDepths = await depths();
+    printFigures('DynamoDB down (queue)', {
+      'failed receives before recovery': failedReceives.length,
+      'their error': tally(failedReceives.map(describeLogLine)),
+      'AWS calls during outage': callsDuring,
+      'outcomes during outage': publishedDuring,
+      'AWS calls': calls.length,
+      outcomes: verdicts(published),
+      ...queueDepths,
+    });
+    expect(new Set(failedReceives.map(({ errorCode }) => errorCode))).toEqual(
+      new Set(['ServiceUnavailableException']),
+    );
+    expect(callsDuring).toBe(0);
+    expect(publishedDuring).toBe(0);
+    expect(calls).toHaveLength(1);
+    expect(verdicts(published)).toEqual([['SUCCEEDED', null]]);
+    expect(queueDepths).toEqual({ requestQueue: 0, deadLetterQueue: 0 });
+  }, 45_000);
+});
+
+// ------------------------------------------------------------------------------------------------
+// 5. A message that fails on every attempt
+// ------------------------------------------------------------------------------------------------
+
+describe('a message failing on every attempt', () => {
+  it('AWS unavailable on every receive: exactly one FAILED outcome (retryable) and the message in the DLQ', async () => {
+    // Prepare
+    const token = unique('rel-poison');
+    const body = queueMessage(
+      'CreateDistributionConfiguration',
+      token,
+      distributionRequest(unique('rel-poison')),
+    );
+    await stack.emulator.fault({
+      operation: 'CreateDistributionConfiguration',
+      error: 'ServiceUnavailableException',
+      count: -1,
+    });
+    const started = performance.now();
+
+    // Act
+    await queues.send(body);
+    const deadLettered = await queues.takeFromDeadLetterQueue(body, 45_000);
+    const deadLetteredMs = since(started);
+
+    // Assess
+    const published = await outcomes.waitFor(token, { settleMs: QUEUE_SETTLE_MS });
+    const calls = await stack.emulator.callsOf('CreateDistributionConfiguration', withToken(token));
+    printFigures('AWS unavailable on every attempt (queue)', {
+      'AWS calls': calls.length,
+      // Each receive makes up to MAX_AWS_ATTEMPTS calls (the DLQ's own receive count also
+      // counts our reads of the DLQ, so it is not shown).
+      receives: calls.length / MAX_AWS_ATTEMPTS,
+      outcomes: verdicts(published),
+      'in DLQ after (ms)': deadLetteredMs,
+      'request queue left': await queues.depth(queues.requestQueueUrl),
+    });
+    expect(deadLettered.Body).toBe(body);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.event.data).toMatchObject({
+      operation: 'CreateDistributionConfiguration',
+      clientToken: token,
+      channel: 'sqs',
+      status: 'FAILED',
+      error: { code: 'ServiceUnavailableException', retryable: true },
+    });
+    // Every receive up to maxReceiveCount tried AWS MAX_AWS_ATTEMPTS times, and no more came.
+    expect(calls).toHaveLength(MAX_RECEIVE_COUNT * MAX_AWS_ATTEMPTS);
+    expect(new Set(calls.map((call) => call.error))).toEqual(
+      new Set(['ServiceUnavailableException']),
+    );
+    expect(await queues.depth(queues.requestQueueUrl)).toBe(0);
+  }, 60_000);
+});
+
+// ------------------------------------------------------------------------------------------------
+// 6. Bad input, fuzzed
+// ------------------------------------------------------------------------------------------------
+
+/** What is wrong with an HTTP answer to an invalid request, if anything. */
+const httpAnswerProblem = (response: RawResponse, oversize: boolean): string | undefined => {
+  if (!PROBLEM_JSON.test(response.headers.get('content-type') ?? '')) return 'not problem+json';
+  if (oversize) {
+    return response.status === 413 && response.body?.code === 'RequestTooLargeException'
+      ? undefined
+      : 'expected a 413 RequestTooLargeException';
+  }
+  if (response.status !== 400 || response.body?.code !== 'ValidationException') {
+    return 'expected a 400 ValidationException';
+  }
+  const errors = response.body.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return 'no errors[]';
+  const pathless = errors.some(
+    (error: { path?: unknown }) => typeof error.path !== 'string' || !JSON_POINTER.test(error.path),
+  );
+  return pathless ? 'an error without a JSON Pointer path' : undefined;
+};
+
+/** What is wrong with the outcomes of an invalid queue message, if anything. */
+const queueOutcomeProblem = (published: readonly ReceivedOutcome[]): string | undefined => {
+  if (published.length !== 1) return `${published.length} outcomes`;
+  const { data } = (published[0] as ReceivedOutcome).event;
+  if (data.channel !== 'sqs' || data.status !== 'FAILED') return `${data.channel} ${data.status}`;
+  if (data.error?.code !== 'ValidationException' || data.error.retryable !== false) {
+    return `error ${JSON.stringify(data.error)}`;
+  }
+  const errors = data.error.errors ?? [];
+  if (errors.length === 0) return 'no errors[]';
+  return errors.every(({ path }) => typeof path === 'string' && JSON_POINTER.test(path))
+    ? undefined
+    : 'an error without a JSON Pointer path';
+};
+
+describe('bad input', () => {
+  it(`${2 * FUZZ_PER_CHANNEL} fuzzed invalid inputs over both channels: no 5xx, no AWS call, every one refused with a path`, async () => {
+    // Prepare
+    const corpus = buildCorpus({
+      seed: FUZZ_SEED,
+      httpCount: FUZZ_PER_CHANNEL,
+      queueCount: FUZZ_PER_CHANNEL,
+      tokenPrefix: unique('fz'),
+    });
+    const callsBefore = (await stack.emulator.calls()).length;
+    const outcomesBefore = outcomes.all().length;
+    const started = performance.now();
+
+    // Act: both channels at once.
+    const [messageIds, responses] = await Promise.all([
+      queues.sendAll(corpus.queue.map(({ body }) => body)),
+      mapLimit(corpus.http, 8, ({ method, path, body, headers }) =>
+        sendRaw(stack.info.httpApi, method, path, body, headers),
+      ),
+    ]);
+    const httpMs = since(started);
+    const expectedTokens = corpus.queue.map(({ token }, index) => token ?? messageIds[index]);
+    const deadline = Date.now() + 60_000;
+    while (
+      Date.now() < deadline &&
+      expectedTokens.some((token) => outcomes.for(token as string).length === 0)
+    ) {
+      await outcomes.drainFor(500);
+    }
+    await outcomes.drainFor(QUEUE_SETTLE_MS);
+    await queues.drained(10_000);
+    const queueMs = since(started);
+
+    // Assess
+    const callsAfter = (await stack.emulator.calls()).length;
+    const httpFailures = corpus.http.flatMap((sent, index) => {
+      const response = responses[index] as RawResponse;
+      const problem = httpAnswerProblem(response, sent.oversize);
+      return problem
+        ? [
+            {
+              problem,
+              kind: sent.kind,
+              detail: sent.detail,
+              status: response.status,
+              answer: response.text.slice(0, 300),
+            },
+          ]
+        : [];
+    });
+    const queueFailures = corpus.queue.flatMap((sent, index) => {
+      const published = outcomes.for(expectedTokens[index] as string);
+      const problem = queueOutcomeProblem(published);
+      return problem
+        ? [{ problem, kind: sent.kind, detail: sent.detail, body: sent.body.slice(0, 300) }]
+        : [];
+    });
+    const httpOutcomes = outcomes
+      .all()
+      .slice(outcomesBefore)
+      .filter(({ event }) => event.data.channel === 'http');
+    const queueDepths = await depths();
+    const statuses = tally(responses.map(({ status }) => status));
+    const serverErrors = responses.filter(({ status }) => status >= 500).length;
+    const slowest = Math.round(Math.max(...responses.map(({ elapsedMs }) => elapsedMs)));
+    printFigures('fuzz corpus', {
+      seed: corpus.seed,
+      inputs: corpus.http.length + corpus.queue.length,
+      http: corpus.http.length,
+      queue: corpus.queue.length,
+      drawn: corpus.drawn,
+      'discarded as valid': corpus.discardedValid,
+      'discarded as duplicate': corpus.discardedDuplicate,
+    });
+    printFigures('fuzz corpus kinds (http)', tally(corpus.http.map(({ kind }) => kind)));
+    printFigures('fuzz corpus kinds (queue)', tally(corpus.queue.map(({ kind }) => kind)));
+    printFigures('fuzzed bad input', {
+      '5xx': serverErrors,
+      'AWS calls': callsAfter - callsBefore,
+      'HTTP statuses': statuses,
+      'HTTP answers without problem+json/path': httpFailures.length,
+      'HTTP outcomes published': httpOutcomes.length,
+      'queue messages with exactly one FAILED outcome with paths':
+        corpus.queue.length - queueFailures.length,
+      'queue failures': queueFailures.length,
+      ...queueDepths,
+      'HTTP done (ms)': httpMs,
+      'slowest HTTP (ms)': slowest,
+      'queue done (ms)': queueMs,
+    });
+
+    expect(corpus.http.length + corpus.queue.length).toBeGreaterThanOrEqual(300);
+    expect(httpFailures).toEqual([]);
+    expect(serverErrors).toBe(0);
+    expect(callsAfter - callsBefore).toBe(0);
+    expect(httpOutcomes).toEqual([]);
+    expect(queueFailures).toEqual([]);
+    expect(queueDepths).toEqual({ requestQueue: 0, deadLetterQueue: 0 });
+  }, 120_000);
+});
