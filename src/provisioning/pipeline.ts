@@ -1,64 +1,22 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { checkGuardrails } from '../guardrails/evaluate.js';
 import type { GuardrailPolicy } from '../guardrails/policy.js';
 import { type AwsClients, findOperation, type Operation, operations } from '../operations/index.js';
 import { type Channel, failedOutcomeError, type Outcome } from '../outcomes/outcome.js';
 import type { OutcomePublisher } from '../outcomes/snsOutcomePublisher.js';
+import { admit } from './admission.js';
 import { toProvisioningError } from './awsErrors.js';
-import { resolveClientToken, type TokenCandidate } from './clientToken.js';
 import {
   idempotencyInProgressError,
   idempotencyMismatchError,
   ProvisioningError,
   type ProvisioningErrorDetails,
-  policyViolationError,
   serviceUnavailableError,
-  validationError,
 } from './errors.js';
 import { type IdempotencyStore, idempotencyErrorKind } from './idempotency.js';
+import type { ProvisioningRequest, ProvisioningResult } from './request.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
-import { type FieldError, validate } from './validation.js';
 
-/** One request as any channel hands it over: the AWS request plus what came around it. */
-export interface ProvisioningRequest {
-  channel: Channel;
-  operation: unknown;
-  /** The AWS request shape as the caller sent it. */
-  input: unknown;
-  /** JSON Pointer of `input` within what the caller sent ('' for an HTTP body). */
-  inputPointer: string;
-  /** A token given beside the request (Idempotency-Key header, message `clientToken`). */
-  clientToken?: TokenCandidate;
-  /** The token to use when the caller gave none. */
-  fallbackToken: () => string;
-  correlationId?: string;
-  /** Who sent it: the IAM principal or JWT subject (HTTP), the SQS sender id (queue). */
-  requestedBy?: string;
-  /** False while the queue will still redeliver a retryable failure. */
-  finalAttempt: boolean;
-  /** Problems the channel found before the pipeline (unparseable body, unknown envelope fields). */
-  errors?: FieldError[];
-  /** A request the channel refused outright (too large): rejected and, on the queue, announced. */
-  rejection?: ProvisioningError;
-  /** What is left of the invocation's time: AWS retries must end well within it. */
-  remainingTimeMs?: number;
-}
-
-export type ProvisioningResult =
-  | {
-      status: 'SUCCEEDED';
-      operation: Operation;
-      clientToken: string;
-      response: unknown;
-      replayed: boolean;
-    }
-  | {
-      status: 'FAILED';
-      operation: Operation | undefined;
-      clientToken: string | undefined;
-      error: ProvisioningError;
-      replayed: boolean;
-    };
+export type { ProvisioningRequest, ProvisioningResult } from './request.js';
 
 export interface Pipeline {
   run(request: ProvisioningRequest): Promise<ProvisioningResult>;
@@ -164,9 +122,7 @@ export const createPipeline = ({
   const executors = new Map(
     Object.values(operations).map((operation) => [
       operation.name,
-      idempotency.wrap(operation.name, (job: Job) =>
-        executeAndAnnounce(operation as unknown as Operation, job),
-      ),
+      idempotency.wrap(operation.name, (job: Job) => executeAndAnnounce(operation, job)),
     ]),
   );
 
@@ -185,44 +141,17 @@ export const createPipeline = ({
   };
 
   const process = async (request: ProvisioningRequest): Promise<ProvisioningResult> => {
-    const operation = findOperation(request.operation);
-    if (request.rejection) return reject(request, operation, undefined, request.rejection);
+    if (request.rejection) {
+      return reject(request, findOperation(request.operation), undefined, request.rejection);
+    }
     // Request bodies may carry account details: only at debug level, as structured data.
     logger.debug('provisioning request body', { channel: request.channel, input: request.input });
-    const errors: FieldError[] = [...(request.errors ?? [])];
-    if (!operation && !errors.some(({ path }) => path === '' || path === '/operation')) {
-      errors.push({
-        path: '/operation',
-        message: `must be one of: ${Object.keys(operations).join(', ')}`,
-      });
+    const admission = admit(request, guardrails);
+    if (!admission.admitted) {
+      return reject(request, admission.operation, admission.clientToken, admission.error);
     }
-    const token = resolveClientToken({
-      input: request.input,
-      inputPointer: request.inputPointer,
-      member: operation?.tokenMember,
-      given: request.clientToken,
-    });
-    errors.push(...token.errors);
-    let input: unknown;
-    if (operation) {
-      const validation = validate(operation.schema, token.input, request.inputPointer);
-      if (validation.success) input = validation.data;
-      else errors.push(...validation.errors);
-    }
-
-    if (!operation || errors.length > 0) {
-      const error = validationError(errors);
-      return reject(request, operation, token.value, error);
-    }
-    const violations = checkGuardrails(guardrails, operation.name, input).map((violation) => ({
-      ...violation,
-      path: `${request.inputPointer}${violation.path}`,
-    }));
-    if (violations.length > 0) {
-      return reject(request, operation, token.value, policyViolationError(violations));
-    }
-
-    const clientToken = token.value ?? request.fallbackToken();
+    const { operation, input } = admission;
+    const clientToken = admission.clientToken ?? request.fallbackToken();
     const job: Job = {
       clientToken,
       request: input,
