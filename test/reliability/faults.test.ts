@@ -57,9 +57,7 @@ beforeAll(async () => {
   stack = await startStack();
   api = new Api(stack.info.httpApi);
   outcomes = await OutcomeInbox.subscribe(stack);
-  const control = stack.info.control?.endpoint;
-  if (!control) throw new Error('stack.json has no control endpoint');
-  parts = new StackParts(control);
+  parts = new StackParts(stack.info.control.endpoint);
   queues = new Queues(stack);
   const ready = performance.now();
   // serverless-offline starts one function instance per concurrent request, each cold for a few

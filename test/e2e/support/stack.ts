@@ -7,22 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { AppStreamClient } from '@aws-sdk/client-appstream';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { StackInfo } from '../../../local/stack/startStack.js';
 import { EmulatorControl } from './emulator.js';
 import { eventually, StopWaiting } from './wait.js';
 
 /** What `npm start` writes to `<STACK_DIR>/stack.json` once everything listens. */
-export interface StackInfo {
-  region: string;
-  httpApi: string;
-  sqs: { endpoint: string; requestQueueUrl: string; deadLetterQueueUrl: string };
-  sns: { endpoint: string; outcomesTopicArn: string };
-  dynamodb: { endpoint: string; idempotencyTable: string };
-  imagebuilder: { endpoint: string };
-  appstream: { endpoint: string };
-  emulator: { endpoint: string };
-  /** The stack's own control API (outage gates), where the stack has one. */
-  control?: { endpoint: string };
-}
+export type { StackInfo } from '../../../local/stack/startStack.js';
 
 export interface StackExit {
   /** Exit code of `npm start`. */
