@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Config } from '../config.js';
+import { operations } from '../operations/index.js';
+import { CORRELATION_ID_RULE, isValidCorrelationId } from '../provisioning/correlationId.js';
+import { requestTooLargeError } from '../provisioning/errors.js';
+import type { ProvisioningRequest } from '../provisioning/request.js';
+import type { FieldError } from '../provisioning/validation.js';
+import { buildInput, decodeArnParameter, type HttpRoute } from './httpRoutes.js';
+
+interface Authorizer {
+  iam?: { userArn?: string };
+  jwt?: { claims?: Record<string, string | number | boolean | string[]> };
+}
+
+/** The caller as API Gateway's authorizer established it: IAM principal or JWT subject. */
+const callerOf = (event: APIGatewayProxyEventV2): string | undefined => {
+  const authorizer = (event.requestContext as { authorizer?: Authorizer }).authorizer;
+  return authorizer?.iam?.userArn ?? authorizer?.jwt?.claims?.sub?.toString();
+};
+
+interface ParsedBody {
+  body: unknown;
+  errors: FieldError[];
+  tooLarge?: true;
+}
+
+const parseBody = (event: APIGatewayProxyEventV2, maxBytes: number): ParsedBody => {
+  // API Gateway sends a string or nothing; local emulators may send null or an already parsed value.
+  const raw: unknown = event.body;
+  if (raw === undefined || raw === null || raw === '') {
+    return { body: undefined, errors: [{ path: '', message: 'a JSON request body is required' }] };
+  }
+  const text =
+    typeof raw !== 'string'
+      ? JSON.stringify(raw)
+      : event.isBase64Encoded
+        ? Buffer.from(raw, 'base64').toString('utf8')
+        : raw;
+  // Measured before parsing: an oversized body costs no JSON work.
+  if (Buffer.byteLength(text) > maxBytes) return { body: undefined, errors: [], tooLarge: true };
+  try {
+    return { body: JSON.parse(text), errors: [] };
+  } catch {
+    // The parser's message quotes the input: it is not echoed back.
+    return { body: undefined, errors: [{ path: '', message: 'must be valid JSON' }] };
+  }
+};
+
+/** The X-Correlation-Id header when it is well formed, with the error when it is not. */
+const correlationIdOf = (
+  event: APIGatewayProxyEventV2,
+): { correlationId: string | undefined; errors: FieldError[] } => {
+  const given = event.headers?.['x-correlation-id'];
+  if (given === undefined) return { correlationId: undefined, errors: [] };
+  return isValidCorrelationId(given)
+    ? { correlationId: given, errors: [] }
+    : {
+        correlationId: undefined,
+        errors: [{ path: '', message: `the X-Correlation-Id header ${CORRELATION_ID_RULE}` }],
+      };
+};
+
+/** Reads one API Gateway request for the pipeline: body, path ARN, headers and caller. */
+export const toProvisioningRequest = (
+  event: APIGatewayProxyEventV2,
+  route: HttpRoute,
+  { maxRequestBytes }: Pick<Config, 'maxRequestBytes'>,
+  remainingTimeMs: number,
+): ProvisioningRequest => {
+  const parsed: ParsedBody = route.bodyless
+    ? { body: undefined, errors: [] }
+    : parseBody(event, maxRequestBytes);
+  const built = buildInput(route, parsed.body, decodeArnParameter(event.pathParameters?.arn));
+  const { correlationId, errors: headerErrors } = correlationIdOf(event);
+  const idempotencyKey = event.headers?.['idempotency-key'];
+  const requestedBy = callerOf(event);
+  return {
+    channel: 'http',
+    operation: route.operation,
+    input: built.input,
+    inputPointer: '',
+    // Reads are not idempotent on a key: the header means nothing there.
+    ...(idempotencyKey !== undefined && operations[route.operation].kind === 'write'
+      ? { clientToken: { value: idempotencyKey, label: 'the Idempotency-Key header' } }
+      : {}),
+    fallbackToken: randomUUID,
+    ...(requestedBy ? { requestedBy } : {}),
+    ...(correlationId ? { correlationId } : {}),
+    finalAttempt: true,
+    remainingTimeMs,
+    errors: [...headerErrors, ...parsed.errors, ...built.errors],
+    ...(parsed.tooLarge ? { rejection: requestTooLargeError(maxRequestBytes) } : {}),
+  };
+};
