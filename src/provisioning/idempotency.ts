@@ -33,7 +33,6 @@ export const createIdempotencyStore = ({
   tableName,
   ttlSeconds,
 }: IdempotencyStoreOptions): IdempotencyStore => {
-  const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamodb });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'clientToken',
     payloadValidationJmesPath: 'request',
@@ -44,7 +43,15 @@ export const createIdempotencyStore = ({
   return {
     // makeIdempotent (not the middy middleware): the 2.35.0 middleware deletes records it
     // never acquired when it rejects a concurrent duplicate or a payload mismatch.
-    wrap: (keySpace, fn) => makeIdempotent(fn, { persistenceStore, config, keyPrefix: keySpace }),
+    // One persistence layer per key space: Powertools sets the key prefix on the layer itself at
+    // every call, so a layer shared by operations mixes up their keys when a batch runs them
+    // concurrently.
+    wrap: (keySpace, fn) =>
+      makeIdempotent(fn, {
+        persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamodb }),
+        config,
+        keyPrefix: keySpace,
+      }),
     registerLambdaContext: (context) => config.registerLambdaContext(context),
   };
 };

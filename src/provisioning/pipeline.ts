@@ -54,6 +54,11 @@ type StoredResult =
 
 const UNKNOWN_OPERATION = 'Unknown';
 
+const describeCause = (cause: unknown): string | undefined =>
+  cause instanceof Error
+    ? `${cause.name}: ${cause.message}${cause.cause instanceof Error ? ` (${cause.cause.name}: ${cause.cause.message})` : ''}`
+    : undefined;
+
 /** Validate, execute once per clientToken, announce: the same steps for every channel. */
 export const createPipeline = ({
   clients,
@@ -245,6 +250,10 @@ export const createPipeline = ({
         outcome: result.status,
         replayed: result.replayed,
         ...(failed ? { errorCode: result.error.code, httpStatus: result.error.status } : {}),
+        // For operators: what a 5xx came from (never shown to callers).
+        ...(failed && result.error.status >= 500
+          ? { cause: describeCause(result.error.cause) }
+          : {}),
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       });
       return result;

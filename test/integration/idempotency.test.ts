@@ -199,6 +199,42 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     expect(await harness.stack.outcomes(2, 1_000)).toHaveLength(1);
   });
 
+  it('replays correctly while records of other operations run in the same batch', async () => {
+    await post(infra, { 'idempotency-key': 'batch-replay-1' });
+    await harness.stack.outcomes(1);
+
+    const result = (await queue(
+      {
+        Records: [
+          sqsRecord({
+            operation: 'CreateInfrastructureConfiguration',
+            clientToken: 'batch-replay-1',
+            request: infra,
+          }),
+          sqsRecord({
+            operation: 'CreateImageBuilder',
+            clientToken: 'batch-other-1',
+            request: validRequests.CreateImageBuilder,
+          }),
+          sqsRecord({
+            operation: 'CreateDistributionConfiguration',
+            clientToken: 'batch-other-2',
+            request: validRequests.CreateDistributionConfiguration,
+          }),
+        ],
+      },
+      lambdaContext(),
+    )) as SQSBatchResponse;
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(createCalls()).toHaveLength(1);
+    const outcomes = await harness.stack.outcomes(2);
+    expect(outcomes.map((o) => o.event.data.operation).sort()).toEqual([
+      'CreateDistributionConfiguration',
+      'CreateImageBuilder',
+    ]);
+  });
+
   it('keeps operations apart: the same token on two operations calls AWS for each', async () => {
     await post(infra, { 'idempotency-key': 'shared-token' });
     const builder = (await http(
