@@ -20,6 +20,7 @@
  * resolution (and so `sls package` / `sls deploy`) with a message naming the file.
  */
 
+const { execFileSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
@@ -176,8 +177,28 @@ const guardrailsFileOf = (stage) => {
   return join(guardrailsDir, `${stage}.json`);
 };
 
-const guardrailsOfStage = async (resolveVariable) =>
-  readGuardrails(guardrailsFileOf(await resolveVariable('sls:stage')));
+/**
+ * The whole policy, checked with the schema the functions use at cold start
+ * (scripts/checkGuardrails.ts): a file that would fail there fails the package or deploy here.
+ */
+const checkWithServiceSchema = (file) => {
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/checkGuardrails.ts', file], {
+      cwd: serviceDir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } catch (error) {
+    const reason = error.stderr?.toString().trim() || error.message;
+    throw new GuardrailsError(reason);
+  }
+};
+
+const guardrailsOfStage = async (resolveVariable) => {
+  const file = guardrailsFileOf(await resolveVariable('sls:stage'));
+  const guardrails = readGuardrails(file);
+  if (guardrails) checkWithServiceSchema(relative(serviceDir, file));
+  return guardrails;
+};
 
 /** The stage's policy file, relative to the service (and to /var/task once packaged); '' if none. */
 const policyFile = async (resolveVariable) => {
@@ -196,6 +217,7 @@ module.exports = {
     instanceProfileResources(await guardrailsOfStage(resolveVariable)),
   // For tests.
   readGuardrails,
+  checkWithServiceSchema,
   passRoleResources,
   instanceProfileResources,
 };

@@ -817,6 +817,7 @@ interface GuardrailsResolver {
     instanceProfileNames?: string[];
   } | null;
   passRoleResources(guardrails: unknown, defaultParam: string): unknown[];
+  checkWithServiceSchema(file: string): void;
 }
 interface HttpAuthResolver {
   authSettings(params: Record<string, unknown>): unknown;
@@ -841,6 +842,16 @@ describe('iac/guardrails.cjs', () => {
     await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
     return { file, read: () => resolver.readGuardrails(file) };
   };
+
+  it('fails packaging on any rule the functions would reject at cold start, naming the file', async () => {
+    const valid = await guardrailsOf({ infrastructure: { requireImdsV2: true } });
+    const broken = await guardrailsOf({ infrastructure: { instanceTypes: 'm7i.large' } });
+
+    expect(() => resolver.checkWithServiceSchema(valid.file)).not.toThrow();
+    expect(() => resolver.checkWithServiceSchema(broken.file)).toThrow(
+      /is not a valid guardrail policy: \/infrastructure\/instanceTypes must be an array/,
+    );
+  });
 
   it('falls back to the passRoleArns param without a guardrails file or listed roles', async () => {
     expect(resolver.readGuardrails(join(dir, 'missing.json'))).toBeNull();
