@@ -1,14 +1,14 @@
 import { DescribeImageBuildersCommand } from '@aws-sdk/client-appstream';
-import {
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Api, arnPath, unique } from './support/api.js';
+import { type EmulatorCall, withToken } from './support/emulator.js';
 import { OutcomeInbox, type ReceivedOutcome, SETTLE_MS } from './support/outcomes.js';
+import {
+  expectDeadLetteredOnce,
+  preparePoisonMessage,
+  sendUntilDeadLettered,
+} from './support/poison.js';
+import { MAX_RECEIVE_COUNT, QUEUE_SETTLE_MS, Queues } from './support/queues.js';
 import {
   distributionRequest,
   imageBuilderRequest,
@@ -27,20 +27,18 @@ import { eventually } from './support/wait.js';
 const STACK_START_TIMEOUT_MS = 90_000;
 const OUTCOME_SOURCE = 'image-provisioner.local';
 const OUTCOME_TYPE = 'image-provisioner.provisioning.outcome.v1';
-/** serverless.yml `params.default.maxReceiveCount`. */
-const MAX_RECEIVE_COUNT = 5;
-/** Queue outcomes wait this long for a redelivery that must not happen (visibility timeout 1 s). */
-const QUEUE_SETTLE_MS = 2_500;
 const PROBLEM_JSON = /^application\/problem\+json/;
 
 let stack: RunningStack;
 let api: Api;
 let outcomes: OutcomeInbox;
+let queues: Queues;
 
 beforeAll(async () => {
   stack = await startStack();
   api = new Api(stack.info.httpApi);
   outcomes = await OutcomeInbox.subscribe(stack);
+  queues = new Queues(stack);
 }, STACK_START_TIMEOUT_MS);
 
 afterEach(async (context) => {
@@ -62,34 +60,19 @@ afterAll(async () => {
 
 const INFRASTRUCTURE_ARN = /^arn:aws:imagebuilder:us-east-1:\d{12}:infrastructure-configuration\//;
 
+/** Checks that `arn` is the ARN of the infrastructure configuration named `name`. */
+const expectInfrastructureArn = (arn: string, name: string): void => {
+  expect(arn).toMatch(INFRASTRUCTURE_ARN);
+  expect(arn.endsWith(`/${name}`)).toBe(true);
+};
+
 /** Creates an infrastructure configuration over HTTP, for tests that need one to exist. */
 const existingInfrastructure = async (): Promise<{ name: string; arn: string }> => {
   const name = unique('e2e-infra');
-  const response = await api.send(
-    'POST',
-    '/infrastructure-configurations',
-    infrastructureRequest(name),
-    { 'idempotency-key': unique('prepare') },
-  );
+  const response = await api.createInfrastructure(infrastructureRequest(name), unique('prepare'));
   if (response.status !== 201) throw new Error(`could not prepare ${name}: ${response.text}`);
   return { name, arn: response.body.infrastructureConfigurationArn as string };
 };
-
-const sendToQueue = async (message: unknown): Promise<string> => {
-  const { MessageId } = await stack.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: stack.info.sqs.requestQueueUrl,
-      MessageBody: typeof message === 'string' ? message : JSON.stringify(message),
-    }),
-  );
-  if (!MessageId) throw new Error('SendMessage returned no MessageId');
-  return MessageId;
-};
-
-const withToken =
-  (token: string) =>
-  (input: Record<string, unknown>): boolean =>
-    input.clientToken === token;
 
 /** The single outcome published for `token` (fails if there is none or more than one). */
 const onlyOutcome = async (
@@ -101,44 +84,35 @@ const onlyOutcome = async (
   return published[0] as ReceivedOutcome;
 };
 
-const queueDepth = async (queueUrl: string): Promise<number> => {
-  const { Attributes = {} } = await stack.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
+/** The `data` of the SUCCEEDED outcome of a queue message that carried `token`. */
+const succeededOverQueue = (
+  operation: string,
+  token: string,
+  response: Record<string, unknown>,
+  message: { correlationId?: string } = {},
+) => ({
+  operation,
+  clientToken: token,
+  ...message,
+  channel: 'sqs',
+  // The SQS SenderId of the sending principal (the local SQS reports its account id).
+  requestedBy: '000000000000',
+  status: 'SUCCEEDED',
+  response: { requestId: expect.any(String), clientToken: token, ...response },
+});
+
+/** The calls of `operation` AWS received that `matches` (fails unless there is exactly one). */
+const onlyCall = async (
+  operation: string,
+  matches: (input: Record<string, unknown>) => boolean,
+): Promise<EmulatorCall> => {
+  const calls = await stack.emulator.callsOf(operation, matches);
+  expect(calls, `${operation} calls`).toHaveLength(1);
+  return calls[0] as EmulatorCall;
 };
 
-/** Receives from the DLQ until a message with `body` shows up; deletes and returns it. */
-const receiveFromDeadLetterQueue = async (body: string, timeoutMs: number): Promise<Message> =>
-  eventually(
-    async () => {
-      const { Messages = [] } = await stack.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: stack.info.sqs.deadLetterQueueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-          VisibilityTimeout: 0,
-        }),
-      );
-      const match = Messages.find((message) => message.Body === body);
-      if (match) {
-        await stack.sqs.send(
-          new DeleteMessageCommand({
-            QueueUrl: stack.info.sqs.deadLetterQueueUrl,
-            ReceiptHandle: match.ReceiptHandle,
-          }),
-        );
-      }
-      return match;
-    },
-    { timeoutMs, intervalMs: 0, what: 'the message in the dead-letter queue' },
-  );
+const infrastructureCalls = (token: string): Promise<EmulatorCall[]> =>
+  stack.emulator.callsOf('CreateInfrastructureConfiguration', withToken(token));
 
 // ------------------------------------------------------------------------------------------------
 // HTTP
@@ -154,8 +128,7 @@ describe.concurrent('each operation over HTTP', () => {
     const request = infrastructureRequest(name);
 
     // Act
-    const response = await api.send('POST', '/infrastructure-configurations', request, {
-      'idempotency-key': token,
+    const response = await api.createInfrastructure(request, token, {
       'x-correlation-id': 'portal-ticket-1',
     });
 
@@ -163,8 +136,7 @@ describe.concurrent('each operation over HTTP', () => {
     expect(response.status, response.text).toBe(201);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const arn = response.body.infrastructureConfigurationArn as string;
-    expect(arn).toMatch(INFRASTRUCTURE_ARN);
-    expect(arn.endsWith(`/${name}`)).toBe(true);
+    expectInfrastructureArn(arn, name);
     expect(response.body).toEqual({
       requestId: expect.any(String),
       clientToken: token,
@@ -174,12 +146,8 @@ describe.concurrent('each operation over HTTP', () => {
     expect(response.headers.get('idempotency-key')).toBe(token);
     expect(response.headers.get('x-correlation-id')).toBe('portal-ticket-1');
     expect(response.headers.get('idempotent-replayed')).toBeNull();
-    const calls = await stack.emulator.callsOf(
-      'CreateInfrastructureConfiguration',
-      withToken(token),
-    );
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.input).toEqual({ ...request, clientToken: token });
+    const call = await onlyCall('CreateInfrastructureConfiguration', withToken(token));
+    expect(call.input).toEqual({ ...request, clientToken: token });
     const outcome = await onlyOutcome(token);
     expect(outcome.event).toEqual({
       specversion: '1.0',
@@ -234,12 +202,11 @@ describe.concurrent('each operation over HTTP', () => {
       },
     });
     expect(response.headers.get('idempotency-key')).toBeNull();
-    const calls = await stack.emulator.callsOf(
+    const call = await onlyCall(
       'GetInfrastructureConfiguration',
       (input) => input.infrastructureConfigurationArn === arn,
     );
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.input).toEqual({ infrastructureConfigurationArn: arn });
+    expect(call.input).toEqual({ infrastructureConfigurationArn: arn });
     await outcomes.drainFor(SETTLE_MS);
     expect(
       outcomes
@@ -272,12 +239,8 @@ describe.concurrent('each operation over HTTP', () => {
     });
     expect(response.headers.get('idempotency-key')).toBe(token);
     expect(response.headers.get('location')).toBeNull();
-    const calls = await stack.emulator.callsOf(
-      'UpdateInfrastructureConfiguration',
-      withToken(token),
-    );
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.input).toEqual({
+    const call = await onlyCall('UpdateInfrastructureConfiguration', withToken(token));
+    expect(call.input).toEqual({
       ...update,
       infrastructureConfigurationArn: arn,
       clientToken: token,
@@ -328,9 +291,8 @@ describe.concurrent('each operation over HTTP', () => {
       `/distribution-configurations/${encodeURIComponent(arn)}`,
     );
     expect(response.headers.get('idempotency-key')).toBe(token);
-    const calls = await stack.emulator.callsOf('CreateDistributionConfiguration', withToken(token));
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.input).toEqual({ ...request, clientToken: token });
+    const call = await onlyCall('CreateDistributionConfiguration', withToken(token));
+    expect(call.input).toEqual({ ...request, clientToken: token });
     const outcome = await onlyOutcome(token);
     expect(outcome.event.subject).toBe(arn);
     expect(outcome.event.data).toMatchObject({
@@ -362,14 +324,10 @@ describe.concurrent('each operation over HTTP', () => {
       InstanceType: request.InstanceType,
       State: 'PENDING',
     });
-    const calls = await stack.emulator.callsOf(
-      'CreateImageBuilder',
-      (input) => input.Name === name,
-    );
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.service).toBe('appstream');
-    expect(calls[0]?.input).toEqual(request);
-    expect(calls[0]?.input).not.toHaveProperty('ClientToken');
+    const call = await onlyCall('CreateImageBuilder', (input) => input.Name === name);
+    expect(call.service).toBe('appstream');
+    expect(call.input).toEqual(request);
+    expect(call.input).not.toHaveProperty('ClientToken');
     const outcome = await onlyOutcome(token);
     const { ClientToken: _ours, ...awsResponse } = response.body;
     expect(outcome.event.subject).toBe((response.body.ImageBuilder as { Arn: string }).Arn);
@@ -408,11 +366,9 @@ describe.concurrent('each operation over HTTP', () => {
     const token = unique('http-terminal');
 
     // Act
-    const response = await api.send(
-      'POST',
-      '/infrastructure-configurations',
+    const response = await api.createInfrastructure(
       infrastructureRequest(unique('e2e-infra')),
-      { 'idempotency-key': token },
+      token,
     );
 
     // Assess
@@ -443,14 +399,10 @@ describe.concurrent('idempotency and validation over HTTP', () => {
     const name = unique('e2e-infra');
     const token = unique('http-replay');
     const request = infrastructureRequest(name);
-    const first = await api.send('POST', '/infrastructure-configurations', request, {
-      'idempotency-key': token,
-    });
+    const first = await api.createInfrastructure(request, token);
 
     // Act
-    const replay = await api.send('POST', '/infrastructure-configurations', request, {
-      'idempotency-key': token,
-    });
+    const replay = await api.createInfrastructure(request, token);
 
     // Assess
     expect(first.status, first.text).toBe(201);
@@ -460,11 +412,7 @@ describe.concurrent('idempotency and validation over HTTP', () => {
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.headers.get('idempotency-key')).toBe(token);
     expect(replay.headers.get('location')).toBe(first.headers.get('location'));
-    const calls = await stack.emulator.callsOf(
-      'CreateInfrastructureConfiguration',
-      withToken(token),
-    );
-    expect(calls).toHaveLength(1);
+    await onlyCall('CreateInfrastructureConfiguration', withToken(token));
     const outcome = await onlyOutcome(token);
     expect(outcome.event.data.response).toEqual(first.body);
   });
@@ -475,19 +423,12 @@ describe.concurrent('idempotency and validation over HTTP', () => {
     // Prepare
     const name = unique('e2e-infra');
     const token = unique('http-mismatch');
-    const first = await api.send(
-      'POST',
-      '/infrastructure-configurations',
-      infrastructureRequest(name),
-      { 'idempotency-key': token },
-    );
+    const first = await api.createInfrastructure(infrastructureRequest(name), token);
 
     // Act
-    const mismatch = await api.send(
-      'POST',
-      '/infrastructure-configurations',
+    const mismatch = await api.createInfrastructure(
       { ...infrastructureRequest(name), description: 'something else entirely' },
-      { 'idempotency-key': token },
+      token,
     );
 
     // Assess
@@ -500,11 +441,7 @@ describe.concurrent('idempotency and validation over HTTP', () => {
       code: 'IdempotentParameterMismatchException',
       requestId: expect.any(String),
     });
-    const calls = await stack.emulator.callsOf(
-      'CreateInfrastructureConfiguration',
-      withToken(token),
-    );
-    expect(calls).toHaveLength(1);
+    await onlyCall('CreateInfrastructureConfiguration', withToken(token));
     await onlyOutcome(token);
   });
 
@@ -521,9 +458,7 @@ describe.concurrent('idempotency and validation over HTTP', () => {
     };
 
     // Act
-    const response = await api.send('POST', '/infrastructure-configurations', request, {
-      'idempotency-key': token,
-    });
+    const response = await api.createInfrastructure(request, token);
 
     // Assess
     expect(response.status, response.text).toBe(400);
@@ -563,7 +498,7 @@ describe.concurrent('each operation over the queue', () => {
     const request = infrastructureRequest(name);
 
     // Act
-    await sendToQueue({
+    await queues.send({
       operation: 'CreateInfrastructureConfiguration',
       clientToken: token,
       correlationId: 'portal-ticket-2',
@@ -573,39 +508,28 @@ describe.concurrent('each operation over the queue', () => {
     // Assess
     const outcome = await onlyOutcome(token, { settleMs: QUEUE_SETTLE_MS });
     const arn = outcome.event.subject as string;
-    expect(arn).toMatch(INFRASTRUCTURE_ARN);
-    expect(arn.endsWith(`/${name}`)).toBe(true);
+    expectInfrastructureArn(arn, name);
     expect(outcome.event).toMatchObject({
       specversion: '1.0',
       type: OUTCOME_TYPE,
       source: OUTCOME_SOURCE,
       datacontenttype: 'application/json',
     });
-    expect(outcome.event.data).toEqual({
-      operation: 'CreateInfrastructureConfiguration',
-      clientToken: token,
-      correlationId: 'portal-ticket-2',
-      channel: 'sqs',
-      // The SQS SenderId of the sending principal (the local SQS reports its account id).
-      requestedBy: '000000000000',
-      status: 'SUCCEEDED',
-      response: {
-        requestId: expect.any(String),
-        clientToken: token,
-        infrastructureConfigurationArn: arn,
-      },
-    });
+    expect(outcome.event.data).toEqual(
+      succeededOverQueue(
+        'CreateInfrastructureConfiguration',
+        token,
+        { infrastructureConfigurationArn: arn },
+        { correlationId: 'portal-ticket-2' },
+      ),
+    );
     expect(outcome.attributes).toEqual({
       operation: 'CreateInfrastructureConfiguration',
       status: 'SUCCEEDED',
       channel: 'sqs',
     });
-    const calls = await stack.emulator.callsOf(
-      'CreateInfrastructureConfiguration',
-      withToken(token),
-    );
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.input).toEqual({ ...request, clientToken: token });
+    const call = await onlyCall('CreateInfrastructureConfiguration', withToken(token));
+    expect(call.input).toEqual({ ...request, clientToken: token });
   });
 
   it('UpdateInfrastructureConfiguration from the queue updates an existing configuration once', async ({
@@ -617,7 +541,7 @@ describe.concurrent('each operation over the queue', () => {
     const request = { ...infrastructureUpdate(), infrastructureConfigurationArn: arn };
 
     // Act
-    await sendToQueue({
+    await queues.send({
       operation: 'UpdateInfrastructureConfiguration',
       clientToken: token,
       request,
@@ -626,25 +550,13 @@ describe.concurrent('each operation over the queue', () => {
     // Assess
     const outcome = await onlyOutcome(token, { settleMs: QUEUE_SETTLE_MS });
     expect(outcome.event.subject).toBe(arn);
-    expect(outcome.event.data).toEqual({
-      operation: 'UpdateInfrastructureConfiguration',
-      clientToken: token,
-      channel: 'sqs',
-      // The SQS SenderId of the sending principal (the local SQS reports its account id).
-      requestedBy: '000000000000',
-      status: 'SUCCEEDED',
-      response: {
-        requestId: expect.any(String),
-        clientToken: token,
+    expect(outcome.event.data).toEqual(
+      succeededOverQueue('UpdateInfrastructureConfiguration', token, {
         infrastructureConfigurationArn: arn,
-      },
-    });
-    const calls = await stack.emulator.callsOf(
-      'UpdateInfrastructureConfiguration',
-      withToken(token),
+      }),
     );
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.input).toEqual({ ...request, clientToken: token });
+    const call = await onlyCall('UpdateInfrastructureConfiguration', withToken(token));
+    expect(call.input).toEqual({ ...request, clientToken: token });
   });
 
   it('GetInfrastructureConfiguration from the queue publishes what AWS stored', async ({
@@ -655,7 +567,7 @@ describe.concurrent('each operation over the queue', () => {
     const token = unique('sqs-get-infra');
 
     // Act
-    await sendToQueue({
+    await queues.send({
       operation: 'GetInfrastructureConfiguration',
       clientToken: token,
       request: { infrastructureConfigurationArn: arn },
@@ -671,12 +583,11 @@ describe.concurrent('each operation over the queue', () => {
       status: 'SUCCEEDED',
       response: { infrastructureConfiguration: { arn, name } },
     });
-    const calls = await stack.emulator.callsOf(
+    const call = await onlyCall(
       'GetInfrastructureConfiguration',
       (input) => input.infrastructureConfigurationArn === arn,
     );
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.input).toEqual({ infrastructureConfigurationArn: arn });
+    expect(call.input).toEqual({ infrastructureConfigurationArn: arn });
   });
 
   it('CreateDistributionConfiguration from the queue reaches AWS once with the clientToken', async ({
@@ -688,7 +599,7 @@ describe.concurrent('each operation over the queue', () => {
     const request = distributionRequest(name);
 
     // Act
-    await sendToQueue({
+    await queues.send({
       operation: 'CreateDistributionConfiguration',
       clientToken: token,
       request,
@@ -698,22 +609,13 @@ describe.concurrent('each operation over the queue', () => {
     const outcome = await onlyOutcome(token, { settleMs: QUEUE_SETTLE_MS });
     const arn = outcome.event.subject as string;
     expect(arn).toMatch(new RegExp(`:distribution-configuration/${name}$`));
-    expect(outcome.event.data).toEqual({
-      operation: 'CreateDistributionConfiguration',
-      clientToken: token,
-      channel: 'sqs',
-      // The SQS SenderId of the sending principal (the local SQS reports its account id).
-      requestedBy: '000000000000',
-      status: 'SUCCEEDED',
-      response: {
-        requestId: expect.any(String),
-        clientToken: token,
+    expect(outcome.event.data).toEqual(
+      succeededOverQueue('CreateDistributionConfiguration', token, {
         distributionConfigurationArn: arn,
-      },
-    });
-    const calls = await stack.emulator.callsOf('CreateDistributionConfiguration', withToken(token));
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.input).toEqual({ ...request, clientToken: token });
+      }),
+    );
+    const call = await onlyCall('CreateDistributionConfiguration', withToken(token));
+    expect(call.input).toEqual({ ...request, clientToken: token });
   });
 
   it('CreateImageBuilder from the queue takes request.ClientToken as its token and keeps it from AppStream', async ({
@@ -725,7 +627,7 @@ describe.concurrent('each operation over the queue', () => {
     const request = imageBuilderRequest(name);
 
     // Act
-    await sendToQueue({
+    await queues.send({
       operation: 'CreateImageBuilder',
       request: { ...request, ClientToken: token },
     });
@@ -742,12 +644,8 @@ describe.concurrent('each operation over the queue', () => {
       status: 'SUCCEEDED',
       response: { ImageBuilder: { Name: name, Arn: outcome.event.subject, State: 'PENDING' } },
     });
-    const calls = await stack.emulator.callsOf(
-      'CreateImageBuilder',
-      (input) => input.Name === name,
-    );
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.input).toEqual(request);
+    const call = await onlyCall('CreateImageBuilder', (input) => input.Name === name);
+    expect(call.input).toEqual(request);
   });
 });
 
@@ -767,12 +665,7 @@ describe('when AWS fails', () => {
     });
 
     // Act
-    const response = await api.send(
-      'POST',
-      '/infrastructure-configurations',
-      infrastructureRequest(name),
-      { 'idempotency-key': token },
-    );
+    const response = await api.createInfrastructure(infrastructureRequest(name), token);
 
     // Assess
     expect(response.status, response.text).toBe(400);
@@ -784,10 +677,7 @@ describe('when AWS fails', () => {
       code: 'ResourceAlreadyExistsException',
       requestId: expect.any(String),
     });
-    const calls = await stack.emulator.callsOf(
-      'CreateInfrastructureConfiguration',
-      withToken(token),
-    );
+    const calls = await infrastructureCalls(token);
     expect(calls.map((call) => call.error)).toEqual(['ResourceAlreadyExistsException']);
     const outcome = await onlyOutcome(token);
     expect(outcome.event.data).toMatchObject({
@@ -807,21 +697,16 @@ describe('when AWS fails', () => {
     });
 
     // Act
-    const response = await api.send(
-      'POST',
-      '/infrastructure-configurations',
+    const response = await api.createInfrastructure(
       infrastructureRequest(unique('e2e-infra')),
-      { 'idempotency-key': token },
+      token,
     );
 
     // Assess
     expect(response.status, response.text).toBe(402);
     expect(response.headers.get('content-type')).toMatch(PROBLEM_JSON);
     expect(response.body).toMatchObject({ status: 402, code: 'ServiceQuotaExceededException' });
-    const calls = await stack.emulator.callsOf(
-      'CreateInfrastructureConfiguration',
-      withToken(token),
-    );
+    const calls = await infrastructureCalls(token);
     expect(calls.map((call) => call.error)).toEqual(['ServiceQuotaExceededException']);
   });
 
@@ -836,13 +721,9 @@ describe('when AWS fails', () => {
     });
 
     // Act
-    const throttled = await api.send('POST', '/infrastructure-configurations', request, {
-      'idempotency-key': token,
-    });
+    const throttled = await api.createInfrastructure(request, token);
     await stack.emulator.clearFaults();
-    const retried = await api.send('POST', '/infrastructure-configurations', request, {
-      'idempotency-key': token,
-    });
+    const retried = await api.createInfrastructure(request, token);
 
     // Assess
     expect(throttled.status, throttled.text).toBe(429);
@@ -852,10 +733,7 @@ describe('when AWS fails', () => {
     // A retryable failure is not remembered: the retry reaches AWS again and is no replay.
     expect(retried.status, retried.text).toBe(201);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
-    const calls = await stack.emulator.callsOf(
-      'CreateInfrastructureConfiguration',
-      withToken(token),
-    );
+    const calls = await infrastructureCalls(token);
     expect(calls.at(-1)?.error).toBeUndefined();
     expect(calls.slice(0, -1).length).toBeGreaterThanOrEqual(1);
     expect(new Set(calls.slice(0, -1).map((call) => call.error))).toEqual(
@@ -873,40 +751,26 @@ describe('when AWS fails', () => {
 
   it('a poison message ends in the DLQ after maxReceiveCount with one retryable FAILED outcome', async () => {
     // Prepare
-    const token = unique('sqs-poison');
-    const message = JSON.stringify({
-      operation: 'CreateDistributionConfiguration',
-      clientToken: token,
-      request: distributionRequest(unique('e2e-distribution')),
-    });
-    await stack.emulator.fault({
+    const poison = await preparePoisonMessage(stack, {
       operation: 'CreateDistributionConfiguration',
       error: 'ServiceUnavailableException',
-      count: -1,
+      token: unique('sqs-poison'),
+      request: distributionRequest(unique('e2e-distribution')),
     });
 
     // Act
-    await sendToQueue(message);
-    const deadLettered = await receiveFromDeadLetterQueue(message, 45_000);
+    const deadLettered = await sendUntilDeadLettered(stack, outcomes, poison);
 
     // Assess
-    expect(deadLettered.Body).toBe(message);
-    const published = await outcomes.waitFor(token, { settleMs: QUEUE_SETTLE_MS });
-    expect(published).toHaveLength(1);
+    expectDeadLetteredOnce(poison, deadLettered);
+    const { published, calls } = deadLettered;
     expect(published[0]?.event.data).toMatchObject({
       operation: 'CreateDistributionConfiguration',
-      clientToken: token,
-      channel: 'sqs',
-      status: 'FAILED',
-      error: { code: 'ServiceUnavailableException', retryable: true },
+      clientToken: poison.token,
     });
     expect(published[0]?.attributes.status).toBe('FAILED');
-    const calls = await stack.emulator.callsOf('CreateDistributionConfiguration', withToken(token));
     // One receive per attempt, each with the SDK's own retries.
     expect(calls.length).toBeGreaterThanOrEqual(MAX_RECEIVE_COUNT);
-    expect(new Set(calls.map((call) => call.error))).toEqual(
-      new Set(['ServiceUnavailableException']),
-    );
   }, 60_000);
 });
 
@@ -916,7 +780,7 @@ describe('invalid queue messages', () => {
     const body = '{"operation": "CreateImageBuilder", "request": ';
 
     // Act
-    const messageId = await sendToQueue(body);
+    const messageId = await queues.send(body);
 
     // Assess
     const outcome = await onlyOutcome(messageId, { settleMs: QUEUE_SETTLE_MS });
@@ -928,11 +792,8 @@ describe('invalid queue messages', () => {
     });
     expect(outcome.event.data.error?.errors).toContainEqual(expect.objectContaining({ path: '' }));
     // Gone from the request queue (so it can never move to the DLQ) and not in the DLQ.
-    await eventually(
-      async () => ((await queueDepth(stack.info.sqs.requestQueueUrl)) === 0 ? true : undefined),
-      { timeoutMs: 10_000, intervalMs: 200, what: 'the request queue to be empty' },
-    );
-    expect(await queueDepth(stack.info.sqs.deadLetterQueueUrl)).toBe(0);
+    await queues.drained(10_000);
+    expect(await queues.depth(queues.deadLetterQueueUrl)).toBe(0);
   }, 30_000);
 });
 

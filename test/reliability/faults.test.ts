@@ -1,15 +1,26 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Api, type ApiResponse, arnPath, unique } from '../e2e/support/api.js';
-import type { EmulatorCall } from '../e2e/support/emulator.js';
+import { type EmulatorCall, withToken } from '../e2e/support/emulator.js';
 import { OutcomeInbox, type ReceivedOutcome } from '../e2e/support/outcomes.js';
+import {
+  type DeadLettered,
+  expectDeadLetteredOnce,
+  preparePoisonMessage,
+  sendUntilDeadLettered,
+} from '../e2e/support/poison.js';
+import {
+  MAX_RECEIVE_COUNT,
+  mapLimit,
+  QUEUE_SETTLE_MS,
+  Queues,
+  queueMessage,
+} from '../e2e/support/queues.js';
 import { distributionRequest, infrastructureRequest } from '../e2e/support/requests.js';
 import { type RunningStack, startStack } from '../e2e/support/stack.js';
 import { eventually } from '../e2e/support/wait.js';
 import {
   describeLogLine,
-  mapLimit,
   printFigures,
-  Queues,
   type RawResponse,
   requestLog,
   StackParts,
@@ -30,12 +41,8 @@ import { buildCorpus } from './support/corpus.js';
  */
 
 const STACK_START_TIMEOUT_MS = 120_000;
-/** serverless.yml `params.default.maxReceiveCount`. */
-const MAX_RECEIVE_COUNT = 5;
 /** src/provisioning/retry.ts DEFAULT_RETRY_POLICY.maxAttempts: AWS calls per invocation. */
 const MAX_AWS_ATTEMPTS = 4;
-/** Long enough for a redelivery that must not happen to show (visibility timeout 1 s). */
-const QUEUE_SETTLE_MS = 2_500;
 const PROBLEM_JSON = /^application\/problem\+json/;
 const JSON_POINTER = /^(?:\/.*)?$/s;
 /** How many HTTP function instances the concurrency test needs warm. */
@@ -98,19 +105,8 @@ afterAll(async () => {
 // Helpers
 // ------------------------------------------------------------------------------------------------
 
-const withToken =
-  (token: string) =>
-  (input: Record<string, unknown>): boolean =>
-    input.clientToken === token;
-
 const infrastructureCalls = (token: string): Promise<EmulatorCall[]> =>
   stack.emulator.callsOf('CreateInfrastructureConfiguration', withToken(token));
-
-const createInfrastructure = (request: Record<string, unknown>, token: string) =>
-  api.send('POST', '/infrastructure-configurations', request, { 'idempotency-key': token });
-
-const queueMessage = (operation: string, token: string, request: Record<string, unknown>) =>
-  JSON.stringify({ operation, clientToken: token, request });
 
 const retryAfter = (response: { headers: Headers }): number =>
   Number(response.headers.get('retry-after'));
@@ -130,6 +126,16 @@ const expectProblem = (response: ApiResponse, status: number, code: string): voi
 const depths = async () => ({
   requestQueue: await queues.depth(queues.requestQueueUrl),
   deadLetterQueue: await queues.depth(queues.deadLetterQueueUrl),
+});
+
+/** The figures of a message that AWS failed on every receive until it reached the DLQ. */
+const deadLetterFigures = ({ calls, published, elapsedMs }: DeadLettered) => ({
+  'AWS calls': calls.length,
+  // Each receive makes up to MAX_AWS_ATTEMPTS calls (the DLQ's own receive count also counts
+  // our reads of the DLQ, so it is not shown).
+  receives: calls.length / MAX_AWS_ATTEMPTS,
+  outcomes: verdicts(published),
+  'in DLQ after (ms)': elapsedMs,
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -154,7 +160,7 @@ describe('duplicates', () => {
     // Act: all 50 fired at once.
     const [responses, messageIds] = await Promise.all([
       Promise.all(
-        Array.from({ length: CONCURRENT_HTTP }, () => createInfrastructure(request, token)),
+        Array.from({ length: CONCURRENT_HTTP }, () => api.createInfrastructure(request, token)),
       ),
       Promise.all(Array.from({ length: CONCURRENT_MESSAGES }, () => queues.send(message))),
     ]);
@@ -168,7 +174,7 @@ describe('duplicates', () => {
     // then the queue's redeliveries answered from the idempotency record.
     const logged = requestLog(stack.output(), token);
     // A portal retrying blindly afterwards gets the same answer.
-    const blindRetry = await createInfrastructure(request, token);
+    const blindRetry = await api.createInfrastructure(request, token);
 
     // Assess
     const calls = await infrastructureCalls(token);
@@ -265,7 +271,7 @@ describe('AWS throttles', () => {
     const started = performance.now();
 
     // Act
-    const response = await createInfrastructure(infrastructureRequest(name), token);
+    const response = await api.createInfrastructure(infrastructureRequest(name), token);
     const elapsedMs = since(started);
 
     // Assess
@@ -305,7 +311,7 @@ describe('AWS throttles', () => {
     const started = performance.now();
 
     // Act
-    const response = await createInfrastructure(
+    const response = await api.createInfrastructure(
       infrastructureRequest(unique('rel-throttle-http')),
       token,
     );
@@ -333,47 +339,21 @@ describe('AWS throttles', () => {
 
   it('throttled forever on the queue: one FAILED outcome (retryable) after maxReceiveCount, then the DLQ', async () => {
     // Prepare
-    const token = unique('rel-throttle-queue');
-    const body = queueMessage(
-      'CreateInfrastructureConfiguration',
-      token,
-      infrastructureRequest(unique('rel-throttle-queue')),
-    );
-    await stack.emulator.fault({
+    const poison = await preparePoisonMessage(stack, {
       operation: 'CreateInfrastructureConfiguration',
       error: 'CallRateLimitExceededException',
-      count: -1,
+      token: unique('rel-throttle-queue'),
+      request: infrastructureRequest(unique('rel-throttle-queue')),
     });
-    const started = performance.now();
 
     // Act
-    await queues.send(body);
-    const deadLettered = await queues.takeFromDeadLetterQueue(body, 45_000);
-    const deadLetteredMs = since(started);
+    const deadLettered = await sendUntilDeadLettered(stack, outcomes, poison);
 
     // Assess
-    const published = await outcomes.waitFor(token, { settleMs: QUEUE_SETTLE_MS });
-    const calls = await infrastructureCalls(token);
-    printFigures('throttled forever (queue)', {
-      'AWS calls': calls.length,
-      // Each receive makes up to MAX_AWS_ATTEMPTS calls (the DLQ's own receive count also
-      // counts our reads of the DLQ, so it is not shown).
-      receives: calls.length / MAX_AWS_ATTEMPTS,
-      outcomes: verdicts(published),
-      'in DLQ after (ms)': deadLetteredMs,
-    });
-    expect(deadLettered.Body).toBe(body);
-    expect(published).toHaveLength(1);
-    expect(published[0]?.event.data).toMatchObject({
-      channel: 'sqs',
-      status: 'FAILED',
-      error: { code: 'CallRateLimitExceededException', retryable: true },
-    });
+    printFigures('throttled forever (queue)', deadLetterFigures(deadLettered));
+    expectDeadLetteredOnce(poison, deadLettered);
     // Every receive up to maxReceiveCount tried AWS MAX_AWS_ATTEMPTS times, and no more came.
-    expect(calls).toHaveLength(MAX_RECEIVE_COUNT * MAX_AWS_ATTEMPTS);
-    expect(new Set(calls.map((call) => call.error))).toEqual(
-      new Set(['CallRateLimitExceededException']),
-    );
+    expect(deadLettered.calls).toHaveLength(MAX_RECEIVE_COUNT * MAX_AWS_ATTEMPTS);
     expect(await queues.depth(queues.requestQueueUrl)).toBe(0);
   }, 60_000);
 });
@@ -391,12 +371,12 @@ describe('SNS down', () => {
     await parts.set('sns', { available: false });
 
     // Act
-    const during = await createInfrastructure(request, token);
+    const during = await api.createInfrastructure(request, token);
     await outcomes.drainFor(500);
     const publishedDuring = outcomes.for(token).length;
     await parts.set('sns', { available: true });
-    const after = await createInfrastructure(request, token);
-    const replay = await createInfrastructure(request, token);
+    const after = await api.createInfrastructure(request, token);
+    const replay = await api.createInfrastructure(request, token);
 
     // Assess
     const calls = await infrastructureCalls(token);
@@ -511,12 +491,12 @@ describe('DynamoDB down', () => {
     await parts.set('dynamodb', { available: false });
 
     // Act
-    const during = await createInfrastructure(request, token);
+    const during = await api.createInfrastructure(request, token);
     const callsDuring = (await infrastructureCalls(token)).length;
     await outcomes.drainFor(500);
     const publishedDuring = outcomes.for(token).length;
     await parts.set('dynamodb', { available: true });
-    const after = await createInfrastructure(request, token);
+    const after = await api.createInfrastructure(request, token);
 
     // Assess
     const calls = await infrastructureCalls(token);
@@ -600,50 +580,28 @@ describe('DynamoDB down', () => {
 describe('a message failing on every attempt', () => {
   it('AWS unavailable on every receive: exactly one FAILED outcome (retryable) and the message in the DLQ', async () => {
     // Prepare
-    const token = unique('rel-poison');
-    const body = queueMessage(
-      'CreateDistributionConfiguration',
-      token,
-      distributionRequest(unique('rel-poison')),
-    );
-    await stack.emulator.fault({
+    const poison = await preparePoisonMessage(stack, {
       operation: 'CreateDistributionConfiguration',
       error: 'ServiceUnavailableException',
-      count: -1,
+      token: unique('rel-poison'),
+      request: distributionRequest(unique('rel-poison')),
     });
-    const started = performance.now();
 
     // Act
-    await queues.send(body);
-    const deadLettered = await queues.takeFromDeadLetterQueue(body, 45_000);
-    const deadLetteredMs = since(started);
+    const deadLettered = await sendUntilDeadLettered(stack, outcomes, poison);
 
     // Assess
-    const published = await outcomes.waitFor(token, { settleMs: QUEUE_SETTLE_MS });
-    const calls = await stack.emulator.callsOf('CreateDistributionConfiguration', withToken(token));
     printFigures('AWS unavailable on every attempt (queue)', {
-      'AWS calls': calls.length,
-      // Each receive makes up to MAX_AWS_ATTEMPTS calls (the DLQ's own receive count also
-      // counts our reads of the DLQ, so it is not shown).
-      receives: calls.length / MAX_AWS_ATTEMPTS,
-      outcomes: verdicts(published),
-      'in DLQ after (ms)': deadLetteredMs,
+      ...deadLetterFigures(deadLettered),
       'request queue left': await queues.depth(queues.requestQueueUrl),
     });
-    expect(deadLettered.Body).toBe(body);
-    expect(published).toHaveLength(1);
-    expect(published[0]?.event.data).toMatchObject({
+    expectDeadLetteredOnce(poison, deadLettered);
+    expect(deadLettered.published[0]?.event.data).toMatchObject({
       operation: 'CreateDistributionConfiguration',
-      clientToken: token,
-      channel: 'sqs',
-      status: 'FAILED',
-      error: { code: 'ServiceUnavailableException', retryable: true },
+      clientToken: poison.token,
     });
     // Every receive up to maxReceiveCount tried AWS MAX_AWS_ATTEMPTS times, and no more came.
-    expect(calls).toHaveLength(MAX_RECEIVE_COUNT * MAX_AWS_ATTEMPTS);
-    expect(new Set(calls.map((call) => call.error))).toEqual(
-      new Set(['ServiceUnavailableException']),
-    );
+    expect(deadLettered.calls).toHaveLength(MAX_RECEIVE_COUNT * MAX_AWS_ATTEMPTS);
     expect(await queues.depth(queues.requestQueueUrl)).toBe(0);
   }, 60_000);
 });

@@ -36,6 +36,18 @@ export class Api {
       text,
     };
   }
+
+  /** `POST /infrastructure-configurations` with `idempotencyKey` (and any further headers). */
+  public createInfrastructure(
+    request: unknown,
+    idempotencyKey: string,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> {
+    return this.send('POST', '/infrastructure-configurations', request, {
+      'idempotency-key': idempotencyKey,
+      ...headers,
+    });
+  }
 }
 
 /** The path segment of an ARN route (the ARN percent-encoded as one segment). */

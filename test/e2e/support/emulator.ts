@@ -16,6 +16,12 @@ export interface FaultRequest {
   latencyMs?: number;
 }
 
+/** Matches the calls made with `token` as their clientToken (Image Builder's idempotency token). */
+export const withToken =
+  (token: string) =>
+  (input: Record<string, unknown>): boolean =>
+    input.clientToken === token;
+
 /** The emulator's control API (`/_emulator/...`): what "AWS" received, and faults to inject. */
 export class EmulatorControl {
   public constructor(private readonly endpoint: string) {}
