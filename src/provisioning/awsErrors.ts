@@ -62,6 +62,13 @@ export const classifyAwsError = (service: AwsService, error: unknown): AwsErrorC
   return 'transient';
 };
 
+/** Whether another attempt at the call can help: throttles and transient failures. */
+export const isRetryableAwsError = (service: AwsService, error: unknown): boolean => {
+  if (error instanceof ProvisioningError) return error.retryable;
+  const kind = classifyAwsError(service, error);
+  return kind === 'throttle' || kind === 'transient';
+};
+
 /** Maps an error thrown by an AWS call to what the caller and the outcome see. */
 export const toProvisioningError = (service: AwsService, error: unknown): ProvisioningError => {
   if (error instanceof ProvisioningError) return error;

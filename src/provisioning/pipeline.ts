@@ -4,7 +4,7 @@ import { type AwsClients, findOperation, type Operation, operations } from '../o
 import { type Channel, failedOutcomeError, type Outcome } from '../outcomes/outcome.js';
 import type { OutcomePublisher } from '../outcomes/snsOutcomePublisher.js';
 import { admit } from './admission.js';
-import { toProvisioningError } from './awsErrors.js';
+import { isRetryableAwsError, toProvisioningError } from './awsErrors.js';
 import {
   idempotencyInProgressError,
   idempotencyMismatchError,
@@ -94,7 +94,7 @@ export const createPipeline = ({
   const callAws = (operation: Operation, job: Job): Promise<unknown> =>
     withRetries((signal) => operation.execute(clients, job.request, job.clientToken, signal), {
       policy: retryPolicy,
-      retryable: (error) => toProvisioningError(operation.service, error).retryable,
+      retryable: (error) => isRetryableAwsError(operation.service, error),
       deadline: job.deadline,
     });
 

@@ -2,24 +2,14 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpHandler } from '../../src/channels/http.js';
 import { invalidRequests, validRequests } from '../fixtures/requests.js';
-import { httpEvent, lambdaContext } from '../support/lambda.js';
+import { httpEvent, invokeHttp, lambdaContext } from '../support/lambda.js';
 import { useTestStack } from '../support/localStack.js';
 import { httpEventFor, OPERATION_CASES } from '../support/operations.js';
 
 const harness = useTestStack();
 let handle: ReturnType<typeof createHttpHandler>;
 
-const call = async (options: Parameters<typeof httpEvent>[0]) => {
-  const response = (await handle(
-    httpEvent(options),
-    lambdaContext(),
-  )) as APIGatewayProxyStructuredResultV2;
-  return {
-    status: response.statusCode,
-    headers: response.headers ?? {},
-    body: JSON.parse(response.body ?? 'null') as Record<string, unknown>,
-  };
-};
+const call = (options: Parameters<typeof httpEvent>[0]) => invokeHttp(handle, httpEvent(options));
 
 beforeAll(() => {
   handle = createHttpHandler(harness.stack.app);

@@ -10,7 +10,7 @@ import { createQueueHandler } from '../../src/channels/queue.js';
 import { createApp } from '../../src/composition.js';
 import { validRequests } from '../fixtures/requests.js';
 import { infrastructureArn } from '../support/awsMocks.js';
-import { httpEvent, lambdaContext, sqsRecord } from '../support/lambda.js';
+import { httpEvent, invokeHttp, lambdaContext, sqsRecord } from '../support/lambda.js';
 import { useTestStack } from '../support/localStack.js';
 
 const harness = useTestStack();
@@ -19,17 +19,11 @@ let queue: ReturnType<typeof createQueueHandler>;
 
 const infra = validRequests.CreateInfrastructureConfiguration;
 
-const post = async (body: unknown, headers: Record<string, string> = {}) => {
-  const response = (await http(
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  invokeHttp(
+    http,
     httpEvent({ method: 'POST', route: '/infrastructure-configurations', body, headers }),
-    lambdaContext(),
-  )) as APIGatewayProxyStructuredResultV2;
-  return {
-    status: response.statusCode,
-    headers: response.headers ?? {},
-    body: JSON.parse(response.body ?? 'null') as Record<string, unknown>,
-  };
-};
+  );
 
 const createCalls = () =>
   harness.aws.imagebuilder.commandCalls(CreateInfrastructureConfigurationCommand);

@@ -261,6 +261,10 @@ const inspect = (stage: string) => {
     return [...inline, ...managed];
   };
 
+  /** The statements of a role whose actions belong to one service (`sqs`, `logs`, ...). */
+  const serviceStatements = (roleId: string, service: string): Statement[] =>
+    statementsOfRole(roleId).filter((s) => actionsOf(s).some((a) => a.startsWith(`${service}:`)));
+
   /** Every statement of every identity policy in the stack, each once. */
   const identityStatements = (): Statement[] => [
     ...ofType('AWS::IAM::Role').flatMap(([, r]) =>
@@ -304,6 +308,7 @@ const inspect = (stage: string) => {
     resource,
     ofType,
     statementsOfRole,
+    serviceStatements,
     identityStatements,
     resourcePolicyStatements,
     queuePolicyOf,
@@ -319,7 +324,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
     template,
     resource,
     ofType,
-    statementsOfRole,
+    serviceStatements,
     identityStatements,
     resourcePolicyStatements,
     queuePolicyOf,
@@ -638,9 +643,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
     it('lets each role write only to its own log group', () => {
       for (const fn of Object.values(FUNCTIONS)) {
-        const logStatements = statementsOfRole(fn.role).filter((s) =>
-          actionsOf(s).some((a) => a.startsWith('logs:')),
-        );
+        const logStatements = serviceStatements(fn.role, 'logs');
         expect(logStatements).toEqual([
           {
             Effect: 'Allow',
@@ -653,9 +656,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
     it('publishes outcomes only to the outcomes topic', () => {
       for (const fn of Object.values(FUNCTIONS)) {
-        const publish = statementsOfRole(fn.role).filter((s) =>
-          actionsOf(s).some((a) => a.startsWith('sns:')),
-        );
+        const publish = serviceStatements(fn.role, 'sns');
         expect(publish).toHaveLength(1);
         expect(actionsOf(publish[0] as Statement)).toEqual(['sns:Publish']);
         expect(publish[0]?.Resource).toEqual({ Ref: 'OutcomesTopic' });
@@ -664,9 +665,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
     it('touches idempotency records only in the idempotency table', () => {
       for (const fn of Object.values(FUNCTIONS)) {
-        const dynamodb = statementsOfRole(fn.role).filter((s) =>
-          actionsOf(s).some((a) => a.startsWith('dynamodb:')),
-        );
+        const dynamodb = serviceStatements(fn.role, 'dynamodb');
         expect(dynamodb).toHaveLength(1);
         expect(actionsOf(dynamodb[0] as Statement).sort()).toEqual([
           'dynamodb:DeleteItem',
@@ -680,10 +679,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
     it('scopes Image Builder and AppStream calls to the account and region', () => {
       for (const fn of Object.values(FUNCTIONS)) {
-        const statements = statementsOfRole(fn.role);
-        const imagebuilder = statements.filter((s) =>
-          actionsOf(s).some((a) => a.startsWith('imagebuilder:')),
-        );
+        const imagebuilder = serviceStatements(fn.role, 'imagebuilder');
         expect(imagebuilder.flatMap(actionsOf)).toEqual(
           expect.arrayContaining([
             'imagebuilder:CreateInfrastructureConfiguration',
@@ -703,9 +699,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           ]);
         }
 
-        const appstream = statements.filter((s) =>
-          actionsOf(s).some((a) => a.startsWith('appstream:')),
-        );
+        const appstream = serviceStatements(fn.role, 'appstream');
         expect(appstream.flatMap(actionsOf)).toEqual(
           expect.arrayContaining([
             'appstream:CreateImageBuilder',
@@ -762,14 +756,8 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
     });
 
     it('gives queue permissions to the queue role only, on the request queue only', () => {
-      expect(
-        statementsOfRole(FUNCTIONS.http.role).filter((s) =>
-          actionsOf(s).some((a) => a.startsWith('sqs:')),
-        ),
-      ).toEqual([]);
-      const sqs = statementsOfRole(FUNCTIONS.queue.role).filter((s) =>
-        actionsOf(s).some((a) => a.startsWith('sqs:')),
-      );
+      expect(serviceStatements(FUNCTIONS.http.role, 'sqs')).toEqual([]);
+      const sqs = serviceStatements(FUNCTIONS.queue.role, 'sqs');
       expect(sqs).toHaveLength(1);
       expect(actionsOf(sqs[0] as Statement).sort()).toEqual([
         'sqs:ChangeMessageVisibility',

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context, SQSRecord } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  SQSRecord,
+} from 'aws-lambda';
 
 export const lambdaContext = (functionName = 'image-provisioner-test'): Context => ({
   callbackWaitsForEmptyEventLoop: false,
@@ -93,3 +98,23 @@ export const sqsRecord = (
   eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:image-provisioner-requests',
   awsRegion: 'us-east-1',
 });
+
+export interface DecodedResponse {
+  status: number | undefined;
+  headers: Record<string, string | number | boolean>;
+  body: Record<string, unknown>;
+}
+
+/** Invokes an HTTP handler with an event and decodes its answer the way a caller reads it. */
+export const invokeHttp = async (
+  handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>,
+  event: APIGatewayProxyEventV2,
+  context: Context = lambdaContext(),
+): Promise<DecodedResponse> => {
+  const response = (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
+  return {
+    status: response.statusCode,
+    headers: response.headers ?? {},
+    body: JSON.parse(response.body ?? 'null') as Record<string, unknown>,
+  };
+};
