@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { LOCAL_CREDENTIALS } from './engines/dynamodb.js';
+import { LOCAL_CREDENTIALS } from './engines/credentials.js';
 import { readRunningStack } from './stack/runningStack.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { LOCAL_CREDENTIALS } from './engines/dynamodb.js';
+import { LOCAL_CREDENTIALS } from './engines/credentials.js';
 import { readRunningStack } from './stack/runningStack.js';
 
 /**

@@ -4,6 +4,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { LOCAL_CREDENTIALS } from './credentials.js';
 import { closeServer, listenOnLoopback } from './listen.js';
 
 export interface RunningDynamoDb {
@@ -39,6 +40,3 @@ export const createIdempotencyTable = async (
 
 export const localDynamoDbClient = (endpoint: string, region: string): DynamoDBClient =>
   new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
-
-/** Local engines accept any signature; the SDK still wants credentials to sign with. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;

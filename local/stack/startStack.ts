@@ -5,12 +5,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { loadGuardrailPolicy } from '../../src/guardrails/loadPolicy.js';
 import { startEmulator } from '../emulator/index.js';
-import {
-  createIdempotencyTable,
-  LOCAL_CREDENTIALS,
-  localDynamoDbClient,
-  startDynalite,
-} from '../engines/dynamodb.js';
+import { LOCAL_CREDENTIALS } from '../engines/credentials.js';
+import { createIdempotencyTable, localDynamoDbClient, startDynalite } from '../engines/dynamodb.js';
 import { startMessaging } from '../engines/messaging.js';
 import { startStackControl } from './control.js';
 import { createMessagingResources } from './messagingResources.js';

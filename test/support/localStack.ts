@@ -11,9 +11,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { LOCAL_CREDENTIALS } from '../../local/engines/credentials.js';
 import {
   createIdempotencyTable,
-  LOCAL_CREDENTIALS,
   localDynamoDbClient,
   startDynalite,
 } from '../../local/engines/dynamodb.js';
