@@ -6,6 +6,10 @@ import * as z from 'zod/mini';
  * nothing (e.g. `"keyPairs": []` forbids key pairs).
  */
 const allowList = z.optional(z.array(z.string().check(z.minLength(1))));
+/** A role IAM can name in iam:PassRole: arn:aws:iam::<account>:role/<path><name>. */
+const roleArn = z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/));
+/** A name IAM accepts for an instance profile: 1-128 of A-Z a-z 0-9 _+=,.@- */
+const instanceProfileName = z.string().check(z.regex(/^[\w+=,.@-]{1,128}$/));
 
 export const GuardrailPolicy = z.strictObject({
   description: z.optional(z.string()),
@@ -15,12 +19,7 @@ export const GuardrailPolicy = z.strictObject({
       subnetIds: allowList,
       securityGroupIds: allowList,
       /** Allowed instance profiles, each with the role it hands to EC2 (what iam:PassRole covers). */
-      instanceProfiles: z.optional(
-        z.record(
-          z.string().check(z.minLength(1)),
-          z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\//)),
-        ),
-      ),
+      instanceProfiles: z.optional(z.record(instanceProfileName, roleArn)),
       keyPairs: allowList,
       snsTopicArns: allowList,
       logBuckets: allowList,
@@ -39,7 +38,7 @@ export const GuardrailPolicy = z.strictObject({
       instanceTypes: allowList,
       imageNames: allowList,
       imageArns: allowList,
-      iamRoleArns: allowList,
+      iamRoleArns: z.optional(z.array(roleArn)),
       subnetIds: allowList,
       securityGroupIds: allowList,
       /** false: `EnableDefaultInternetAccess` must not be true. */
