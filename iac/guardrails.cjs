@@ -16,19 +16,21 @@
  * - GetInstanceProfile: the instance profiles the guardrails name (in this account, at any path),
  *   else every instance profile of the account.
  *
- * A guardrails file that is not JSON, or has the wrong shape for these keys, fails the variable
- * resolution (and so `sls package` / `sls deploy`) with a message naming the file.
+ * The file has one check, the functions' own: scripts/checkGuardrails.ts checks it with the schema
+ * they use at cold start (src/guardrails/policy.ts) and derives the roles and instance profiles
+ * above from it (src/guardrails/iamResources.ts); this resolver has no rules of its own. It runs
+ * that check once per file and process, however many variables ask. A file the schema rejects
+ * fails the variable resolution (and so `sls package` / `sls deploy`) with the schema's message:
+ * the file and the place of each problem.
  */
 
-const { execFileSync } = require('node:child_process');
-const { readFileSync } = require('node:fs');
-const { join, relative } = require('node:path');
+const { execFile } = require('node:child_process');
+const { isAbsolute, join, relative } = require('node:path');
+const { promisify } = require('node:util');
 
 const serviceDir = join(__dirname, '..');
 const guardrailsDir = join(serviceDir, 'config', 'guardrails');
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const INSTANCE_PROFILE_NAME = /^[\w+=,.@-]{1,128}$/;
 const STAGE = /^[A-Za-z0-9-]+$/;
 const ALL_INSTANCE_PROFILES = {
   'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:instance-profile/*`,
@@ -43,91 +45,38 @@ class GuardrailsError extends Error {
   }
 }
 
-const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A file as messages name it: relative to the service when inside it, else as given. */
+const nameOf = (file) => {
+  const inService = relative(serviceDir, file);
+  return inService && !inService.startsWith('..') && !isAbsolute(inService) ? inService : file;
+};
 
 /**
- * The roles and instance profiles a guardrails file allows; null when the file does not exist.
- * `roleArns.instanceProfiles` / `roleArns.appstream` are undefined when the file leaves the list
- * out (no restriction), and `instanceProfileNames` is undefined when it names no instance profile.
+ * The service's check of one guardrails file (scripts/checkGuardrails.ts), which answers
+ * `{ exists, roleArns: { instanceProfiles, appstream }, instanceProfileNames }`: see
+ * src/guardrails/iamResources.ts for what each list holds. A file the schema rejects rejects with
+ * a GuardrailsError carrying the schema's message.
  */
-const readGuardrails = (file) => {
-  const inService = relative(serviceDir, file);
-  const name = inService && !inService.startsWith('..') ? inService : file;
-  let text;
+const runServiceCheck = async (file) => {
+  const name = nameOf(file);
+  let stdout;
   try {
-    text = readFileSync(file, 'utf8');
+    ({ stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/checkGuardrails.ts', name],
+      { cwd: serviceDir },
+    ));
   } catch (error) {
-    if (error.code === 'ENOENT') return null;
-    throw new GuardrailsError(`Cannot read guardrails file ${name}: ${error.message}`);
+    throw new GuardrailsError(error.stderr?.toString().trim() || error.message);
   }
-  let policy;
+  let result;
   try {
-    policy = JSON.parse(text);
-  } catch (error) {
-    throw new GuardrailsError(`Guardrails file ${name} is not valid JSON: ${error.message}`);
+    [result] = JSON.parse(stdout);
+  } catch {}
+  if (typeof result?.exists !== 'boolean') {
+    throw new GuardrailsError(`scripts/checkGuardrails.ts gave no result for ${name}: ${stdout}`);
   }
-  const invalid = (pointer, expected) =>
-    new GuardrailsError(`Guardrails file ${name}: ${pointer} must be ${expected}`);
-
-  if (!isObject(policy)) throw invalid('the document', 'a JSON object');
-  const { infrastructure, appstream } = policy;
-
-  let profileRoles;
-  if (infrastructure !== undefined) {
-    if (!isObject(infrastructure)) throw invalid('/infrastructure', 'an object');
-    const { instanceProfiles } = infrastructure;
-    if (instanceProfiles !== undefined) {
-      if (!isObject(instanceProfiles)) {
-        throw invalid(
-          '/infrastructure/instanceProfiles',
-          'an object of instance profile name -> role ARN',
-        );
-      }
-      profileRoles = Object.entries(instanceProfiles).map(([profile, role]) => {
-        if (!INSTANCE_PROFILE_NAME.test(profile)) {
-          throw invalid(
-            `/infrastructure/instanceProfiles key "${profile}"`,
-            'an instance profile name (1-128 of A-Z a-z 0-9 _+=,.@-)',
-          );
-        }
-        if (typeof role !== 'string' || !ROLE_ARN.test(role)) {
-          throw invalid(
-            `/infrastructure/instanceProfiles/${profile}`,
-            'an IAM role ARN (arn:aws:iam::<account>:role/<path><name>)',
-          );
-        }
-        return [profile, role];
-      });
-    }
-  }
-
-  let appstreamRoles;
-  if (appstream !== undefined) {
-    if (!isObject(appstream)) throw invalid('/appstream', 'an object');
-    const { iamRoleArns } = appstream;
-    if (iamRoleArns !== undefined) {
-      if (!Array.isArray(iamRoleArns)) throw invalid('/appstream/iamRoleArns', 'an array');
-      iamRoleArns.forEach((role, index) => {
-        if (typeof role !== 'string' || !ROLE_ARN.test(role)) {
-          throw invalid(
-            `/appstream/iamRoleArns/${index}`,
-            'an IAM role ARN (arn:aws:iam::<account>:role/<path><name>)',
-          );
-        }
-      });
-      appstreamRoles = iamRoleArns;
-    }
-  }
-
-  return {
-    roleArns: {
-      instanceProfiles: profileRoles?.map(([, role]) => role),
-      appstream: appstreamRoles,
-    },
-    instanceProfileNames: profileRoles?.length
-      ? profileRoles.map(([profile]) => profile)
-      : undefined,
-  };
+  return result;
 };
 
 /** The comma-separated `passRoleArns` param as policy Resource entries. */
@@ -170,54 +119,51 @@ const instanceProfileResources = (guardrails) => {
   ]);
 };
 
-const guardrailsFileOf = (stage) => {
+const guardrailsFileOf = (dir, stage) => {
   if (typeof stage !== 'string' || !STAGE.test(stage)) {
     throw new GuardrailsError(`Stage "${stage}" is not a valid stage name (A-Z a-z 0-9 -)`);
   }
-  return join(guardrailsDir, `${stage}.json`);
+  return join(dir, `${stage}.json`);
 };
 
 /**
- * The whole policy, checked with the schema the functions use at cold start
- * (scripts/checkGuardrails.ts): a file that would fail there fails the package or deploy here.
+ * The variables, reading the stage files of `dir` and asking `check` (a file's absolute path ->
+ * the result of runServiceCheck) at most once per file, however many variables ask for it.
  */
-const checkWithServiceSchema = (file) => {
-  try {
-    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/checkGuardrails.ts', file], {
-      cwd: serviceDir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-  } catch (error) {
-    const reason = error.stderr?.toString().trim() || error.message;
-    throw new GuardrailsError(reason);
-  }
+const createResolver = ({ dir = guardrailsDir, check = runServiceCheck } = {}) => {
+  const checks = new Map();
+  /** The stage's file and its guardrails (null when the file does not exist). */
+  const guardrailsOfStage = async (resolveVariable) => {
+    const file = guardrailsFileOf(dir, await resolveVariable('sls:stage'));
+    if (!checks.has(file)) checks.set(file, (async () => check(file))());
+    const result = await checks.get(file);
+    return { file, guardrails: result.exists ? result : null };
+  };
+  return {
+    /** The stage's policy file, relative to the service (and to /var/task once packaged); '' if none. */
+    policyFile: async ({ resolveVariable }) => {
+      const { file, guardrails } = await guardrailsOfStage(resolveVariable);
+      return guardrails ? relative(serviceDir, file) : '';
+    },
+    passRoleArns: async ({ resolveVariable }) =>
+      passRoleResources(
+        (await guardrailsOfStage(resolveVariable)).guardrails,
+        await resolveVariable('param:passRoleArns'),
+      ),
+    instanceProfileArns: async ({ resolveVariable }) =>
+      instanceProfileResources((await guardrailsOfStage(resolveVariable)).guardrails),
+  };
 };
 
-const guardrailsOfStage = async (resolveVariable) => {
-  const file = guardrailsFileOf(await resolveVariable('sls:stage'));
-  const guardrails = readGuardrails(file);
-  if (guardrails) checkWithServiceSchema(relative(serviceDir, file));
-  return guardrails;
-};
-
-/** The stage's policy file, relative to the service (and to /var/task once packaged); '' if none. */
-const policyFile = async (resolveVariable) => {
-  const file = guardrailsFileOf(await resolveVariable('sls:stage'));
-  return (await readGuardrails(file)) === null ? '' : relative(serviceDir, file);
-};
+const { policyFile, passRoleArns, instanceProfileArns } = createResolver();
 
 module.exports = {
-  policyFile: async ({ resolveVariable }) => policyFile(resolveVariable),
-  passRoleArns: async ({ resolveVariable }) =>
-    passRoleResources(
-      await guardrailsOfStage(resolveVariable),
-      await resolveVariable('param:passRoleArns'),
-    ),
-  instanceProfileArns: async ({ resolveVariable }) =>
-    instanceProfileResources(await guardrailsOfStage(resolveVariable)),
+  policyFile,
+  passRoleArns,
+  instanceProfileArns,
   // For tests.
-  readGuardrails,
-  checkWithServiceSchema,
+  createResolver,
+  runServiceCheck,
   passRoleResources,
   instanceProfileResources,
 };

@@ -3,10 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GuardrailPolicyError, parseGuardrailPolicy } from '../../src/guardrails/loadPolicy.js';
 
 /**
  * Packages the service exactly as a deploy would (`sls package`), offline and without AWS
@@ -799,23 +800,36 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 // ------------------------------------------------------------------------------------------------
 // The variable resolvers on their own: the cases no stage of serverless.yml exercises.
 
+interface GuardrailsCheckResult {
+  exists: boolean;
+  roleArns?: { instanceProfiles?: string[]; appstream?: string[] };
+  instanceProfileNames?: string[];
+}
+type GuardrailsVariable = (source: {
+  resolveVariable(name: string): Promise<unknown>;
+}) => Promise<unknown>;
 interface GuardrailsResolver {
-  readGuardrails(file: string): {
-    roleArns: { instanceProfiles?: string[]; appstream?: string[] };
-    instanceProfileNames?: string[];
-  } | null;
-  passRoleResources(guardrails: unknown, defaultParam: string): unknown[];
-  checkWithServiceSchema(file: string): void;
+  createResolver(options?: {
+    dir?: string;
+    check?: (file: string) => Promise<GuardrailsCheckResult>;
+  }): Record<'policyFile' | 'passRoleArns' | 'instanceProfileArns', GuardrailsVariable>;
+  runServiceCheck(file: string): Promise<GuardrailsCheckResult>;
 }
 interface HttpAuthResolver {
   authSettings(params: Record<string, unknown>): unknown;
 }
 
 describe('iac/guardrails.cjs', () => {
-  const resolver = require('../../iac/guardrails.cjs') as GuardrailsResolver;
+  const { createResolver, runServiceCheck } =
+    require('../../iac/guardrails.cjs') as GuardrailsResolver;
   const defaultParam = `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/default/*`;
   const fallback = [{ 'Fn::Sub': defaultParam }];
   const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+  const profileResources = (...names: string[]) =>
+    names.flatMap((name) => [
+      { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:instance-profile/${name}` },
+      { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:instance-profile/*/${name}` },
+    ]);
   let dir: string;
 
   beforeAll(async () => {
@@ -825,80 +839,186 @@ describe('iac/guardrails.cjs', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const guardrailsOf = async (content: unknown) => {
-    const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
-    await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
-    return { file, read: () => resolver.readGuardrails(file) };
+  /** A stage of its own, whose guardrails file holds `content` (no file when undefined). */
+  const stageWith = async (content?: unknown) => {
+    const stage = `s${Math.random().toString(36).slice(2)}`;
+    const file = join(dir, `${stage}.json`);
+    const text = typeof content === 'string' ? content : JSON.stringify(content);
+    if (content !== undefined) await writeFile(file, text);
+    return { stage, file, text };
   };
 
-  it('fails packaging on any rule the functions would reject at cold start, naming the file', async () => {
-    const valid = await guardrailsOf({ infrastructure: { requireImdsV2: true } });
-    const broken = await guardrailsOf({ infrastructure: { instanceTypes: 'm7i.large' } });
-
-    expect(() => resolver.checkWithServiceSchema(valid.file)).not.toThrow();
-    expect(() => resolver.checkWithServiceSchema(broken.file)).toThrow(
-      /is not a valid guardrail policy: \/infrastructure\/instanceTypes must be an array/,
-    );
-  });
-
-  it('falls back to the passRoleArns param without a guardrails file or listed roles', async () => {
-    expect(resolver.readGuardrails(join(dir, 'missing.json'))).toBeNull();
-    expect(resolver.passRoleResources(null, defaultParam)).toEqual(fallback);
-    const local = await guardrailsOf({ description: 'no lists' });
-    expect(resolver.passRoleResources(local.read(), defaultParam)).toEqual(fallback);
-    const empty = await guardrailsOf({
-      infrastructure: { instanceProfiles: {} },
-      appstream: { iamRoleArns: [] },
-    });
-    expect(resolver.passRoleResources(empty.read(), defaultParam)).toEqual(fallback);
-  });
-
-  it('keeps the default for the service whose roles the guardrails leave unrestricted', async () => {
-    const onlyProfiles = await guardrailsOf({
-      infrastructure: { instanceProfiles: { Profile: role('b') } },
-    });
-    expect(resolver.passRoleResources(onlyProfiles.read(), defaultParam)).toEqual([
-      role('b'),
-      ...fallback,
+  /** The three variables of a stage, resolved together as osls does. */
+  const resolveStage = async (stage: string, resolver = createResolver({ dir })) => {
+    const source = {
+      resolveVariable: async (name: string) => {
+        if (name === 'sls:stage') return stage;
+        if (name === 'param:passRoleArns') return defaultParam;
+        throw new Error(`unexpected variable ${name}`);
+      },
+    };
+    const [policyFile, passRoles, instanceProfiles] = await Promise.all([
+      resolver.policyFile(source),
+      resolver.passRoleArns(source),
+      resolver.instanceProfileArns(source),
     ]);
-    const both = await guardrailsOf({
-      infrastructure: { instanceProfiles: { P1: role('b'), P2: role('a') } },
-      appstream: { iamRoleArns: [role('a'), role('c')] },
-    });
-    expect(resolver.passRoleResources(both.read(), defaultParam)).toEqual([
-      role('a'),
-      role('b'),
-      role('c'),
-    ]);
-  });
+    return { policyFile, passRoles, instanceProfiles };
+  };
 
+  /** What the functions' schema says of a file's text: its message, or undefined if it passes. */
+  const schemaVerdict = (text: string, file: string): string | undefined => {
+    try {
+      parseGuardrailPolicy(text, file);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof GuardrailPolicyError)) throw error;
+      return error.message;
+    }
+  };
+
+  // Some of these the resolver's former rules let through and the schema rejected, or the other way
+  // round: there is one check now, so both must agree on every file.
   it.each([
     ['not JSON', '{"appstream": ', /is not valid JSON/],
-    ['not an object', '[]', /the document must be a JSON object/],
+    ['not an object', '[]', /is not a valid guardrail policy: \/ must be an object/],
+    [
+      'an instance type list that is a string',
+      { infrastructure: { instanceTypes: 'm7i.large' } },
+      /: \/infrastructure\/instanceTypes must be an array/,
+    ],
+    [
+      'an unknown rule',
+      { infrastructure: { maxCost: 3 } },
+      /: \/infrastructure\/maxCost unknown field/,
+    ],
     [
       'instanceProfiles as a list',
       { infrastructure: { instanceProfiles: [] } },
-      /instanceProfiles must be an object/,
+      /: \/infrastructure\/instanceProfiles must be an object/,
     ],
     [
       'a profile role that is not a role ARN',
       { infrastructure: { instanceProfiles: { P: 'arn:aws:iam::123456789012:user/u' } } },
-      /\/infrastructure\/instanceProfiles\/P must be an IAM role ARN/,
+      /: \/infrastructure\/instanceProfiles\/P must match pattern/,
+    ],
+    [
+      'an instance profile name IAM refuses',
+      { infrastructure: { instanceProfiles: { 'My Profile': role('a') } } },
+      /: \/infrastructure\/instanceProfiles\/My Profile key must match pattern/,
     ],
     [
       'iamRoleArns as a string',
       { appstream: { iamRoleArns: role('a') } },
-      /\/appstream\/iamRoleArns must be an array/,
+      /: \/appstream\/iamRoleArns must be an array/,
     ],
     [
       'an AppStream role wildcard',
       { appstream: { iamRoleArns: ['*'] } },
-      /\/appstream\/iamRoleArns\/0 must be an IAM role ARN/,
+      /: \/appstream\/iamRoleArns\/0 must match pattern/,
     ],
-  ])('fails on a guardrails file with %s, naming the file', async (_, content, message) => {
-    const { file, read } = await guardrailsOf(content);
-    expect(read).toThrow(message);
-    expect(read).toThrow(`Guardrails file ${file}`);
+  ])(
+    'fails on a guardrails file with %s, with the schema message naming the file and the place',
+    async (_, content, message) => {
+      const { stage, file, text } = await stageWith(content);
+      const expected = schemaVerdict(text, file);
+      expect(expected).toMatch(message);
+      expect(expected).toContain(file);
+      // The very message of the functions' schema, whichever variable asks.
+      await expect(resolveStage(stage)).rejects.toThrow(
+        expect.objectContaining({ name: 'GuardrailsError', message: expected }),
+      );
+    },
+  );
+
+  it.each([
+    ['an empty policy', {}],
+    ['rules the resolver does not use', { infrastructure: { requireImdsV2: true, keyPairs: [] } }],
+    [
+      'roles for both services',
+      {
+        infrastructure: { instanceProfiles: { 'Profile+=,.@-_1': role('path/a') } },
+        appstream: { iamRoleArns: [role('b')] },
+      },
+    ],
+  ])("passes %s, which the functions' schema accepts", async (_, content) => {
+    const { stage, file, text } = await stageWith(content);
+    expect(schemaVerdict(text, file)).toBeUndefined();
+    await expect(resolveStage(stage)).resolves.toMatchObject({
+      policyFile: relative(projectRoot, file),
+    });
+  });
+
+  it('falls back to the passRoleArns param without a guardrails file or listed roles', async () => {
+    const missing = await stageWith();
+    expect(await resolveStage(missing.stage)).toEqual({
+      policyFile: '',
+      passRoles: fallback,
+      instanceProfiles: ALL_INSTANCE_PROFILES,
+    });
+    const noLists = await stageWith({ description: 'no lists' });
+    expect(await resolveStage(noLists.stage)).toMatchObject({
+      passRoles: fallback,
+      instanceProfiles: ALL_INSTANCE_PROFILES,
+    });
+    const empty = await stageWith({
+      infrastructure: { instanceProfiles: {} },
+      appstream: { iamRoleArns: [] },
+    });
+    expect(await resolveStage(empty.stage)).toMatchObject({
+      passRoles: fallback,
+      instanceProfiles: ALL_INSTANCE_PROFILES,
+    });
+  });
+
+  it('keeps the default for the service whose roles the guardrails leave unrestricted', async () => {
+    const onlyProfiles = await stageWith({
+      infrastructure: { instanceProfiles: { Profile: role('b') } },
+    });
+    expect(await resolveStage(onlyProfiles.stage)).toMatchObject({
+      passRoles: [role('b'), ...fallback],
+      instanceProfiles: profileResources('Profile'),
+    });
+    const onlyAppstream = await stageWith({ appstream: { iamRoleArns: [role('c')] } });
+    expect(await resolveStage(onlyAppstream.stage)).toMatchObject({
+      passRoles: [role('c'), ...fallback],
+      instanceProfiles: ALL_INSTANCE_PROFILES,
+    });
+    const both = await stageWith({
+      infrastructure: { instanceProfiles: { P2: role('b'), P1: role('a') } },
+      appstream: { iamRoleArns: [role('a'), role('c')] },
+    });
+    expect(await resolveStage(both.stage)).toMatchObject({
+      passRoles: [role('a'), role('b'), role('c')],
+      instanceProfiles: profileResources('P1', 'P2'),
+    });
+  });
+
+  it('runs the check once per file, however many variables ask for it', async () => {
+    const runs: string[] = [];
+    const check = (file: string) => {
+      runs.push(file);
+      return runServiceCheck(file);
+    };
+    const resolver = createResolver({ dir, check });
+    const guarded = await stageWith({ appstream: { iamRoleArns: [role('a')] } });
+    const missing = await stageWith();
+    const broken = await stageWith({ appstream: { iamRoleArns: ['*'] } });
+
+    const first = await resolveStage(guarded.stage, resolver);
+    expect(await resolveStage(guarded.stage, resolver)).toEqual(first);
+    expect(first.passRoles).toEqual([role('a'), ...fallback]);
+    await resolveStage(missing.stage, resolver);
+    await resolveStage(missing.stage, resolver);
+    await expect(resolveStage(broken.stage, resolver)).rejects.toThrow(/iamRoleArns\/0/);
+    await expect(resolveStage(broken.stage, resolver)).rejects.toThrow(/iamRoleArns\/0/);
+
+    expect(runs).toEqual([guarded.file, missing.file, broken.file]);
+  });
+
+  it('refuses a stage name that is not one', async () => {
+    await expect(resolveStage('../dev')).rejects.toThrow(
+      /Stage "..\/dev" is not a valid stage name/,
+    );
   });
 });
 
