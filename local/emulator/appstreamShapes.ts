@@ -1,9 +1,11 @@
 import type { Shape } from './validation.js';
 
 /**
- * Input shapes of the emulated AppStream operations (contracts §7.1/§7.3, patterns verbatim).
- * The two tag patterns use `\p{…}` and need the `u` flag; the Arn pattern must NOT get it
- * (its `\-` outside a class is a SyntaxError in Unicode mode) — contracts §10 items 7–8.
+ * Input shapes of the emulated AppStream operations
+ * (com.amazonaws.appstream#CreateImageBuilderRequest, #DescribeImageBuildersRequest). The two tag
+ * patterns use `\p{…}` and need the `u` flag (docs/aws-contracts.md §4.8). The Arn pattern is the
+ * model's with each `\-` outside a class written `-`: the same without a flag, while the
+ * model's form is a SyntaxError under `u` (docs/aws-contracts.md §4.9).
  */
 const string: Shape = { type: 'string', min: 1 };
 const stringList: Shape = { type: 'list', member: string };

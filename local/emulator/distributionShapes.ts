@@ -10,7 +10,10 @@ import {
   tagMap,
 } from './imagebuilderShapes.js';
 
-/** Input shape of CreateDistributionConfiguration (contracts §6.1, patterns verbatim). */
+/**
+ * Input shape of CreateDistributionConfiguration
+ * (com.amazonaws.imagebuilder#CreateDistributionConfigurationRequest, patterns verbatim).
+ */
 const distribution = structure(
   {
     region: nonEmptyString,

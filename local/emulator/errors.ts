@@ -13,8 +13,8 @@ export class ServiceError extends Error {
 }
 
 /**
- * `@httpError` of every Image Builder error shape (contracts §1.4, plus the model's other error
- * shapes as carried by @aws-sdk/client-imagebuilder 3.1046). Unknown names → 500.
+ * `@httpError` of every Image Builder error shape (docs/aws-contracts.md §2.1, plus the model's
+ * other error shapes as carried by @aws-sdk/client-imagebuilder 3.1046). Unknown names → 500.
  */
 const IMAGEBUILDER_STATUS: Readonly<Record<string, number>> = {
   AccessDeniedException: 403,

@@ -1,6 +1,9 @@
 import type { Shape } from './validation.js';
 
-/** Input shapes of the emulated Image Builder operations (contracts §2–§6, patterns verbatim). */
+/**
+ * Input shapes of the emulated Image Builder operations (`com.amazonaws.imagebuilder#…Request`
+ * and the shapes they reach; patterns verbatim).
+ */
 export const pattern = (source: string): RegExp => new RegExp(source);
 
 export const nonEmptyString: Shape = { type: 'string', min: 1, max: 1024 };

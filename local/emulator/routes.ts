@@ -7,7 +7,10 @@ import {
 } from './imagebuilder.js';
 import type { OperationDefinition } from './operation.js';
 
-/** restJson1 routes: `@http` method and URI of each Image Builder operation (contracts §1.2). */
+/**
+ * restJson1 routes: the `@http` method and URI of each Image Builder operation
+ * (docs/aws-contracts.md §1.1).
+ */
 export const IMAGEBUILDER_ROUTES: Readonly<
   Record<string, { method: string; operation: OperationDefinition }>
 > = {

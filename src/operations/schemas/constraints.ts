@@ -12,8 +12,9 @@ import * as z from 'zod/mini';
  */
 
 // ---------------------------------------------------------------------------------------------
-// Model patterns, copied from the Smithy models (see aws-contracts.md §2, §7.3, §8). The only
-// edits are the `\/` that a regex literal needs where the model has a bare `/`.
+// Model patterns: the @pattern of the Smithy shape each is named after (com.amazonaws.imagebuilder
+// and com.amazonaws.appstream namespaces). The only edits are the `\/` that a regex literal needs
+// where the model has a bare `/`.
 // ---------------------------------------------------------------------------------------------
 
 export const ACCOUNT_ID_PATTERN = /^[0-9]{12}$/;
@@ -23,8 +24,8 @@ export const DISTRIBUTION_CONFIGURATION_ARN_PATTERN =
   /^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration\/[a-z0-9-_]+$/;
 /**
  * The model's literal HttpTokens pattern. Unparenthesised, it accepts `optionalXYZ` and
- * `XYZrequired`; request schemas validate the intended set instead (contracts §10.2). Exported for
- * code that must mirror the service byte for byte.
+ * `XYZrequired`; request schemas validate the intended set instead (docs/aws-contracts.md
+ * §4.3). Exported for code that must mirror the service byte for byte.
  */
 export const HTTP_TOKENS_PATTERN = /^optional|required$/;
 export const IMAGE_BUILDER_ARN_PATTERN =
@@ -49,15 +50,15 @@ export const IMAGEBUILDER_TAG_KEY_PATTERN = /^(?!aws:)[a-zA-Z0-9\s_.:/=+\-@]*$/;
 
 /**
  * AppStream generic Arn. No flag on purpose: its `\-` escapes outside a class are a SyntaxError
- * under `u` (contracts §10.8).
+ * under `u` (docs/aws-contracts.md §4.9).
  */
 export const APPSTREAM_ARN_PATTERN =
   // biome-ignore lint/complexity/noUselessEscapeInRegex: verbatim Smithy pattern
   /^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$/;
 export const APPSTREAM_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/;
 /**
- * `u` is required: without it `\p{L}` means the letters `p{L}` and `hello` fails (contracts §10.7).
- * The first character is `.`, so `#env` is a valid key.
+ * `u` is required: without it `\p{L}` means the letters `p{L}` and `hello` fails
+ * (docs/aws-contracts.md §4.8). The first character is `.`, so `#env` is a valid key.
  */
 export const APPSTREAM_TAG_KEY_PATTERN = /^(^(?!aws:).[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
 export const APPSTREAM_TAG_VALUE_PATTERN = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
@@ -82,8 +83,9 @@ export interface StringConstraints {
 
 /**
  * A JSON string with optional @length and @pattern. zod 4.6's minLength/maxLength measure strings in
- * code points, exactly like Smithy (contracts §10.9), so its own checks are used: they carry the
- * bounds into JSON Schema. constraints.test.ts pins that behaviour in case a zod upgrade changes it.
+ * code points, exactly like Smithy's @length (docs/aws-contracts.md §4.2), so its own checks are
+ * used: they carry the bounds into JSON Schema. constraints.test.ts pins that behaviour in case a
+ * zod upgrade changes it.
  */
 export const string = ({ min, max, pattern }: StringConstraints = {}): z.ZodMiniString<string> => {
   const checks: StringCheck[] = [];

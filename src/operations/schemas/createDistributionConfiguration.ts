@@ -18,8 +18,9 @@ import {
 } from './constraints.js';
 
 /*
- * CreateDistributionConfigurationRequest (contracts §6.1), without `clientToken`. Docs-only rules
- * (launch template id *or* name, SSM account must be a target account) are left to AWS.
+ * com.amazonaws.imagebuilder#CreateDistributionConfigurationRequest, without `clientToken`.
+ * Docs-only rules (launch template id *or* name, SSM account must be a target account) are left
+ * to AWS.
  */
 
 const LaunchTemplateId = string({ pattern: LAUNCH_TEMPLATE_ID_PATTERN });
@@ -80,7 +81,7 @@ export const FastLaunchLaunchTemplateSpecification = z.strictObject({
 });
 
 export const FastLaunchConfiguration = z.strictObject({
-  /** @required with @default(false): a caller must say it (contracts §10.12). */
+  /** @required with @default(false): a caller must say it (docs/aws-contracts.md §4.11). */
   enabled: z.boolean(),
   snapshotConfiguration: z.optional(FastLaunchSnapshotConfiguration),
   /** Only a minimum since 2023-11-16; the int32 cap is the upper bound. */

@@ -11,7 +11,7 @@ import {
 } from './constraints.js';
 
 /*
- * AppStream CreateImageBuilderRequest (contracts §7.1). It has no idempotency token. Members are
+ * com.amazonaws.appstream#CreateImageBuilderRequest. It has no idempotency token. Members are
  * PascalCase on the wire.
  */
 

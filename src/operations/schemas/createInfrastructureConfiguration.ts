@@ -12,8 +12,8 @@ import {
 } from './constraints.js';
 
 /*
- * CreateInfrastructureConfigurationRequest (contracts §3.1), without `clientToken`: the pipeline
- * takes the idempotency token out and checks it before this schema runs.
+ * com.amazonaws.imagebuilder#CreateInfrastructureConfigurationRequest, without `clientToken`:
+ * the pipeline takes the idempotency token out and checks it before this schema runs.
  */
 
 export const S3Logs = z.strictObject({
@@ -44,8 +44,9 @@ export const Placement = z.strictObject({
 
 /**
  * The members CreateInfrastructureConfigurationRequest and UpdateInfrastructureConfigurationRequest
- * share (contracts §3.1, §4.1), in model order. Each request builds its strict schema from these,
- * keeping that order (a parsed request and the JSON Schema list members in shape order).
+ * (namespace com.amazonaws.imagebuilder) share, in model order. Each request builds its strict
+ * schema from these, keeping that order (a parsed request and the JSON Schema list members in
+ * shape order).
  */
 export const infrastructureConfigurationMembers = {
   description: z.optional(NonEmptyString),

@@ -1,7 +1,10 @@
 import * as z from 'zod/mini';
 import { InfrastructureConfigurationArn } from './constraints.js';
 
-/** GetInfrastructureConfigurationRequest (contracts §5.1): the ARN travels as a query parameter. */
+/**
+ * com.amazonaws.imagebuilder#GetInfrastructureConfigurationRequest: the ARN travels as a query
+ * parameter (`@httpQuery`).
+ */
 export const GetInfrastructureConfigurationInput = z.strictObject({
   infrastructureConfigurationArn: InfrastructureConfigurationArn,
 });

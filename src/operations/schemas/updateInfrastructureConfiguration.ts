@@ -3,9 +3,9 @@ import { InfrastructureConfigurationArn } from './constraints.js';
 import { infrastructureConfigurationMembers } from './createInfrastructureConfiguration.js';
 
 /*
- * UpdateInfrastructureConfigurationRequest (contracts §4.1), without `clientToken`. Unlike Create it
- * has no `name` and no `tags` (those change through TagResource), and `instanceProfileName` is
- * still required.
+ * com.amazonaws.imagebuilder#UpdateInfrastructureConfigurationRequest, without `clientToken`.
+ * Unlike Create it has no `name` and no `tags` (those change through TagResource), and
+ * `instanceProfileName` is still required.
  */
 export const UpdateInfrastructureConfigurationInput = z.strictObject({
   infrastructureConfigurationArn: InfrastructureConfigurationArn,

@@ -19,7 +19,7 @@ import { type ErrorClass, injectFault, rejectionOf, uniqueName, useEmulator } fr
 
 const emulator = useEmulator();
 
-/** CreateImageBuilder's modelled errors with their `@httpError` (contracts §7.4). */
+/** CreateImageBuilder's modelled errors with their `@httpError` (docs/aws-contracts.md §2.3). */
 const CREATE_IMAGE_BUILDER_ERRORS: ReadonlyArray<[string, ErrorClass, number]> = [
   ['ConcurrentModificationException', ConcurrentModificationException, 400],
   ['IncompatibleImageException', IncompatibleImageException, 400],

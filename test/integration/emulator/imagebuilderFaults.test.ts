@@ -31,7 +31,7 @@ const emulator = useEmulator();
 
 const ARN = infrastructureArn('faulted');
 
-/** `@httpError` per Image Builder error (contracts §1.4). */
+/** `@httpError` per Image Builder error (docs/aws-contracts.md §2.1). */
 const ERRORS: Record<string, [ErrorClass, number]> = {
   CallRateLimitExceededException: [CallRateLimitExceededException, 429],
   ClientException: [ClientException, 400],
@@ -55,7 +55,7 @@ const COMMON = [
   'ServiceUnavailableException',
 ];
 
-/** Operation → modelled errors (contracts §1.4 matrix) and a valid call of that operation. */
+/** Operation → modelled errors (docs/aws-contracts.md §2.2) and a valid call of that operation. */
 const OPERATIONS: Record<string, { errors: string[]; call: () => Promise<unknown> }> = {
   CreateInfrastructureConfiguration: {
     errors: [

@@ -17,7 +17,7 @@ export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-/** Model patterns the emulator's ARNs must satisfy (contracts §8). */
+/** Model patterns the emulator's ARNs must satisfy (docs/aws-contracts.md §5). */
 export const ARN_PATTERNS = {
   infrastructureConfiguration:
     /^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration\/[a-z0-9-_]+$/,
