@@ -9,6 +9,7 @@ import { createHttpHandler } from '../../src/channels/http.js';
 import { createQueueHandler } from '../../src/channels/queue.js';
 import { createApp } from '../../src/composition.js';
 import { validRequests } from '../fixtures/requests.js';
+import { awsServiceError } from '../support/awsErrors.js';
 import { infrastructureArn } from '../support/awsMocks.js';
 import { httpEvent, invokeHttp, lambdaContext, sqsRecord } from '../support/lambda.js';
 import { useTestStack } from '../support/localStack.js';
@@ -29,11 +30,7 @@ const createCalls = () =>
   harness.aws.imagebuilder.commandCalls(CreateInfrastructureConfigurationCommand);
 
 const throttle = () =>
-  Object.assign(new Error('slow down'), {
-    name: 'CallRateLimitExceededException',
-    $fault: 'client',
-    $metadata: { httpStatusCode: 429 },
-  });
+  awsServiceError('CallRateLimitExceededException', 429, { message: 'slow down' });
 
 beforeAll(() => {
   http = createHttpHandler(harness.stack.app);
@@ -248,13 +245,11 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
   });
 
   it('stores a permanent AWS failure: a retry replays it without calling AWS again', async () => {
-    harness.aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(
-      Object.assign(new Error('instance profile not found'), {
-        name: 'InvalidRequestException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    );
+    harness.aws.imagebuilder
+      .on(CreateInfrastructureConfigurationCommand)
+      .rejects(
+        awsServiceError('InvalidRequestException', 400, { message: 'instance profile not found' }),
+      );
 
     const first = await post(infra, { 'idempotency-key': 'permanent-1' });
     const retry = await post(infra, { 'idempotency-key': 'permanent-1' });
@@ -313,13 +308,9 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
   });
 
   it('never retries AppStream LimitExceededException: a quota, answered 400 at once', async () => {
-    harness.aws.appstream.on(CreateImageBuilderCommand).rejects(
-      Object.assign(new Error('quota reached'), {
-        name: 'LimitExceededException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    );
+    harness.aws.appstream
+      .on(CreateImageBuilderCommand)
+      .rejects(awsServiceError('LimitExceededException', 400, { message: 'quota reached' }));
 
     const response = (await http(
       httpEvent({

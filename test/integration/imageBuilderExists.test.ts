@@ -3,6 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../../src/channels/http.js';
 import { validRequests } from '../fixtures/requests.js';
+import { awsServiceError } from '../support/awsErrors.js';
 import { imageBuilderArn } from '../support/awsMocks.js';
 import { httpEvent, lambdaContext } from '../support/lambda.js';
 import { useTestStack } from '../support/localStack.js';
@@ -27,10 +28,8 @@ const existing = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const alreadyExists = Object.assign(new Error('already exists'), {
-  name: 'ResourceAlreadyExistsException',
-  $fault: 'client',
-  $metadata: { httpStatusCode: 400 },
+const alreadyExists = awsServiceError('ResourceAlreadyExistsException', 400, {
+  message: 'already exists',
 });
 
 let requests = 0;
@@ -94,13 +93,9 @@ describe('CreateImageBuilder when AWS says the Name is taken (AppStream has no c
   });
 
   it('answers 409 when the builder is gone by the time it is described', async () => {
-    harness.aws.appstream.on(DescribeImageBuildersCommand).rejects(
-      Object.assign(new Error('not found'), {
-        name: 'ResourceNotFoundException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 404 },
-      }),
-    );
+    harness.aws.appstream
+      .on(DescribeImageBuildersCommand)
+      .rejects(awsServiceError('ResourceNotFoundException', 404, { message: 'not found' }));
 
     const response = await create(validRequests.CreateImageBuilder);
 

@@ -7,6 +7,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createQueueHandler } from '../../src/channels/queue.js';
 import { invalidRequests, validRequests } from '../fixtures/requests.js';
+import { awsServiceError } from '../support/awsErrors.js';
 import { lambdaContext, sqsRecord } from '../support/lambda.js';
 import { useTestStack } from '../support/localStack.js';
 import { OPERATION_CASES } from '../support/operations.js';
@@ -16,13 +17,6 @@ let handle: ReturnType<typeof createQueueHandler>;
 
 const deliver = async (...records: ReturnType<typeof sqsRecord>[]) =>
   (await handle({ Records: records }, lambdaContext())) as SQSBatchResponse;
-
-const awsError = (name: string, status: number, fault: 'client' | 'server') =>
-  Object.assign(new Error(`${name} from AWS`), {
-    name,
-    $fault: fault,
-    $metadata: { httpStatusCode: status },
-  });
 
 beforeAll(() => {
   handle = createQueueHandler(harness.stack.app);
@@ -196,13 +190,13 @@ describe('partial batch responses', () => {
   it('reports exactly the records that failed retryably; good and invalid ones are done', async () => {
     harness.aws.imagebuilder
       .on(CreateInfrastructureConfigurationCommand, { name: 'throttled-infra' })
-      .rejects(awsError('CallRateLimitExceededException', 429, 'client'));
+      .rejects(awsServiceError('CallRateLimitExceededException', 429));
     harness.aws.appstream
       .on(CreateImageBuilderCommand, { Name: 'unavailable-builder' })
-      .rejects(awsError('ServiceUnavailableException', 503, 'server'));
+      .rejects(awsServiceError('ServiceUnavailableException', 503));
     harness.aws.imagebuilder
       .on(CreateDistributionConfigurationCommand)
-      .rejects(awsError('InvalidRequestException', 400, 'client'));
+      .rejects(awsServiceError('InvalidRequestException', 400));
     const good = sqsRecord({
       operation: 'CreateInfrastructureConfiguration',
       request: validRequests.CreateInfrastructureConfiguration,
@@ -247,7 +241,7 @@ describe('partial batch responses', () => {
   it('publishes a retryable FAILED outcome on the last receive and still hands the message to the DLQ', async () => {
     harness.aws.imagebuilder
       .on(CreateInfrastructureConfigurationCommand)
-      .rejects(awsError('ServiceUnavailableException', 503, 'server'));
+      .rejects(awsServiceError('ServiceUnavailableException', 503));
     const message = {
       operation: 'CreateInfrastructureConfiguration',
       clientToken: 'last-attempt',

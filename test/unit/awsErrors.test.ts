@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAwsError, toProvisioningError } from '../../src/provisioning/awsErrors.js';
-
-const serviceError = (name: string, status: number, fault: 'client' | 'server' = 'client') =>
-  Object.assign(new Error(`${name} message`), {
-    name,
-    $fault: fault,
-    $metadata: { httpStatusCode: status },
-  });
+import { awsServiceError } from '../support/awsErrors.js';
 
 describe('classifyAwsError', () => {
   it.each([
@@ -21,7 +15,10 @@ describe('classifyAwsError', () => {
     ['appstream', 'ResourceNotFoundException', 404, 'client'],
     ['appstream', 'InternalServiceError', 500, 'transient'],
   ] as const)('%s %s (%i) is %s', (service, name, status, expected) => {
-    expect(classifyAwsError(service, serviceError(name, status))).toBe(expected);
+    // `client` whatever the status, as the SDK marks an error it has no class for: the class must
+    // follow from the name and the status alone.
+    const error = awsServiceError(name, status, { fault: 'client' });
+    expect(classifyAwsError(service, error)).toBe(expected);
   });
 
   it('treats connection resets and timeouts as transient', () => {
@@ -38,7 +35,7 @@ describe('toProvisioningError', () => {
   it('maps throttles to 429 with Retry-After, retryable', () => {
     const error = toProvisioningError(
       'appstream',
-      serviceError('RequestLimitExceededException', 400),
+      awsServiceError('RequestLimitExceededException', 400),
     );
 
     expect(error).toMatchObject({
@@ -52,7 +49,7 @@ describe('toProvisioningError', () => {
   it('maps transient failures to 503 with Retry-After and hides the AWS message', () => {
     const error = toProvisioningError(
       'imagebuilder',
-      serviceError('ServiceException', 500, 'server'),
+      awsServiceError('ServiceException', 500, { message: 'ServiceException message' }),
     );
 
     expect(error).toMatchObject({ code: 'ServiceException', status: 503, retryable: true });
@@ -61,7 +58,12 @@ describe('toProvisioningError', () => {
 
   it('keeps the AWS name, status and message of client errors, not retryable', () => {
     expect(
-      toProvisioningError('imagebuilder', serviceError('ServiceQuotaExceededException', 402)),
+      toProvisioningError(
+        'imagebuilder',
+        awsServiceError('ServiceQuotaExceededException', 402, {
+          message: 'ServiceQuotaExceededException message',
+        }),
+      ),
     ).toMatchObject({
       code: 'ServiceQuotaExceededException',
       status: 402,
@@ -69,7 +71,7 @@ describe('toProvisioningError', () => {
       message: 'ServiceQuotaExceededException message',
     });
     expect(
-      toProvisioningError('appstream', serviceError('LimitExceededException', 400)),
+      toProvisioningError('appstream', awsServiceError('LimitExceededException', 400)),
     ).toMatchObject({
       code: 'LimitExceededException',
       status: 400,
