@@ -9,6 +9,7 @@ import {
 } from './imagebuilderShapes.js';
 import type { OperationContext, OperationDefinition } from './operation.js';
 import type { JsonObject } from './state.js';
+import type { Shape } from './validation.js';
 
 /**
  * ARN resource id of a named resource: the name lower-cased, spaces replaced by `-`, so it
@@ -54,52 +55,68 @@ function notFound(arn: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', `The resource '${arn}' does not exist.`);
 }
 
-export const createInfrastructureConfiguration: OperationDefinition = {
-  name: 'CreateInfrastructureConfiguration',
-  shape: createInfrastructureConfigurationShape,
-  run(input, context) {
-    checkPlacement(input);
-    return withClientToken(context, 'CreateInfrastructureConfiguration', input, () => {
-      const name = String(input.name);
-      const arn = imagebuilderArn(context, 'infrastructure-configuration', name);
-      if (context.store.infrastructureConfigurations.has(arn)) {
-        throw new ServiceError(
-          'ResourceAlreadyExistsException',
-          `The resource '${arn}' already exists.`,
-        );
-      }
-      context.store.infrastructureConfigurations.set(arn, {
-        arn,
-        name,
-        mutable: pickMutable(input),
-        tags: (input.tags as Record<string, string> | undefined) ?? {},
-        dateCreated: context.now().toISOString(),
-      });
-      return { clientToken: input.clientToken, infrastructureConfigurationArn: arn };
+/**
+ * Create and Update handle a request the same way: placement rules first, then `write` under the
+ * clientToken (keyed by the operation name), answering with the token and the ARN `write` returns.
+ */
+function infrastructureConfigurationWrite(
+  name: string,
+  shape: Shape,
+  write: (input: JsonObject, context: OperationContext) => string,
+): OperationDefinition {
+  return {
+    name,
+    shape,
+    run(input, context) {
+      checkPlacement(input);
+      return withClientToken(context, name, input, () => ({
+        clientToken: input.clientToken,
+        infrastructureConfigurationArn: write(input, context),
+      }));
+    },
+  };
+}
+
+export const createInfrastructureConfiguration = infrastructureConfigurationWrite(
+  'CreateInfrastructureConfiguration',
+  createInfrastructureConfigurationShape,
+  (input, context) => {
+    const name = String(input.name);
+    const arn = imagebuilderArn(context, 'infrastructure-configuration', name);
+    if (context.store.infrastructureConfigurations.has(arn)) {
+      throw new ServiceError(
+        'ResourceAlreadyExistsException',
+        `The resource '${arn}' already exists.`,
+      );
+    }
+    context.store.infrastructureConfigurations.set(arn, {
+      arn,
+      name,
+      mutable: pickMutable(input),
+      tags: (input.tags as Record<string, string> | undefined) ?? {},
+      dateCreated: context.now().toISOString(),
     });
+    return arn;
   },
-};
+);
 
 /**
  * Replaces ALL mutable members with those given: an omitted optional member is cleared
  * (the model does not say; full replacement matches how PUT-style updates are used by IaC tools).
  * `name`, `tags` and `dateCreated` are kept; `dateUpdated` is set to now.
  */
-export const updateInfrastructureConfiguration: OperationDefinition = {
-  name: 'UpdateInfrastructureConfiguration',
-  shape: updateInfrastructureConfigurationShape,
-  run(input, context) {
-    checkPlacement(input);
-    return withClientToken(context, 'UpdateInfrastructureConfiguration', input, () => {
-      const arn = String(input.infrastructureConfigurationArn);
-      const record = context.store.infrastructureConfigurations.get(arn);
-      if (!record) throw notFound(arn);
-      record.mutable = pickMutable(input);
-      record.dateUpdated = context.now().toISOString();
-      return { clientToken: input.clientToken, infrastructureConfigurationArn: arn };
-    });
+export const updateInfrastructureConfiguration = infrastructureConfigurationWrite(
+  'UpdateInfrastructureConfiguration',
+  updateInfrastructureConfigurationShape,
+  (input, context) => {
+    const arn = String(input.infrastructureConfigurationArn);
+    const record = context.store.infrastructureConfigurations.get(arn);
+    if (!record) throw notFound(arn);
+    record.mutable = pickMutable(input);
+    record.dateUpdated = context.now().toISOString();
+    return arn;
   },
-};
+);
 
 /** `dateUpdated` only appears once the configuration was updated (as in AWS's CLI examples). */
 export const getInfrastructureConfiguration: OperationDefinition = {
