@@ -1,24 +1,15 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Config } from '../config.js';
-import { operations } from '../operations/index.js';
-import type { IdempotencyStore } from '../provisioning/idempotency.js';
 import type { Pipeline, ProvisioningResult } from '../provisioning/pipeline.js';
-import { PROBLEM_CONTENT_TYPE, type Problem, toProblem } from '../provisioning/problem.js';
+import { isRecord } from '../shared/records.js';
 import { toProvisioningRequest } from './httpRequest.js';
 import { type HttpRoute, matchRoute } from './httpRoutes.js';
+import { type EntryDependencies, lambdaEntry } from './middleware.js';
+import { PROBLEM_CONTENT_TYPE, type Problem, toProblem } from './problem.js';
 import { unexpectedErrorsAsProblems } from './unexpectedErrors.js';
 
-export interface HttpChannelDependencies {
+interface HttpChannelDependencies extends EntryDependencies {
   pipeline: Pipeline;
-  logger: Logger;
-  idempotency: IdempotencyStore;
   config: Pick<Config, 'maxRequestBytes'>;
 }
 
@@ -43,12 +34,14 @@ const routeNotFound = (requestId: string): Response =>
     requestId,
   });
 
-const successBody = (route: HttpRoute, result: ProvisioningResult & { status: 'SUCCEEDED' }) => {
-  const response = (result.response ?? {}) as Record<string, unknown>;
-  // AppStream answers without a token; the caller still learns which one was used.
-  return route.operation === 'CreateImageBuilder'
-    ? { ...response, ClientToken: result.clientToken }
-    : response;
+const successBody = ({
+  operation,
+  response,
+  clientToken,
+}: ProvisioningResult & { status: 'SUCCEEDED' }): Record<string, unknown> => {
+  const body = isRecord(response) ? response : {};
+  const member = operation.tokenEchoMember;
+  return member ? { ...body, [member]: clientToken } : body;
 };
 
 const toResponse = (
@@ -58,7 +51,7 @@ const toResponse = (
   correlationId: string | undefined,
 ): Response => {
   const headers: Record<string, string> = {};
-  if (operations[route.operation].kind === 'write' && result.clientToken) {
+  if (result.operation?.kind === 'write' && result.clientToken) {
     headers['idempotency-key'] = result.clientToken;
   }
   if (correlationId) headers['x-correlation-id'] = correlationId;
@@ -68,34 +61,22 @@ const toResponse = (
     if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
     return problemResponse(toProblem(result.error, requestId), headers);
   }
-  const body = successBody(route, result);
+  const body = successBody(result);
   const location = route.location?.(body);
   if (location) headers.location = location;
   return json(route.successStatus, body, { 'content-type': 'application/json', ...headers });
 };
 
 /** API Gateway HTTP API (payload 2.0) entry: the route picks the operation, the pipeline does the rest. */
-export const createHttpHandler = ({
-  pipeline,
-  logger,
-  idempotency,
-  config,
-}: HttpChannelDependencies) =>
-  middy<APIGatewayProxyEventV2, Response, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(unexpectedErrorsAsProblems(logger))
+export const createHttpHandler = ({ pipeline, config, ...entry }: HttpChannelDependencies) =>
+  lambdaEntry<APIGatewayProxyEventV2, Response>(entry)
+    .use(unexpectedErrorsAsProblems(entry.logger))
     .handler(async (event, context) => {
-      idempotency.registerLambdaContext(context);
-      const requestId = event.requestContext?.requestId ?? context.awsRequestId;
-      const method = event.requestContext?.http?.method ?? 'GET';
-      const matched = matchRoute(event.routeKey, method, event.rawPath ?? '');
-      if (!matched) return routeNotFound(requestId);
-      const request = toProvisioningRequest(
-        event,
-        matched.route,
-        config,
-        context.getRemainingTimeInMillis(),
-      );
+      const { requestId } = event.requestContext;
+      const route = matchRoute(event.routeKey);
+      if (!route) return routeNotFound(requestId);
+      const remainingTimeMs = context.getRemainingTimeInMillis();
+      const request = toProvisioningRequest(event, route, config, remainingTimeMs);
       const result = await pipeline.run(request);
-      return toResponse(matched.route, result, requestId, request.correlationId);
+      return toResponse(route, result, requestId, request.correlationId);
     });

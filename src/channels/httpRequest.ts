@@ -1,22 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayEventRequestContextV2, APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Config } from '../config.js';
 import { operations } from '../operations/index.js';
-import { CORRELATION_ID_RULE, isValidCorrelationId } from '../provisioning/correlationId.js';
-import { requestTooLargeError } from '../provisioning/errors.js';
 import type { ProvisioningRequest } from '../provisioning/request.js';
-import type { FieldError } from '../provisioning/validation.js';
+import { requestTooLargeError } from '../shared/errors.js';
+import type { FieldError } from '../shared/fieldError.js';
+import { CORRELATION_ID_RULE, isValidCorrelationId } from './correlationId.js';
 import { buildInput, decodeArnParameter, type HttpRoute } from './httpRoutes.js';
 
-interface Authorizer {
-  iam?: { userArn?: string };
-  jwt?: { claims?: Record<string, string | number | boolean | string[]> };
+/** The request context as API Gateway fills it once an IAM or JWT authorizer let the call in. */
+interface AuthorizedRequestContext {
+  authorizer?: {
+    iam?: { userArn?: string };
+    jwt?: { claims?: Record<string, string | number | boolean | string[]> };
+  };
 }
 
 /** The caller as API Gateway's authorizer established it: IAM principal or JWT subject. */
-const callerOf = (event: APIGatewayProxyEventV2): string | undefined => {
-  const authorizer = (event.requestContext as { authorizer?: Authorizer }).authorizer;
-  return authorizer?.iam?.userArn ?? authorizer?.jwt?.claims?.sub?.toString();
+const callerOf = ({ requestContext }: APIGatewayProxyEventV2): string | undefined => {
+  const context: APIGatewayEventRequestContextV2 & AuthorizedRequestContext = requestContext;
+  return context.authorizer?.iam?.userArn ?? context.authorizer?.jwt?.claims?.sub?.toString();
 };
 
 interface ParsedBody {
@@ -26,17 +29,13 @@ interface ParsedBody {
 }
 
 const parseBody = (event: APIGatewayProxyEventV2, maxBytes: number): ParsedBody => {
-  // API Gateway sends a string or nothing; local emulators may send null or an already parsed value.
-  const raw: unknown = event.body;
-  if (raw === undefined || raw === null || raw === '') {
+  // API Gateway sends the body as a string, and leaves the member out when there is none.
+  if (typeof event.body !== 'string' || event.body === '') {
     return { body: undefined, errors: [{ path: '', message: 'a JSON request body is required' }] };
   }
-  const text =
-    typeof raw !== 'string'
-      ? JSON.stringify(raw)
-      : event.isBase64Encoded
-        ? Buffer.from(raw, 'base64').toString('utf8')
-        : raw;
+  const text = event.isBase64Encoded
+    ? Buffer.from(event.body, 'base64').toString('utf8')
+    : event.body;
   // Measured before parsing: an oversized body costs no JSON work.
   if (Buffer.byteLength(text) > maxBytes) return { body: undefined, errors: [], tooLarge: true };
   try {
@@ -87,7 +86,10 @@ export const toProvisioningRequest = (
     fallbackToken: randomUUID,
     ...(requestedBy ? { requestedBy } : {}),
     ...(correlationId ? { correlationId } : {}),
+    // The caller hears every outcome in the answer, and retries it themselves.
     finalAttempt: true,
+    announcesRejections: false,
+    idempotentReads: false,
     remainingTimeMs,
     errors: [...headerErrors, ...parsed.errors, ...built.errors],
     ...(parsed.tooLarge ? { rejection: requestTooLargeError(maxRequestBytes) } : {}),

@@ -1,5 +1,6 @@
 import type { OperationName } from '../operations/index.js';
-import type { FieldError } from '../provisioning/validation.js';
+import type { FieldError } from '../shared/fieldError.js';
+import { isRecord } from '../shared/records.js';
 
 /** How one HTTP route maps onto an operation. */
 export interface HttpRoute {
@@ -45,20 +46,9 @@ export const HTTP_ROUTES: Readonly<Record<string, HttpRoute>> = {
   'POST /image-builders': { operation: 'CreateImageBuilder', successStatus: 201 },
 };
 
-/** Finds the route by API Gateway's route key, or by method and path where none is given. */
-export const matchRoute = (
-  routeKey: string | undefined,
-  method: string,
-  path: string,
-): { key: string; route: HttpRoute } | undefined => {
-  const byKey = routeKey ? HTTP_ROUTES[routeKey] : undefined;
-  if (routeKey && byKey) return { key: routeKey, route: byKey };
-  const segments = path.split('/').filter(Boolean);
-  const template = segments.length === 2 ? `/${segments[0]}/{arn}` : `/${segments.join('/')}`;
-  const key = `${method.toUpperCase()} ${template}`;
-  const route = HTTP_ROUTES[key];
-  return route ? { key, route } : undefined;
-};
+/** The route API Gateway matched (`routeKey`, e.g. `PUT /infrastructure-configurations/{arn}`). */
+export const matchRoute = (routeKey: string): HttpRoute | undefined =>
+  Object.hasOwn(HTTP_ROUTES, routeKey) ? HTTP_ROUTES[routeKey] : undefined;
 
 /** API Gateway decodes path parameters; a still-encoded ARN (it never contains '%') is decoded here. */
 export const decodeArnParameter = (raw: string | undefined): string | undefined => {
@@ -78,10 +68,8 @@ export const buildInput = (
 ): { input: unknown; errors: FieldError[] } => {
   if (!route.arnMember) return { input: body, errors: [] };
   if (route.bodyless) return { input: { [route.arnMember]: pathArn }, errors: [] };
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { input: body, errors: [] };
-  }
-  const given = (body as Record<string, unknown>)[route.arnMember];
+  if (!isRecord(body)) return { input: body, errors: [] };
+  const given = body[route.arnMember];
   if (given !== undefined && given !== pathArn) {
     return {
       input: body,

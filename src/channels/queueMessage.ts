@@ -1,73 +1,43 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { Config } from '../config.js';
-import { CORRELATION_ID_RULE, isValidCorrelationId } from '../provisioning/correlationId.js';
-import { requestTooLargeError } from '../provisioning/errors.js';
-import type { ProvisioningRequest } from '../provisioning/pipeline.js';
-import type { FieldError } from '../provisioning/validation.js';
+import type { ProvisioningRequest } from '../provisioning/request.js';
+import { requestTooLargeError } from '../shared/errors.js';
+import type { FieldError } from '../shared/fieldError.js';
+import { escapePointerToken } from '../shared/jsonPointer.js';
+import { isRecord } from '../shared/records.js';
+import { CORRELATION_ID_RULE, isValidCorrelationId } from './correlationId.js';
 
 const ENVELOPE_MEMBERS = new Set(['operation', 'clientToken', 'correlationId', 'request']);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+type Envelope = Pick<ProvisioningRequest, 'operation' | 'input' | 'errors' | 'rejection'> &
+  Partial<Pick<ProvisioningRequest, 'clientToken' | 'correlationId'>>;
 
-/**
- * Reads `{operation, clientToken?, correlationId?, request}` from a queue message. Problems
- * become field errors for the pipeline, which announces them: nothing is dropped silently.
- */
-export const toProvisioningRequest = (
-  record: SQSRecord,
-  {
-    queueMaxReceiveCount,
-    maxRequestBytes,
-  }: Pick<Config, 'queueMaxReceiveCount' | 'maxRequestBytes'>,
-): ProvisioningRequest => {
-  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
-  const base = {
-    channel: 'sqs' as const,
-    inputPointer: '/request',
-    fallbackToken: () => record.messageId,
-    ...(record.attributes?.SenderId ? { requestedBy: record.attributes.SenderId } : {}),
-    finalAttempt: !(receiveCount < queueMaxReceiveCount),
-  };
-  if (Buffer.byteLength(record.body) > maxRequestBytes) {
-    return {
-      ...base,
-      operation: undefined,
-      input: undefined,
-      rejection: requestTooLargeError(maxRequestBytes),
-    };
+const unreadable = (problem: Pick<ProvisioningRequest, 'errors' | 'rejection'>): Envelope => ({
+  operation: undefined,
+  input: undefined,
+  ...problem,
+});
+
+/** The envelope `{operation, clientToken?, correlationId?, request}` of one message body. */
+const readEnvelope = (body: string, maxRequestBytes: number): Envelope => {
+  if (Buffer.byteLength(body) > maxRequestBytes) {
+    return unreadable({ rejection: requestTooLargeError(maxRequestBytes) });
   }
   let message: unknown;
   try {
-    message = JSON.parse(record.body);
+    message = JSON.parse(body);
   } catch {
-    return {
-      ...base,
-      operation: undefined,
-      input: undefined,
-      errors: [rootError('must be valid JSON')],
-    };
+    return unreadable({ errors: [rootError('must be valid JSON')] });
   }
-  if (!isRecord(message)) {
-    return {
-      ...base,
-      operation: undefined,
-      input: undefined,
-      errors: [rootError('must be a JSON object')],
-    };
-  }
+  if (!isRecord(message)) return unreadable({ errors: [rootError('must be a JSON object')] });
   const errors: FieldError[] = Object.keys(message)
     .filter((key) => !ENVELOPE_MEMBERS.has(key))
-    .map((key) => ({
-      path: `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
-      message: 'unknown field',
-    }));
+    .map((key) => ({ path: `/${escapePointerToken(key)}`, message: 'unknown field' }));
   const { correlationId } = message;
   if (correlationId !== undefined && !isValidCorrelationId(correlationId)) {
     errors.push({ path: '/correlationId', message: CORRELATION_ID_RULE });
   }
   return {
-    ...base,
     operation: message.operation,
     input: message.request,
     ...(message.clientToken === undefined
@@ -81,6 +51,33 @@ export const toProvisioningRequest = (
         }),
     ...(isValidCorrelationId(correlationId) ? { correlationId } : {}),
     errors,
+  };
+};
+
+/**
+ * Reads one queue message for the pipeline. Problems become field errors for the pipeline, which
+ * announces them: nothing is dropped silently, since no caller waits for an answer.
+ */
+export const toProvisioningRequest = (
+  record: SQSRecord,
+  {
+    queueMaxReceiveCount,
+    maxRequestBytes,
+  }: Pick<Config, 'queueMaxReceiveCount' | 'maxRequestBytes'>,
+  remainingTimeMs: number,
+): ProvisioningRequest => {
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+  return {
+    channel: 'sqs',
+    inputPointer: '/request',
+    fallbackToken: () => record.messageId,
+    ...(record.attributes?.SenderId ? { requestedBy: record.attributes.SenderId } : {}),
+    finalAttempt: !(receiveCount < queueMaxReceiveCount),
+    announcesRejections: true,
+    // A redelivered read must not announce twice.
+    idempotentReads: true,
+    remainingTimeMs,
+    ...readEnvelope(record.body, maxRequestBytes),
   };
 };
 

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { PROBLEM_CONTENT_TYPE, unexpectedProblem } from '../provisioning/problem.js';
+import { PROBLEM_CONTENT_TYPE, unexpectedProblem } from './problem.js';
 
 /**
  * Last line of defence: a bug becomes a logged error and a generic 500 problem that carries

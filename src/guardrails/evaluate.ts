@@ -1,11 +1,6 @@
-import type { OperationName } from '../operations/index.js';
-import type {
-  CreateDistributionConfigurationInput,
-  CreateImageBuilderInput,
-  CreateInfrastructureConfigurationInput,
-  UpdateInfrastructureConfigurationInput,
-} from '../operations/schemas/index.js';
-import type { FieldError } from '../provisioning/validation.js';
+import type { OperationInput, OperationName } from '../operations/index.js';
+import type { FieldError } from '../shared/fieldError.js';
+import { escapePointerToken } from '../shared/jsonPointer.js';
 import type { GuardrailPolicy } from './policy.js';
 
 type Rules = NonNullable<GuardrailPolicy['infrastructure']>;
@@ -55,8 +50,6 @@ class Findings {
   }
 }
 
-const pointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
-
 const checkTags = (
   findings: Findings,
   member: string,
@@ -66,19 +59,19 @@ const checkTags = (
   if (!rules) return;
   for (const key of rules.required ?? []) {
     if (tags?.[key] === undefined)
-      findings.add(`/${member}/${pointer(key)}`, 'this tag is required');
+      findings.add(`/${member}/${escapePointerToken(key)}`, 'this tag is required');
   }
   for (const [key, values] of Object.entries(rules.allowedValues ?? {})) {
     const value = tags?.[key];
     if (value !== undefined && !values.includes(value)) {
-      findings.add(`/${member}/${pointer(key)}`, `must be one of: ${values.join(', ')}`);
+      findings.add(`/${member}/${escapePointerToken(key)}`, `must be one of: ${values.join(', ')}`);
     }
   }
 };
 
 type InfrastructureInput =
-  | CreateInfrastructureConfigurationInput
-  | UpdateInfrastructureConfigurationInput;
+  | OperationInput<'CreateInfrastructureConfiguration'>
+  | OperationInput<'UpdateInfrastructureConfiguration'>;
 
 const checkInfrastructure = (f: Findings, input: InfrastructureInput, rules: Rules | undefined) => {
   if (!rules) return;
@@ -108,7 +101,7 @@ const checkInfrastructure = (f: Findings, input: InfrastructureInput, rules: Rul
 
 const checkDistribution = (
   f: Findings,
-  input: CreateDistributionConfigurationInput,
+  input: OperationInput<'CreateDistributionConfiguration'>,
   policy: GuardrailPolicy,
 ) => {
   const rules = policy.distribution;
@@ -134,7 +127,7 @@ const checkDistribution = (
 
 const checkImageBuilder = (
   f: Findings,
-  input: CreateImageBuilderInput,
+  input: OperationInput<'CreateImageBuilder'>,
   policy: GuardrailPolicy,
 ) => {
   const rules = policy.appstream;
@@ -166,35 +159,38 @@ const checkImageBuilder = (
   checkTags(f, 'Tags', input.Tags, policy.tags);
 };
 
-/** Every rule of `policy` the validated request breaks, with the member it is about. */
-export const checkGuardrails = (
+/** The guardrails of one operation: adds every rule its validated request breaks. */
+type GuardrailCheck<Name extends OperationName> = (
+  findings: Findings,
+  input: OperationInput<Name>,
   policy: GuardrailPolicy,
-  operation: OperationName,
-  input: unknown,
+) => void;
+
+/** One check per operation: an operation without an entry here does not compile. */
+export type GuardrailChecks = { readonly [Name in OperationName]: GuardrailCheck<Name> };
+
+export const guardrailChecks: GuardrailChecks = {
+  CreateInfrastructureConfiguration: (findings, input, policy) => {
+    checkInfrastructure(findings, input, policy.infrastructure);
+    checkTags(findings, 'tags', input.tags, policy.tags);
+  },
+  // Tags change through TagResource, which the service does not offer.
+  UpdateInfrastructureConfiguration: (findings, input, policy) =>
+    checkInfrastructure(findings, input, policy.infrastructure),
+  // A read changes nothing and shares nothing.
+  GetInfrastructureConfiguration: () => undefined,
+  CreateDistributionConfiguration: checkDistribution,
+  CreateImageBuilder: checkImageBuilder,
+};
+
+/** Every rule of `policy` the validated request breaks, with the member it is about. */
+export const checkGuardrails = <Name extends OperationName>(
+  policy: GuardrailPolicy,
+  operation: Name,
+  input: OperationInput<Name>,
 ): FieldError[] => {
   const findings = new Findings();
-  switch (operation) {
-    case 'CreateInfrastructureConfiguration': {
-      const request = input as CreateInfrastructureConfigurationInput;
-      checkInfrastructure(findings, request, policy.infrastructure);
-      checkTags(findings, 'tags', request.tags, policy.tags);
-      break;
-    }
-    case 'UpdateInfrastructureConfiguration':
-      checkInfrastructure(
-        findings,
-        input as UpdateInfrastructureConfigurationInput,
-        policy.infrastructure,
-      );
-      break;
-    case 'CreateDistributionConfiguration':
-      checkDistribution(findings, input as CreateDistributionConfigurationInput, policy);
-      break;
-    case 'CreateImageBuilder':
-      checkImageBuilder(findings, input as CreateImageBuilderInput, policy);
-      break;
-    case 'GetInfrastructureConfiguration':
-      break;
-  }
+  const check: GuardrailCheck<Name> = guardrailChecks[operation];
+  check(findings, input, policy);
   return findings.errors;
 };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { validate } from '../provisioning/validation.js';
+import { validate } from '../shared/validation.js';
 import { GuardrailPolicy } from './policy.js';
 
 export class GuardrailPolicyError extends Error {

@@ -2,20 +2,16 @@ import {
   CreateImageBuilderCommand,
   type CreateImageBuilderCommandOutput,
 } from '@aws-sdk/client-appstream';
-import { ProvisioningError } from '../provisioning/errors.js';
+import { errorName } from '../shared/errors.js';
+import { ResourceConflictError } from './errors.js';
 import { describeImageBuilder, matchesRequest } from './existingImageBuilder.js';
 import { defineOperation, responseBody, sendOptions } from './operation.js';
 import { CreateImageBuilderInput } from './schemas/index.js';
 
 const builderNameTaken = (cause: unknown) =>
-  new ProvisioningError(
-    {
-      code: 'ResourceAlreadyExistsException',
-      status: 409,
-      title: 'Resource already exists',
-      detail: 'An image builder with this Name already exists with a different configuration.',
-      retryable: false,
-    },
+  new ResourceConflictError(
+    'ResourceAlreadyExistsException',
+    'An image builder with this Name already exists with a different configuration.',
     { cause },
   );
 
@@ -26,13 +22,14 @@ export const createImageBuilder = defineOperation({
   schema: CreateImageBuilderInput,
   // AppStream has no token of its own: ours lives only in the request and is never sent.
   tokenMember: 'ClientToken',
+  tokenEchoMember: 'ClientToken',
   execute: async ({ appstream }, input, _clientToken, signal) => {
     try {
       return responseBody(
         await appstream.send(new CreateImageBuilderCommand(input), sendOptions(signal)),
       );
     } catch (error) {
-      if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
+      if (errorName(error) !== 'ResourceAlreadyExistsException') throw error;
       // Without a token, an earlier attempt that did create the builder looks like a clash: the
       // builder itself tells which it is.
       const existing = await describeImageBuilder(appstream, input.Name, signal);

@@ -3,6 +3,8 @@ import {
   DescribeImageBuildersCommand,
   type ImageBuilder,
 } from '@aws-sdk/client-appstream';
+import { errorName } from '../shared/errors.js';
+import { isRecord } from '../shared/records.js';
 import type { CreateImageBuilderInput } from './schemas/index.js';
 
 /** Members AWS echoes back unchanged, so an existing builder can be compared with a request. */
@@ -31,10 +33,8 @@ const sameAsRequested = (requested: unknown, actual: unknown): boolean => {
     );
   }
   if (typeof requested === 'object' && requested !== null) {
-    if (typeof actual !== 'object' || actual === null) return false;
-    return Object.entries(requested).every(([key, value]) =>
-      sameAsRequested(value, (actual as Record<string, unknown>)[key]),
-    );
+    if (!isRecord(actual)) return false;
+    return Object.entries(requested).every(([key, value]) => sameAsRequested(value, actual[key]));
   }
   return requested === actual;
 };
@@ -62,7 +62,7 @@ export const describeImageBuilder = async (
     );
     return ImageBuilders.find((builder) => builder.Name === name);
   } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
     throw error;
   }
 };

@@ -1,17 +1,19 @@
 import type { AppStreamClient } from '@aws-sdk/client-appstream';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import type * as z from 'zod/mini';
-import type { AwsService } from '../provisioning/awsErrors.js';
-import type { OperationName } from './schemas/index.js';
+import type { AwsService } from '../shared/awsService.js';
 
 export interface AwsClients {
   readonly imagebuilder: ImagebuilderClient;
   readonly appstream: AppStreamClient;
 }
 
-/** One AWS operation the service offers: its request schema, the AWS call and what names its result. */
-export interface Operation<Input = unknown, Output = unknown> {
-  readonly name: OperationName;
+/**
+ * One AWS operation the service offers: its request schema, the AWS call and what names its
+ * result. `Name` is the AWS operation name, the key it is filed under in the registry.
+ */
+export interface Operation<Name extends string = string, Input = unknown, Output = unknown> {
+  readonly name: Name;
   readonly service: AwsService;
   /** Writes are idempotent on the clientToken and announce an outcome on every channel. */
   readonly kind: 'write' | 'read';
@@ -19,6 +21,11 @@ export interface Operation<Input = unknown, Output = unknown> {
   readonly schema: z.ZodMiniType<Input>;
   /** Request member that carries the idempotency token, stripped before validation. */
   readonly tokenMember?: 'clientToken' | 'ClientToken';
+  /**
+   * For a service whose response does not name the token (AppStream), the member under which the
+   * caller's answer carries it, so a generated token is learnt from the body too.
+   */
+  readonly tokenEchoMember?: 'ClientToken';
   /** Calls AWS once (retries are the pipeline's); resolves to the response body. */
   execute(
     clients: AwsClients,
@@ -30,17 +37,17 @@ export interface Operation<Input = unknown, Output = unknown> {
   subject(input: Input, output?: Output): string | undefined;
 }
 
-/** Keeps each operation module typed against its own schema and SDK output. */
-export const defineOperation = <Input, Output>(
-  operation: Operation<Input, Output>,
-): Operation<Input, Output> => operation;
+/** Keeps each operation module typed against its own name, schema and SDK output. */
+export const defineOperation = <const Name extends string, Input, Output>(
+  operation: Operation<Name, Input, Output>,
+): Operation<Name, Input, Output> => operation;
 
 /** Ends an AWS call when the invocation's budget runs out. */
 export const sendOptions = (signal: AbortSignal | undefined): { abortSignal?: AbortSignal } =>
   signal ? { abortSignal: signal } : {};
 
 /** A value as it reads after a JSON round trip: the SDK's `Date`s become ISO strings. */
-export type Jsonified<T> = T extends Date
+type Jsonified<T> = T extends Date
   ? string
   : T extends ReadonlyArray<infer Item>
     ? Jsonified<Item>[]

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { ProvisioningErrorDetails } from '../provisioning/errors.js';
-import type { FieldError } from '../provisioning/validation.js';
+import type { Channel } from '../shared/channel.js';
+import type { ProvisioningErrorDetails } from '../shared/errors.js';
+import type { FieldError } from '../shared/fieldError.js';
 
-export type Channel = 'http' | 'sqs';
-export type OutcomeStatus = 'SUCCEEDED' | 'FAILED';
+type OutcomeStatus = 'SUCCEEDED' | 'FAILED';
 
 /** What happened to one request: the `data` of the outcome event. */
 export interface Outcome {
@@ -43,7 +43,7 @@ export const failedOutcomeError = (details: ProvisioningErrorDetails): Outcome['
  * The same outcome always gets the same id, so a subscriber can drop a copy that a publish
  * retried after a lost acknowledgement may produce (CloudEvents: source + id identify an event).
  */
-export const outcomeId = (outcome: Outcome): string => {
+const outcomeId = (outcome: Outcome): string => {
   const hex = createHash('sha256')
     .update(
       [

@@ -1,12 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { type Outcome, toOutcomeEvent } from './outcome.js';
+import { toOutcomeEvent } from './outcome.js';
+import type { OutcomePublisher } from './publisher.js';
 
-export interface OutcomePublisher {
-  /** Publishes one outcome; rejects when it could not be delivered to the topic. */
-  publish(outcome: Outcome, subject?: string): Promise<void>;
-}
-
-export interface SnsOutcomePublisherOptions {
+interface SnsOutcomePublisherOptions {
   sns: SNSClient;
   topicArn: string;
   source: string;

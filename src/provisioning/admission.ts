@@ -1,60 +1,85 @@
 import { checkGuardrails } from '../guardrails/evaluate.js';
 import type { GuardrailPolicy } from '../guardrails/policy.js';
-import { findOperation, type Operation, operations } from '../operations/index.js';
-import { resolveClientToken } from './clientToken.js';
-import { type ProvisioningError, policyViolationError, validationError } from './errors.js';
+import {
+  type AnyOperation,
+  isOperationName,
+  type OperationName,
+  operations,
+} from '../operations/index.js';
+import { type ProvisioningError, policyViolationError, validationError } from '../shared/errors.js';
+import type { FieldError } from '../shared/fieldError.js';
+import { validate } from '../shared/validation.js';
+import { type ResolvedToken, resolveClientToken } from './clientToken.js';
 import type { ProvisioningRequest } from './request.js';
-import { type FieldError, validate } from './validation.js';
 
 export type Admission =
-  | { admitted: true; operation: Operation; input: unknown; clientToken: string | undefined }
+  | { admitted: true; operation: AnyOperation; input: unknown; clientToken: string | undefined }
   | {
       admitted: false;
-      operation: Operation | undefined;
+      operation: AnyOperation | undefined;
       clientToken: string | undefined;
       error: ProvisioningError;
     };
+
+const OPERATION_RULE = `must be one of: ${Object.keys(operations).join(', ')}`;
 
 /**
  * Validate, then guard: the operation, the token, the AWS request against its schema, then the
  * stage's guardrails. Every problem of a step is reported at once, with its JSON Pointer.
  */
 export const admit = (request: ProvisioningRequest, guardrails: GuardrailPolicy): Admission => {
-  const operation = findOperation(request.operation);
+  const name = isOperationName(request.operation) ? request.operation : undefined;
   const errors: FieldError[] = [...(request.errors ?? [])];
-  if (!operation && !errors.some(({ path }) => path === '' || path === '/operation')) {
-    errors.push({
-      path: '/operation',
-      message: `must be one of: ${Object.keys(operations).join(', ')}`,
-    });
+  if (!name && !errors.some(({ path }) => path === '' || path === '/operation')) {
+    errors.push({ path: '/operation', message: OPERATION_RULE });
   }
   const token = resolveClientToken({
     input: request.input,
     inputPointer: request.inputPointer,
-    member: operation?.tokenMember,
+    member: name && operations[name].tokenMember,
     given: request.clientToken,
   });
   errors.push(...token.errors);
-  let input: unknown;
-  if (operation) {
-    const validation = validate(operation.schema, token.input, request.inputPointer);
-    if (validation.success) input = validation.data;
-    else errors.push(...validation.errors);
+  if (!name) {
+    const error = validationError(errors);
+    return { admitted: false, operation: undefined, clientToken: token.value, error };
   }
-  if (!operation || errors.length > 0) {
-    return { admitted: false, operation, clientToken: token.value, error: validationError(errors) };
-  }
-  const violations = checkGuardrails(guardrails, operation.name, input).map((violation) => ({
-    ...violation,
-    path: `${request.inputPointer}${violation.path}`,
-  }));
+  return admitTo(name, request, token, errors, guardrails);
+};
+
+/** The steps that need to know the operation: its schema, then its guardrails. */
+const admitTo = <Name extends OperationName>(
+  name: Name,
+  request: ProvisioningRequest,
+  token: ResolvedToken,
+  errors: FieldError[],
+  guardrails: GuardrailPolicy,
+): Admission => {
+  const operation = operations[name];
+  const refused = (error: ProvisioningError): Admission => ({
+    admitted: false,
+    operation: operation,
+    clientToken: token.value,
+    error,
+  });
+  const validation = validate(operation.schema, token.input, request.inputPointer);
+  if (!validation.success) errors.push(...validation.errors);
+  if (!validation.success || errors.length > 0) return refused(validationError(errors));
+  const violations = checkGuardrails(guardrails, name, validation.data);
   if (violations.length > 0) {
-    return {
-      admitted: false,
-      operation,
-      clientToken: token.value,
-      error: policyViolationError(violations),
-    };
+    return refused(
+      policyViolationError(
+        violations.map((violation) => ({
+          ...violation,
+          path: `${request.inputPointer}${violation.path}`,
+        })),
+      ),
+    );
   }
-  return { admitted: true, operation, input, clientToken: token.value };
+  return {
+    admitted: true,
+    operation: operation,
+    input: validation.data,
+    clientToken: token.value,
+  };
 };

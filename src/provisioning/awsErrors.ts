@@ -1,17 +1,16 @@
-import { ProvisioningError } from './errors.js';
-
-export type AwsService = 'imagebuilder' | 'appstream';
+import { ResourceConflictError } from '../operations/errors.js';
+import { AWS_SERVICE_TITLES, type AwsService } from '../shared/awsService.js';
+import { ProvisioningError } from '../shared/errors.js';
+import { isRecord } from '../shared/records.js';
 
 /** How an AWS error behaves for a caller: it decides status, `retryable` and queue retries. */
-export type AwsErrorClass = 'throttle' | 'quota' | 'transient' | 'client';
+type AwsErrorClass = 'throttle' | 'quota' | 'transient' | 'client';
 
 /**
  * Errors whose class is not evident from their HTTP status. Everything else is `transient`
  * when AWS answered 5xx or the connection failed, and `client` otherwise.
  */
-export const AWS_ERROR_CLASSES: Readonly<
-  Record<AwsService, Readonly<Record<string, AwsErrorClass>>>
-> = {
+const AWS_ERROR_CLASSES: Readonly<Record<AwsService, Readonly<Record<string, AwsErrorClass>>>> = {
   imagebuilder: {
     CallRateLimitExceededException: 'throttle',
     ServiceQuotaExceededException: 'quota',
@@ -35,36 +34,48 @@ const NETWORK_ERROR_CODES = new Set([
 ]);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'AbortError']);
 
+/** What the SDK's service exceptions and Node's network errors tell about a failure. */
 interface SdkErrorShape {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
+  name: string;
+  code: string | undefined;
+  message: string;
+  fault: string | undefined;
+  status: number | undefined;
 }
 
-const statusOf = (error: SdkErrorShape): number | undefined => {
-  const status = error.$metadata?.httpStatusCode;
-  return typeof status === 'number' ? status : undefined;
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+
+const shapeOf = (error: unknown): SdkErrorShape => {
+  if (!isRecord(error)) {
+    return { name: '', code: undefined, message: '', fault: undefined, status: undefined };
+  }
+  const status = isRecord(error.$metadata) ? error.$metadata.httpStatusCode : undefined;
+  return {
+    name: text(error.name) ?? '',
+    code: text(error.code),
+    message: text(error.message) ?? '',
+    fault: text(error.$fault),
+    status: typeof status === 'number' ? status : undefined,
+  };
 };
 
 export const classifyAwsError = (service: AwsService, error: unknown): AwsErrorClass => {
-  const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
-  const name = typeof shape.name === 'string' ? shape.name : '';
+  const { name, code, fault, status } = shapeOf(error);
   const known = AWS_ERROR_CLASSES[service][name];
   if (known) return known;
-  const status = statusOf(shape);
   if (status !== undefined && status >= 500) return 'transient';
   if (TIMEOUT_NAMES.has(name)) return 'transient';
-  if (typeof shape.code === 'string' && NETWORK_ERROR_CODES.has(shape.code)) return 'transient';
+  if (code !== undefined && NETWORK_ERROR_CODES.has(code)) return 'transient';
   // An AWS service exception that answered below 500 is the caller's to fix.
-  if (shape.$fault === 'client') return 'client';
+  if (fault === 'client') return 'client';
   return 'transient';
 };
 
 /** Whether another attempt at the call can help: throttles and transient failures. */
 export const isRetryableAwsError = (service: AwsService, error: unknown): boolean => {
   if (error instanceof ProvisioningError) return error.retryable;
+  if (error instanceof ResourceConflictError) return false;
   const kind = classifyAwsError(service, error);
   return kind === 'throttle' || kind === 'transient';
 };
@@ -72,9 +83,20 @@ export const isRetryableAwsError = (service: AwsService, error: unknown): boolea
 /** Maps an error thrown by an AWS call to what the caller and the outcome see. */
 export const toProvisioningError = (service: AwsService, error: unknown): ProvisioningError => {
   if (error instanceof ProvisioningError) return error;
-  const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
-  const name = typeof shape.name === 'string' && shape.name ? shape.name : 'UnknownError';
-  const awsMessage = typeof shape.message === 'string' ? shape.message : '';
+  if (error instanceof ResourceConflictError) {
+    return new ProvisioningError(
+      {
+        code: error.code,
+        status: 409,
+        title: 'Resource already exists',
+        detail: error.message,
+        retryable: false,
+      },
+      { cause: error },
+    );
+  }
+  const shape = shapeOf(error);
+  const name = shape.name || 'UnknownError';
   switch (classifyAwsError(service, error)) {
     case 'throttle':
       return new ProvisioningError(
@@ -82,7 +104,7 @@ export const toProvisioningError = (service: AwsService, error: unknown): Provis
           code: name,
           status: 429,
           title: 'AWS rate limit exceeded',
-          detail: awsMessage || 'AWS throttled the request.',
+          detail: shape.message || 'AWS throttled the request.',
           retryable: true,
           retryAfterSeconds: 2,
         },
@@ -91,10 +113,10 @@ export const toProvisioningError = (service: AwsService, error: unknown): Provis
     case 'transient':
       return new ProvisioningError(
         {
-          code: shape.$fault === 'server' ? name : 'ServiceUnavailableException',
+          code: shape.fault === 'server' ? name : 'ServiceUnavailableException',
           status: 503,
           title: 'AWS temporarily unavailable',
-          detail: `${service === 'imagebuilder' ? 'EC2 Image Builder' : 'AppStream 2.0'} could not complete the request; retry later.`,
+          detail: `${AWS_SERVICE_TITLES[service]} could not complete the request; retry later.`,
           retryable: true,
           retryAfterSeconds: 1,
         },
@@ -104,9 +126,9 @@ export const toProvisioningError = (service: AwsService, error: unknown): Provis
       return new ProvisioningError(
         {
           code: name,
-          status: statusOf(shape) ?? 400,
+          status: shape.status ?? 400,
           title: 'AWS rejected the request',
-          detail: awsMessage || name,
+          detail: shape.message || name,
           retryable: false,
         },
         { cause: error },

@@ -1,4 +1,5 @@
-import type { FieldError } from './validation.js';
+import type { FieldError } from '../shared/fieldError.js';
+import { isRecord } from '../shared/records.js';
 
 /** A token given beside the request, with where it came from for error messages. */
 export interface TokenCandidate {
@@ -22,17 +23,16 @@ export interface ResolvedToken {
 
 const MAX_TOKEN_LENGTH = 64;
 
-const tokenProblem = (value: unknown): string | undefined => {
-  if (typeof value !== 'string') return 'must be a string';
+type TokenCheck = { token: string; problem?: never } | { token?: never; problem: string };
+
+const checkToken = (value: unknown): TokenCheck => {
+  if (typeof value !== 'string') return { problem: 'must be a string' };
   const length = [...value].length;
   if (length < 1 || length > MAX_TOKEN_LENGTH) {
-    return `must be between 1 and ${MAX_TOKEN_LENGTH} characters long`;
+    return { problem: `must be between 1 and ${MAX_TOKEN_LENGTH} characters long` };
   }
-  return undefined;
+  return { token: value };
 };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Reconciles the token given beside the request with the one inside it: either may be
@@ -51,23 +51,23 @@ export const resolveClientToken = ({
 }): ResolvedToken => {
   const errors: FieldError[] = [];
   const path = `${inputPointer}/${member ?? 'clientToken'}`;
-  const givenProblem = given === undefined ? undefined : tokenProblem(given.value);
-  if (given && givenProblem) {
+  const givenCheck = given === undefined ? undefined : checkToken(given.value);
+  if (given && givenCheck?.problem) {
     errors.push(
       given.path === undefined
-        ? { path, message: `${given.label} ${givenProblem}` }
-        : { path: given.path, message: givenProblem },
+        ? { path, message: `${given.label} ${givenCheck.problem}` }
+        : { path: given.path, message: givenCheck.problem },
     );
   }
-  const givenToken = given && !givenProblem ? (given.value as string) : undefined;
+  const givenToken = givenCheck?.token;
 
   if (!member || !isRecord(input) || !Object.hasOwn(input, member)) {
     return { value: givenToken, input, errors };
   }
   const { [member]: inner, ...rest } = input;
-  const innerProblem = tokenProblem(inner);
-  if (innerProblem) errors.push({ path, message: innerProblem });
-  const innerToken = innerProblem ? undefined : (inner as string);
+  const innerCheck = checkToken(inner);
+  if (innerCheck.problem) errors.push({ path, message: innerCheck.problem });
+  const innerToken = innerCheck.token;
   if (given && givenToken !== undefined && innerToken !== undefined && givenToken !== innerToken) {
     errors.push({ path, message: `differs from ${given.label}` });
   }

@@ -1,11 +1,16 @@
-import type { Operation } from '../operations/index.js';
-import type { Channel } from '../outcomes/outcome.js';
+import type { AnyOperation } from '../operations/index.js';
+import type { Channel } from '../shared/channel.js';
+import type { ProvisioningError } from '../shared/errors.js';
+import type { FieldError } from '../shared/fieldError.js';
 import type { TokenCandidate } from './clientToken.js';
-import type { ProvisioningError } from './errors.js';
-import type { FieldError } from './validation.js';
 
-/** One request as any channel hands it over: the AWS request plus what came around it. */
+/**
+ * One request as any channel hands it over: the AWS request, what came around it, and how the
+ * channel wants it treated. What differs between channels travels here as data, so the pipeline
+ * never asks which channel it serves.
+ */
 export interface ProvisioningRequest {
+  /** Named in outcomes and logs only. */
   channel: Channel;
   operation: unknown;
   /** The AWS request shape as the caller sent it. */
@@ -19,27 +24,38 @@ export interface ProvisioningRequest {
   correlationId?: string;
   /** Who sent it: the IAM principal or JWT subject (HTTP), the SQS sender id (queue). */
   requestedBy?: string;
-  /** False while the queue will still redeliver a retryable failure. */
+  /** False while the channel will still redeliver a retryable failure. */
   finalAttempt: boolean;
+  /**
+   * Whether a request the service did not carry out (refused, in conflict with its token, or
+   * stopped by an unavailable dependency) is announced as an outcome too. A channel with a caller
+   * waiting for the answer (HTTP) leaves it to that answer.
+   */
+  announcesRejections: boolean;
+  /**
+   * Whether reads run once per token and announce like writes (a redelivered message is then read
+   * once), or call AWS directly and only answer.
+   */
+  idempotentReads: boolean;
   /** Problems the channel found before the pipeline (unparseable body, unknown envelope fields). */
   errors?: FieldError[];
-  /** A request the channel refused outright (too large): rejected and, on the queue, announced. */
+  /** A request the channel refused outright (too large): rejected, and announced if the channel says so. */
   rejection?: ProvisioningError;
   /** What is left of the invocation's time: AWS retries must end well within it. */
-  remainingTimeMs?: number;
+  remainingTimeMs: number;
 }
 
 export type ProvisioningResult =
   | {
       status: 'SUCCEEDED';
-      operation: Operation;
+      operation: AnyOperation;
       clientToken: string;
       response: unknown;
       replayed: boolean;
     }
   | {
       status: 'FAILED';
-      operation: Operation | undefined;
+      operation: AnyOperation | undefined;
       clientToken: string | undefined;
       error: ProvisioningError;
       replayed: boolean;

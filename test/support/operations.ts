@@ -5,8 +5,21 @@ import {
   GetInfrastructureConfigurationCommand,
   UpdateInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
-import type { OperationName } from '../../src/operations/index.js';
+import type * as z from 'zod/mini';
+import { type OperationInput, type OperationName, operations } from '../../src/operations/index.js';
 import { infrastructureArn } from './awsMocks.js';
+
+/** Every operation's name, in registry order. */
+export const operationNames: OperationName[] = Object.values(operations).map(({ name }) => name);
+
+/** An operation's request schema, widened: validate infers its output from one schema. */
+export const schemaOf = (name: OperationName): z.ZodMiniType => operations[name].schema;
+
+/** A fixture as the pipeline hands it on once its schema admitted it (throws if it does not). */
+export const admitted = <Name extends OperationName>(
+  name: Name,
+  request: unknown,
+): OperationInput<Name> => operations[name].schema.parse(request);
 
 export const EXISTING_INFRASTRUCTURE_ARN = infrastructureArn('my-infra');
 

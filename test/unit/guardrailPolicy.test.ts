@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { checkGuardrails } from '../../src/guardrails/evaluate.js';
 import { guardrailIamResources } from '../../src/guardrails/iamResources.js';
 import { GuardrailPolicyError, parseGuardrailPolicy } from '../../src/guardrails/loadPolicy.js';
-import { operationNames } from '../../src/operations/schemas/index.js';
 import { maximalRequests } from '../fixtures/requests.js';
+import { admitted, operationNames } from '../support/operations.js';
 
 const DIR = 'config/guardrails';
 
@@ -137,6 +137,8 @@ describe('guardrailIamResources', () => {
 
 describe('an empty policy', () => {
   it.each(operationNames)('allows every request the schema allows (%s)', (operation) => {
-    expect(checkGuardrails({}, operation, maximalRequests[operation])).toEqual([]);
+    const request = admitted(operation, maximalRequests[operation]);
+
+    expect(checkGuardrails({}, operation, request)).toEqual([]);
   });
 });

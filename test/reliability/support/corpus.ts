@@ -1,16 +1,11 @@
 import fc from 'fast-check';
-import type * as z from 'zod/mini';
+import { isValidCorrelationId } from '../../../src/channels/correlationId.js';
 import { buildInput, HTTP_ROUTES } from '../../../src/channels/httpRoutes.js';
-import { operations } from '../../../src/operations/index.js';
-import {
-  type OperationName,
-  operationNames,
-  requestSchemas,
-} from '../../../src/operations/schemas/index.js';
+import { type OperationName, operations } from '../../../src/operations/index.js';
 import { resolveClientToken } from '../../../src/provisioning/clientToken.js';
-import { isValidCorrelationId } from '../../../src/provisioning/correlationId.js';
-import { validate } from '../../../src/provisioning/validation.js';
+import { validate } from '../../../src/shared/validation.js';
 import { maximalRequests, validRequests } from '../../fixtures/requests.js';
+import { operationNames, schemaOf } from '../../support/operations.js';
 
 /*
  * A reproducible corpus of malformed or invalid inputs for both channels, fuzzed from the valid
@@ -33,9 +28,6 @@ const TOKEN = 'fz-placeholder-token';
 /** The ARN the fuzzed PUT requests address (valid: the body is what is fuzzed). */
 const UPDATE_ARN =
   'arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/fuzz-target';
-/** The operation's request schema, as the pipeline validates with it. */
-const schemaOf = (name: OperationName): z.ZodMiniType<unknown> =>
-  requestSchemas[name] as unknown as z.ZodMiniType<unknown>;
 const ENVELOPE_MEMBERS = new Set(['operation', 'clientToken', 'correlationId', 'request']);
 const TAG_MEMBERS = new Set(['tags', 'Tags', 'resourceTags', 'amiTags']);
 

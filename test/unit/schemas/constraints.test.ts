@@ -172,7 +172,7 @@ describe('imports', () => {
       ...readdirSync(join(root, 'operations/schemas')).map((file) =>
         join(root, 'operations/schemas', file),
       ),
-      join(root, 'provisioning/validation.ts'),
+      join(root, 'shared/validation.ts'),
     ];
 
     // Act

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
-import { operationNames, requestSchemas } from '../../../src/operations/schemas/index.js';
-import { validate } from '../../../src/provisioning/validation.js';
+import { validate } from '../../../src/shared/validation.js';
 import {
   edgeValidRequests,
   invalidRequests,
   maximalRequests,
   validRequests,
 } from '../../fixtures/requests.js';
+import { operationNames, schemaOf } from '../../support/operations.js';
 
 /** Every member path a schema declares, down through objects, arrays and optionals. */
 const memberPaths = (schema: z.core.$ZodType, prefix = ''): string[] => {
@@ -37,8 +37,7 @@ const has = (value: unknown, pointer: string): boolean => {
 };
 
 describe.each(operationNames)('%s request schema', (operation) => {
-  // Widened: validate infers its output from one schema, not from a union of five.
-  const schema: z.ZodMiniType = requestSchemas[operation];
+  const schema = schemaOf(operation);
 
   it('accepts the realistic valid request and returns it unchanged', () => {
     // Prepare
@@ -129,7 +128,7 @@ describe('idempotency tokens', () => {
     (operation, member) => {
       // Prepare
       const request = { ...validRequests[operation], [member]: 'token-1' };
-      const schema: z.ZodMiniType = requestSchemas[operation];
+      const schema = schemaOf(operation);
 
       // Act
       const result = validate(schema, request);

@@ -4,12 +4,11 @@ import {
   CreateDistributionConfigurationInput,
   CreateImageBuilderInput,
   CreateInfrastructureConfigurationInput,
-  type OperationName,
-  operationNames,
-  requestSchemas,
 } from '../../../src/operations/schemas/index.js';
-import { type FieldError, toJsonPointer, validate } from '../../../src/provisioning/validation.js';
+import { toJsonPointer } from '../../../src/shared/jsonPointer.js';
+import { type FieldError, validate } from '../../../src/shared/validation.js';
 import { maximalRequests, validRequests } from '../../fixtures/requests.js';
+import { operationNames, schemaOf } from '../../support/operations.js';
 
 const infra = validRequests.CreateInfrastructureConfiguration;
 const builder = validRequests.CreateImageBuilder;
@@ -444,9 +443,6 @@ const mutate = (request: unknown, random: () => number): unknown => {
     node = container[key];
   }
 };
-
-/** Widened: validate infers its output from one schema, not from a union of five. */
-const schemaOf = (operation: OperationName): z.ZodMiniType => requestSchemas[operation];
 
 const expectWellFormed = (result: ReturnType<typeof validate>, input: unknown): void => {
   if (result.success) {

@@ -1,14 +1,10 @@
 import * as z from 'zod/mini';
+import type { FieldError } from './fieldError.js';
+import { toJsonPointer } from './jsonPointer.js';
 
-/** One problem in a request: where (RFC 6901 JSON Pointer, '' for the root) and what. */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { FieldError } from './fieldError.js';
 
-export type ValidationResult<T> =
-  | { success: true; data: T }
-  | { success: false; errors: FieldError[] };
+type ValidationResult<T> = { success: true; data: T } | { success: false; errors: FieldError[] };
 
 /** Past this, a body is being abused rather than mistyped: answer with a sample, not an echo. */
 const MAX_ERRORS = 100;
@@ -17,16 +13,6 @@ const MAX_SEGMENT_LENGTH = 200;
 const SHOWN_SEGMENT_LENGTH = 64;
 /** zod/mini ships no locale: this is its text when nobody supplied a message. */
 const ZOD_DEFAULT_MESSAGE = 'Invalid input';
-
-/** RFC 6901: `~` becomes `~0` and `/` becomes `~1` (in that order), each segment after a `/`. */
-export function toJsonPointer(path: ReadonlyArray<PropertyKey>): string {
-  let pointer = '';
-  for (const segment of path) {
-    const text = typeof segment === 'symbol' ? (segment.description ?? '') : String(segment);
-    pointer += `/${text.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-  }
-  return pointer;
-}
 
 /**
  * Validates `value` against `schema`. Never throws for JSON input; on failure every problem is a
@@ -123,9 +109,9 @@ const protoKeyPaths = (value: unknown): PropertyKey[][] => {
       });
       continue;
     }
-    for (const key of Object.keys(node)) {
+    for (const [key, child] of Object.entries(node)) {
       if (key === '__proto__') found.push([...pathOf(visit), key]);
-      else stack.push({ node: (node as Record<string, unknown>)[key], key, parent: visit });
+      else stack.push({ node: child, key, parent: visit });
     }
   }
   return found;

@@ -1,4 +1,4 @@
-import type { FieldError } from './validation.js';
+import type { FieldError } from './fieldError.js';
 
 export interface ProvisioningErrorDetails {
   /** Stable, AWS-style error code, e.g. `ValidationException`. */
@@ -113,3 +113,6 @@ export const policyViolationError = (errors: FieldError[]): ProvisioningError =>
     retryable: false,
     errors,
   });
+
+/** The name of a thrown error ('' for anything else): SDK errors are told apart by name. */
+export const errorName = (error: unknown): string => (error instanceof Error ? error.name : '');

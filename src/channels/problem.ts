@@ -1,5 +1,5 @@
-import type { ProvisioningError } from './errors.js';
-import type { FieldError } from './validation.js';
+import type { ProvisioningError } from '../shared/errors.js';
+import type { FieldError } from '../shared/fieldError.js';
 
 /** An RFC 9457 problem details document. */
 export interface Problem {
