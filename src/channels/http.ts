@@ -1,16 +1,16 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Config } from '../config.js';
 import type { Pipeline, ProvisioningResult } from '../provisioning/pipeline.js';
 import { isRecord } from '../shared/records.js';
 import { toProvisioningRequest } from './httpRequest.js';
 import { type HttpRoute, matchRoute } from './httpRoutes.js';
 import { type EntryDependencies, lambdaEntry } from './middleware.js';
 import { PROBLEM_CONTENT_TYPE, type Problem, toProblem } from './problem.js';
+import type { ChannelSettings } from './settings.js';
 import { unexpectedErrorsAsProblems } from './unexpectedErrors.js';
 
 interface HttpChannelDependencies extends EntryDependencies {
   pipeline: Pipeline;
-  config: Pick<Config, 'maxRequestBytes'>;
+  config: Pick<ChannelSettings, 'maxRequestBytes'>;
 }
 
 type Response = APIGatewayProxyStructuredResultV2;

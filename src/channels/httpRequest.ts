@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayEventRequestContextV2, APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Config } from '../config.js';
 import { operations } from '../operations/index.js';
 import type { ProvisioningRequest } from '../provisioning/request.js';
 import { requestTooLargeError } from '../shared/errors.js';
 import type { FieldError } from '../shared/fieldError.js';
 import { CORRELATION_ID_RULE, isValidCorrelationId } from './correlationId.js';
 import { buildInput, decodeArnParameter, type HttpRoute } from './httpRoutes.js';
+import type { ChannelSettings } from './settings.js';
 
 /** The request context as API Gateway fills it once an IAM or JWT authorizer let the call in. */
 interface AuthorizedRequestContext {
@@ -64,7 +64,7 @@ const correlationIdOf = (
 export const toProvisioningRequest = (
   event: APIGatewayProxyEventV2,
   route: HttpRoute,
-  { maxRequestBytes }: Pick<Config, 'maxRequestBytes'>,
+  { maxRequestBytes }: Pick<ChannelSettings, 'maxRequestBytes'>,
   remainingTimeMs: number,
 ): ProvisioningRequest => {
   const parsed: ParsedBody = route.bodyless

@@ -1,13 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Config } from '../config.js';
 import type { Pipeline } from '../provisioning/pipeline.js';
 import { type EntryDependencies, lambdaEntry } from './middleware.js';
 import { toProvisioningRequest } from './queueMessage.js';
+import type { ChannelSettings } from './settings.js';
 
 interface QueueChannelDependencies extends EntryDependencies {
   pipeline: Pipeline;
-  config: Pick<Config, 'queueMaxReceiveCount' | 'maxRequestBytes'>;
+  config: Pick<ChannelSettings, 'queueMaxReceiveCount' | 'maxRequestBytes'>;
 }
 
 /**

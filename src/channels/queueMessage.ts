@@ -1,11 +1,11 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { Config } from '../config.js';
 import type { ProvisioningRequest } from '../provisioning/request.js';
 import { requestTooLargeError } from '../shared/errors.js';
 import type { FieldError } from '../shared/fieldError.js';
 import { escapePointerToken } from '../shared/jsonPointer.js';
 import { isRecord } from '../shared/records.js';
 import { CORRELATION_ID_RULE, isValidCorrelationId } from './correlationId.js';
+import type { ChannelSettings } from './settings.js';
 
 const ENVELOPE_MEMBERS = new Set(['operation', 'clientToken', 'correlationId', 'request']);
 
@@ -63,7 +63,7 @@ export const toProvisioningRequest = (
   {
     queueMaxReceiveCount,
     maxRequestBytes,
-  }: Pick<Config, 'queueMaxReceiveCount' | 'maxRequestBytes'>,
+  }: Pick<ChannelSettings, 'queueMaxReceiveCount' | 'maxRequestBytes'>,
   remainingTimeMs: number,
 ): ProvisioningRequest => {
   const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');

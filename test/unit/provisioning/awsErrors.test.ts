@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAwsError, toProvisioningError } from '../../src/provisioning/awsErrors.js';
-import { awsServiceError } from '../support/awsErrors.js';
+import { classifyAwsError, toProvisioningError } from '../../../src/provisioning/awsErrors.js';
+import { awsServiceError } from '../../support/awsErrors.js';
 
 describe('classifyAwsError', () => {
   it.each([

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
-import { validate } from '../../../src/shared/validation.js';
+import { validate } from '../../../../src/shared/validation.js';
 import {
   edgeValidRequests,
   invalidRequests,
   maximalRequests,
   validRequests,
-} from '../../fixtures/requests.js';
-import { operationNames, schemaOf } from '../../support/operations.js';
+} from '../../../fixtures/requests.js';
+import { operationNames, schemaOf } from '../../../support/operations.js';
 
 /** Every member path a schema declares, down through objects, arrays and optionals. */
 const memberPaths = (schema: z.core.$ZodType, prefix = ''): string[] => {

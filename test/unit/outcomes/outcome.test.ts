@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OUTCOME_EVENT_TYPE, toOutcomeEvent } from '../../src/outcomes/outcome.js';
+import { OUTCOME_EVENT_TYPE, toOutcomeEvent } from '../../../src/outcomes/outcome.js';
 
 describe('toOutcomeEvent', () => {
   it('builds a CloudEvents 1.0 structured event around the outcome', () => {

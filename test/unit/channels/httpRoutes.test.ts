@@ -4,7 +4,7 @@ import {
   decodeArnParameter,
   HTTP_ROUTES,
   matchRoute,
-} from '../../src/channels/httpRoutes.js';
+} from '../../../src/channels/httpRoutes.js';
 
 const ARN = 'arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/my-infra';
 

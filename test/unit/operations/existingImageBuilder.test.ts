@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesRequest } from '../../src/operations/existingImageBuilder.js';
+import { matchesRequest } from '../../../src/operations/existingImageBuilder.js';
 
 const input = {
   Name: 'b1',

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import * as constraints from '../../../src/operations/schemas/constraints.js';
+import * as constraints from '../../../../src/operations/schemas/constraints.js';
 import {
   APPSTREAM_ARN_PATTERN,
   APPSTREAM_TAG_KEY_PATTERN,
@@ -13,13 +13,13 @@ import {
   int32,
   map,
   string,
-} from '../../../src/operations/schemas/constraints.js';
-import { InstanceMetadataOptions } from '../../../src/operations/schemas/createInfrastructureConfiguration.js';
+} from '../../../../src/operations/schemas/constraints.js';
+import { InstanceMetadataOptions } from '../../../../src/operations/schemas/createInfrastructureConfiguration.js';
 import {
   CreateDistributionConfigurationInput,
   CreateImageBuilderInput,
   CreateInfrastructureConfigurationInput,
-} from '../../../src/operations/schemas/index.js';
+} from '../../../../src/operations/schemas/index.js';
 
 const accepts = (schema: z.ZodMiniType, value: unknown): boolean => schema.safeParse(value).success;
 
@@ -167,7 +167,7 @@ describe('JSON Schema generation', () => {
 describe('imports', () => {
   it("uses zod/mini everywhere and never the classic 'zod' entry point", () => {
     // Prepare
-    const root = join(import.meta.dirname, '../../../src');
+    const root = join(import.meta.dirname, '../../../../src');
     const files = [
       ...readdirSync(join(root, 'operations/schemas')).map((file) =>
         join(root, 'operations/schemas', file),

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkGuardrails } from '../../src/guardrails/evaluate.js';
-import { guardrailIamResources } from '../../src/guardrails/iamResources.js';
-import { GuardrailPolicyError, parseGuardrailPolicy } from '../../src/guardrails/loadPolicy.js';
-import { maximalRequests } from '../fixtures/requests.js';
-import { admitted, operationNames } from '../support/operations.js';
+import { checkGuardrails } from '../../../src/guardrails/evaluate.js';
+import { guardrailIamResources } from '../../../src/guardrails/iamResources.js';
+import { GuardrailPolicyError, parseGuardrailPolicy } from '../../../src/guardrails/loadPolicy.js';
+import { maximalRequests } from '../../fixtures/requests.js';
+import { admitted, operationNames } from '../../support/operations.js';
 
 const DIR = 'config/guardrails';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveClientToken } from '../../src/provisioning/clientToken.js';
+import { resolveClientToken } from '../../../src/provisioning/clientToken.js';
 
 const header = (value: unknown) => ({ value, label: 'the Idempotency-Key header' });
 

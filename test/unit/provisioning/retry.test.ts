@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_POLICY, withRetries } from '../../src/provisioning/retry.js';
+import { DEFAULT_RETRY_POLICY, withRetries } from '../../../src/provisioning/retry.js';
 
 const throttle = Object.assign(new Error('slow down'), { name: 'Throttle' });
 const permanent = Object.assign(new Error('bad'), { name: 'Permanent' });
