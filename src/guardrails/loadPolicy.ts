@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { messageOf } from '../shared/errors.js';
 import { validate } from '../shared/validation.js';
 import { GuardrailPolicy } from './policy.js';
 
@@ -16,7 +17,7 @@ export const parseGuardrailPolicy = (text: string, source: string): GuardrailPol
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new GuardrailPolicyError(`${source} is not valid JSON: ${(error as Error).message}`);
+    throw new GuardrailPolicyError(`${source} is not valid JSON: ${messageOf(error)}`);
   }
   const result = validate(GuardrailPolicy, document);
   if (!result.success) {
@@ -34,9 +35,7 @@ export const loadGuardrailPolicy = (file: string): GuardrailPolicy => {
   try {
     text = readFileSync(resolve(file), 'utf8');
   } catch (error) {
-    throw new GuardrailPolicyError(
-      `Cannot read the guardrail policy ${file}: ${(error as Error).message}`,
-    );
+    throw new GuardrailPolicyError(`Cannot read the guardrail policy ${file}: ${messageOf(error)}`);
   }
   return parseGuardrailPolicy(text, file);
 };

@@ -72,44 +72,51 @@ const rejectionOf = (error: unknown): ProvisioningError => {
   }
 };
 
-export const createExecutor = ({
-  clients,
-  idempotency,
-  announcer,
-  retryPolicy,
-}: ExecutorDependencies): Executor => {
-  /** The AWS call with backoff and jitter on throttles and transient failures, within budget. */
-  const callAws = (operation: AnyOperation, job: Job): Promise<unknown> =>
-    withRetries((signal) => operation.execute(clients, job.request, job.clientToken, signal), {
-      policy: retryPolicy,
-      retryable: (error) => isRetryableAwsError(operation.service, error),
-      deadline: job.deadline,
-    });
+/** The AWS call with backoff and jitter on throttles and transient failures, within budget. */
+const callAws = (
+  { clients, retryPolicy }: ExecutorDependencies,
+  operation: AnyOperation,
+  job: Job,
+): Promise<unknown> =>
+  withRetries((signal) => operation.execute(clients, job.request, job.clientToken, signal), {
+    policy: retryPolicy,
+    retryable: (error) => isRetryableAwsError(operation.service, error),
+    deadline: job.deadline,
+  });
 
-  /** Runs inside the idempotent section: what it returns is stored, what it throws is not. */
-  const executeAndAnnounce = async (operation: AnyOperation, job: Job): Promise<StoredResult> => {
-    let response: unknown;
-    try {
-      response = await callAws(operation, job);
-    } catch (cause) {
-      const failure = toProvisioningError(operation.service, cause);
-      const announced = announcesNow(failure, job, 'aws');
-      if (announced) {
-        await announcer.failed(job, operation.name, failure, operation.subject(job.request));
-      }
-      if (!failure.retryable) return { status: 'FAILED', error: failure.toDetails() };
-      throw announced ? new AnnouncedFailureError(failure) : failure;
+/** Runs inside the idempotent section: what it returns is stored, what it throws is not. */
+const executeAndAnnounce = async (
+  dependencies: ExecutorDependencies,
+  operation: AnyOperation,
+  job: Job,
+): Promise<StoredResult> => {
+  const { announcer } = dependencies;
+  let response: unknown;
+  try {
+    response = await callAws(dependencies, operation, job);
+  } catch (cause) {
+    const failure = toProvisioningError(operation.service, cause);
+    const announced = announcesNow(failure, job, 'aws');
+    if (announced) {
+      await announcer.failed(job, operation.name, failure, operation.subject(job.request));
     }
-    const subject = operation.subject(job.request, response);
-    await announcer.succeeded(job, operation.name, response, subject);
-    return { status: 'SUCCEEDED', response };
-  };
+    if (!failure.retryable) return { status: 'FAILED', error: failure.toDetails() };
+    throw announced ? new AnnouncedFailureError(failure) : failure;
+  }
+  const subject = operation.subject(job.request, response);
+  await announcer.succeeded(job, operation.name, response, subject);
+  return { status: 'SUCCEEDED', response };
+};
 
+export const createExecutor = (dependencies: ExecutorDependencies): Executor => {
+  // One idempotent runner per operation, each with its own key space, made on first use.
   const idempotent = new Map<string, (job: Job) => Promise<StoredResult & { replayed?: true }>>();
   const idempotentFor = (operation: AnyOperation) => {
     let run = idempotent.get(operation.name);
     if (!run) {
-      run = idempotency.wrap(operation.name, (job: Job) => executeAndAnnounce(operation, job));
+      run = dependencies.idempotency.wrap(operation.name, (job: Job) =>
+        executeAndAnnounce(dependencies, operation, job),
+      );
       idempotent.set(operation.name, run);
     }
     return run;
@@ -132,7 +139,8 @@ export const createExecutor = ({
     },
     async direct(operation, job) {
       try {
-        return { status: 'SUCCEEDED', response: await callAws(operation, job), replayed: false };
+        const response = await callAws(dependencies, operation, job);
+        return { status: 'SUCCEEDED', response, replayed: false };
       } catch (cause) {
         const error = toProvisioningError(operation.service, cause);
         return { status: 'FAILED', error, replayed: false };

@@ -2,6 +2,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { isRecord } from '../shared/records.js';
 
 export interface IdempotencyStoreOptions {
   dynamodb: DynamoDBClient;
@@ -38,7 +39,7 @@ export const createIdempotencyStore = ({
     payloadValidationJmesPath: 'request',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: ttlSeconds,
-    responseHook: (response) => ({ ...(response as object), replayed: true }),
+    responseHook: (response) => (isRecord(response) ? { ...response, replayed: true } : response),
   });
   return {
     // makeIdempotent (not the middy middleware): the 2.35.0 middleware deletes records it

@@ -4,8 +4,8 @@ import { type AnyOperation, type AwsClients, findOperation } from '../operations
 import type { OutcomePublisher } from '../outcomes/publisher.js';
 import { ProvisioningError } from '../shared/errors.js';
 import { type Admission, admit } from './admission.js';
-import { type Asker, announcesNow, createAnnouncer } from './announcement.js';
-import { createExecutor, type Job } from './execution.js';
+import { type Announcer, type Asker, announcesNow, createAnnouncer } from './announcement.js';
+import { createExecutor, type Executor, type Job } from './execution.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { reportResult, UNKNOWN_OPERATION } from './report.js';
 import type { ProvisioningRequest, ProvisioningResult } from './request.js';
@@ -51,6 +51,43 @@ const operationNameOf = (request: ProvisioningRequest, operation: AnyOperation |
     ? request.operation
     : UNKNOWN_OPERATION);
 
+/** A request the service did not carry out: answered, and announced if the rule says so. */
+const refuse = async (
+  announcer: Announcer,
+  request: ProvisioningRequest,
+  { operation, clientToken, error }: Refusal,
+): Promise<ProvisioningResult> => {
+  if (announcesNow(error, request, 'rejection')) {
+    const asker = askerOf(request, clientToken ?? request.fallbackToken());
+    await announcer.failed(asker, operationNameOf(request, operation), error);
+  }
+  return { status: 'FAILED', operation, clientToken, error, replayed: false };
+};
+
+interface Refusal {
+  operation: AnyOperation | undefined;
+  clientToken: string | undefined;
+  error: ProvisioningError;
+}
+
+/** An admitted request: executed once (or, for a direct read, simply), or refused. */
+const carryOut = async (
+  { executor, announcer }: { executor: Executor; announcer: Announcer },
+  request: ProvisioningRequest,
+  { operation, input, clientToken: given }: Admission & { admitted: true },
+): Promise<ProvisioningResult> => {
+  const clientToken = given ?? request.fallbackToken();
+  const job = jobOf(request, clientToken, input);
+  const direct = operation.kind === 'read' && !request.idempotentReads;
+  try {
+    const execution = await (direct ? executor.direct : executor.once)(operation, job);
+    return { ...execution, operation, clientToken };
+  } catch (error) {
+    if (!(error instanceof ProvisioningError)) throw error;
+    return refuse(announcer, request, { operation, clientToken, error });
+  }
+};
+
 /**
  * Admit, execute once per clientToken, announce, report: the same steps for every channel. What
  * differs between channels comes as data on the request.
@@ -66,47 +103,20 @@ export const createPipeline = ({
   const announcer = createAnnouncer(publisher);
   const executor = createExecutor({ clients, idempotency, announcer, retryPolicy });
 
-  /** A request the service did not carry out: answered, and announced if the rule says so. */
-  const refuse = async (
-    request: ProvisioningRequest,
-    operation: AnyOperation | undefined,
-    clientToken: string | undefined,
-    error: ProvisioningError,
-  ): Promise<ProvisioningResult> => {
-    if (announcesNow(error, request, 'rejection')) {
-      const asker = askerOf(request, clientToken ?? request.fallbackToken());
-      await announcer.failed(asker, operationNameOf(request, operation), error);
-    }
-    return { status: 'FAILED', operation, clientToken, error, replayed: false };
-  };
-
-  const carryOut = async (
-    request: ProvisioningRequest,
-    { operation, input, clientToken: given }: Admission & { admitted: true },
-  ): Promise<ProvisioningResult> => {
-    const clientToken = given ?? request.fallbackToken();
-    const job = jobOf(request, clientToken, input);
-    const direct = operation.kind === 'read' && !request.idempotentReads;
-    try {
-      const execution = await (direct ? executor.direct : executor.once)(operation, job);
-      return { ...execution, operation, clientToken };
-    } catch (error) {
-      if (!(error instanceof ProvisioningError)) throw error;
-      return refuse(request, operation, clientToken, error);
-    }
-  };
-
   const handle = async (request: ProvisioningRequest): Promise<ProvisioningResult> => {
     if (request.rejection) {
-      return refuse(request, findOperation(request.operation), undefined, request.rejection);
+      const operation = findOperation(request.operation);
+      return refuse(announcer, request, {
+        operation,
+        clientToken: undefined,
+        error: request.rejection,
+      });
     }
     // Request bodies may carry account details: only at debug level, as structured data.
     logger.debug('provisioning request body', { channel: request.channel, input: request.input });
     const admission = admit(request, guardrails);
-    if (!admission.admitted) {
-      return refuse(request, admission.operation, admission.clientToken, admission.error);
-    }
-    return carryOut(request, admission);
+    if (!admission.admitted) return refuse(announcer, request, admission);
+    return carryOut({ executor, announcer }, request, admission);
   };
 
   return {

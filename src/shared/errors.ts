@@ -114,5 +114,9 @@ export const policyViolationError = (errors: FieldError[]): ProvisioningError =>
     errors,
   });
 
+/** What a thrown value says, for messages that name it. */
+export const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
 /** The name of a thrown error ('' for anything else): SDK errors are told apart by name. */
 export const errorName = (error: unknown): string => (error instanceof Error ? error.name : '');

@@ -20,16 +20,12 @@ import * as z from 'zod/mini';
 export const ACCOUNT_ID_PATTERN = /^[0-9]{12}$/;
 // biome-ignore lint/complexity/noUselessEscapeInRegex: verbatim Smithy pattern
 export const AMI_NAME_PATTERN = /^[-_A-Za-z0-9{][-_A-Za-z0-9\s:{}\.]+[-_A-Za-z0-9}]$/;
-export const DISTRIBUTION_CONFIGURATION_ARN_PATTERN =
-  /^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration\/[a-z0-9-_]+$/;
 /**
  * The model's literal HttpTokens pattern. Unparenthesised, it accepts `optionalXYZ` and
  * `XYZrequired`; request schemas validate the intended set instead (docs/aws-contracts.md
  * §4.3). Exported for code that must mirror the service byte for byte.
  */
 export const HTTP_TOKENS_PATTERN = /^optional|required$/;
-export const IMAGE_BUILDER_ARN_PATTERN =
-  /^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):(?:image-recipe|container-recipe|infrastructure-configuration|distribution-configuration|component|image|image-pipeline|lifecycle-policy|workflow\/(?:build|test|distribution))\/[a-z0-9-_]+(?:\/(?:(?:x|[0-9]+)\.(?:x|[0-9]+)\.(?:x|[0-9]+))(?:\/[0-9]+)?)?$/;
 export const INFRASTRUCTURE_CONFIGURATION_ARN_PATTERN =
   /^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration\/[a-z0-9-_]+$/;
 export const INSTANCE_PROFILE_NAME_PATTERN = /^[\w+=,.@-]+$/;
@@ -72,7 +68,7 @@ export const INT32_MAX = 2_147_483_647;
 
 type StringCheck = z.core.$ZodCheck<string>;
 
-export interface StringConstraints {
+interface StringConstraints {
   /** Smithy @length min, in code points. */
   readonly min?: number;
   /** Smithy @length max, in code points. */
@@ -104,7 +100,7 @@ export const int32 = (min: number = INT32_MIN, max: number = INT32_MAX): z.ZodMi
   return checks.length > 0 ? z.int32().check(...checks) : z.int32();
 };
 
-export interface CountConstraints {
+interface CountConstraints {
   readonly min?: number;
   readonly max?: number;
 }
@@ -191,9 +187,9 @@ export const SnsTopicArn = string({ pattern: SNS_TOPIC_ARN_PATTERN });
 /** Instance types are unconstrained strings in the model (even empty). */
 export const InstanceTypeList = list(z.string());
 export const StringList = list(NonEmptyString);
-export const TagKey = string({ min: 1, max: 128, pattern: IMAGEBUILDER_TAG_KEY_PATTERN });
+const TagKey = string({ min: 1, max: 128, pattern: IMAGEBUILDER_TAG_KEY_PATTERN });
 /** No pattern: any string of 0..256 code points. */
-export const TagValue = string({ max: 256 });
+const TagValue = string({ max: 256 });
 export const TagMap = map(TagKey, TagValue, { min: 1, max: 50 });
 /** Tags for the build instance: at most 30, unlike TagMap's 50. */
 export const ResourceTagMap = map(TagKey, TagValue, { min: 1, max: 30 });

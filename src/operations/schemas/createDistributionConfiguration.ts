@@ -25,7 +25,7 @@ import {
 
 const LaunchTemplateId = string({ pattern: LAUNCH_TEMPLATE_ID_PATTERN });
 
-export const LaunchPermissionConfiguration = z.strictObject({
+const LaunchPermissionConfiguration = z.strictObject({
   userIds: z.optional(AccountList),
   userGroups: z.optional(StringList),
   organizationArns: z.optional(
@@ -36,7 +36,7 @@ export const LaunchPermissionConfiguration = z.strictObject({
   ),
 });
 
-export const AmiDistributionConfiguration = z.strictObject({
+const AmiDistributionConfiguration = z.strictObject({
   /** 1..127 by @length, but the pattern needs at least 3 characters. */
   name: z.optional(string({ min: 1, max: 127, pattern: AMI_NAME_PATTERN })),
   description: z.optional(NonEmptyString),
@@ -46,41 +46,41 @@ export const AmiDistributionConfiguration = z.strictObject({
   launchPermission: z.optional(LaunchPermissionConfiguration),
 });
 
-export const TargetContainerRepository = z.strictObject({
+const TargetContainerRepository = z.strictObject({
   service: z.enum(['ECR']),
   repositoryName: NonEmptyString,
 });
 
-export const ContainerDistributionConfiguration = z.strictObject({
+const ContainerDistributionConfiguration = z.strictObject({
   description: z.optional(NonEmptyString),
   containerTags: z.optional(StringList),
   targetRepository: TargetContainerRepository,
 });
 
-export const LaunchTemplateConfiguration = z.strictObject({
+const LaunchTemplateConfiguration = z.strictObject({
   launchTemplateId: LaunchTemplateId,
   accountId: z.optional(AccountId),
   setDefaultVersion: z.optional(z.boolean()),
 });
 
-export const S3ExportConfiguration = z.strictObject({
+const S3ExportConfiguration = z.strictObject({
   roleName: NonEmptyString,
   diskImageFormat: z.enum(['VMDK', 'RAW', 'VHD']),
   s3Bucket: NonEmptyString,
   s3Prefix: z.optional(NonEmptyString),
 });
 
-export const FastLaunchSnapshotConfiguration = z.strictObject({
+const FastLaunchSnapshotConfiguration = z.strictObject({
   targetResourceCount: z.optional(int32(1, 10000)),
 });
 
-export const FastLaunchLaunchTemplateSpecification = z.strictObject({
+const FastLaunchLaunchTemplateSpecification = z.strictObject({
   launchTemplateId: z.optional(LaunchTemplateId),
   launchTemplateName: z.optional(NonEmptyString),
   launchTemplateVersion: z.optional(NonEmptyString),
 });
 
-export const FastLaunchConfiguration = z.strictObject({
+const FastLaunchConfiguration = z.strictObject({
   /** @required with @default(false): a caller must say it (docs/aws-contracts.md §4.11). */
   enabled: z.boolean(),
   snapshotConfiguration: z.optional(FastLaunchSnapshotConfiguration),
@@ -90,7 +90,7 @@ export const FastLaunchConfiguration = z.strictObject({
   accountId: z.optional(AccountId),
 });
 
-export const SsmParameterConfiguration = z.strictObject({
+const SsmParameterConfiguration = z.strictObject({
   amiAccountId: z.optional(AccountId),
   parameterName: string({ min: 1, max: 1011, pattern: SSM_PARAMETER_NAME_PATTERN }),
   dataType: z.optional(z.enum(['text', 'aws:ec2:image'])),

@@ -31,14 +31,14 @@ export const DomainJoinInfo = z.strictObject({
   OrganizationalUnitDistinguishedName: z.optional(string({ max: 2000 })),
 });
 
-export const AccessEndpoint = z.strictObject({
+const AccessEndpoint = z.strictObject({
   /** @required + @clientOptional: SDKs may not check it, the service does. */
   EndpointType: z.enum(['STREAMING']),
   VpceId: z.optional(AppStreamString),
 });
 
 /** Plain `Integer`: the 200..500 GB range is docs-only, so only the int32 bounds apply. */
-export const VolumeConfig = z.strictObject({
+const VolumeConfig = z.strictObject({
   VolumeSizeInGb: z.optional(int32()),
 });
 

@@ -16,12 +16,12 @@ import {
  * the pipeline takes the idempotency token out and checks it before this schema runs.
  */
 
-export const S3Logs = z.strictObject({
+const S3Logs = z.strictObject({
   s3BucketName: z.optional(NonEmptyString),
   s3KeyPrefix: z.optional(NonEmptyString),
 });
 
-export const Logging = z.strictObject({
+const Logging = z.strictObject({
   s3Logs: z.optional(S3Logs),
 });
 
@@ -35,7 +35,7 @@ export const InstanceMetadataOptions = z.strictObject({
 });
 
 /** hostId / hostResourceGroupArn exclusivity and tenancy=host are docs-only: left to AWS. */
-export const Placement = z.strictObject({
+const Placement = z.strictObject({
   availabilityZone: z.optional(NonEmptyString),
   tenancy: z.optional(z.enum(['default', 'dedicated', 'host'])),
   hostId: z.optional(NonEmptyString),

@@ -29,7 +29,7 @@ describe('model patterns', () => {
   );
 
   it('exports every pattern as a named *_PATTERN constant', () => {
-    expect(patterns.length).toBe(19);
+    expect(patterns.length).toBe(17);
     for (const [name] of patterns) expect(name).toMatch(/^[A-Z_]+_PATTERN$/);
   });
 
