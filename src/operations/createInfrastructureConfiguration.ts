@@ -1,20 +1,11 @@
 import { CreateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
-import { defineOperation, responseBody, sendOptions } from './operation.js';
+import { imagebuilderWrite } from './imagebuilderWrite.js';
 import { CreateInfrastructureConfigurationInput } from './schemas/index.js';
 
-export const createInfrastructureConfiguration = defineOperation({
+export const createInfrastructureConfiguration = imagebuilderWrite({
   name: 'CreateInfrastructureConfiguration',
-  service: 'imagebuilder',
-  kind: 'write',
   schema: CreateInfrastructureConfigurationInput,
-  tokenMember: 'clientToken',
-  // The token goes to AWS too: its own idempotency makes a repeated call safe.
-  execute: async ({ imagebuilder }, input, clientToken, signal) =>
-    responseBody(
-      await imagebuilder.send(
-        new CreateInfrastructureConfigurationCommand({ ...input, clientToken }),
-        sendOptions(signal),
-      ),
-    ),
+  send: (imagebuilder, input, options) =>
+    imagebuilder.send(new CreateInfrastructureConfigurationCommand(input), options),
   subject: (input, output) => output?.infrastructureConfigurationArn ?? input.name,
 });

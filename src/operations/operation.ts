@@ -47,7 +47,7 @@ export const sendOptions = (signal: AbortSignal | undefined): { abortSignal?: Ab
   signal ? { abortSignal: signal } : {};
 
 /** A value as it reads after a JSON round trip: the SDK's `Date`s become ISO strings. */
-type Jsonified<T> = T extends Date
+export type Jsonified<T> = T extends Date
   ? string
   : T extends ReadonlyArray<infer Item>
     ? Jsonified<Item>[]

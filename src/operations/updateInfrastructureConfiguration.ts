@@ -1,20 +1,11 @@
 import { UpdateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
-import { defineOperation, responseBody, sendOptions } from './operation.js';
+import { imagebuilderWrite } from './imagebuilderWrite.js';
 import { UpdateInfrastructureConfigurationInput } from './schemas/index.js';
 
-export const updateInfrastructureConfiguration = defineOperation({
+export const updateInfrastructureConfiguration = imagebuilderWrite({
   name: 'UpdateInfrastructureConfiguration',
-  service: 'imagebuilder',
-  kind: 'write',
   schema: UpdateInfrastructureConfigurationInput,
-  tokenMember: 'clientToken',
-  // The token goes to AWS too: its own idempotency makes a repeated call safe.
-  execute: async ({ imagebuilder }, input, clientToken, signal) =>
-    responseBody(
-      await imagebuilder.send(
-        new UpdateInfrastructureConfigurationCommand({ ...input, clientToken }),
-        sendOptions(signal),
-      ),
-    ),
+  send: (imagebuilder, input, options) =>
+    imagebuilder.send(new UpdateInfrastructureConfigurationCommand(input), options),
   subject: (input) => input.infrastructureConfigurationArn,
 });
