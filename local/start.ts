@@ -14,6 +14,7 @@ try {
       '',
       `Stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s (stage ${settings.stage}, ${info.region})`,
       `  HTTP API          ${info.httpApi}`,
+      ...stack.httpRoutes.map((routeKey) => `                      ${routeKey}`),
       `  request queue     ${info.sqs.requestQueueUrl}`,
       `  dead-letter queue ${info.sqs.deadLetterQueueUrl}`,
       `  outcomes topic    ${info.sns.outcomesTopicArn}`,

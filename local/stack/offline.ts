@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { invokeLambda } from './lambdaInvoke.js';
 
 export interface RunningOffline {
+  /** serverless-offline's Lambda Invoke API. */
+  lambdaEndpoint: string;
   /** Invokes a function through serverless-offline's Lambda API, as AWS's event source would. */
   invoke<T>(functionName: string, event: unknown): Promise<T>;
   stop(): Promise<void>;
@@ -12,6 +14,10 @@ export interface OfflineOptions {
   root: string;
   stage: string;
   region: string;
+  /**
+   * Where serverless-offline's own HTTP server listens: internal, nobody's to use (the stack's
+   * gateway serves the HTTP API), so its route listing is left out of the output.
+   */
   httpPort: number;
   lambdaPort: number;
   env: Record<string, string>;
@@ -24,7 +30,17 @@ const exited = (child: ChildProcess): Promise<number | null> =>
     ? Promise.resolve(child.exitCode)
     : new Promise((done) => child.once('exit', (code) => done(code)));
 
-/** `sls offline start` as a child process: the httpApi routes and the Lambda invoke API. */
+/** Box-drawing characters only: the frame of serverless-offline's route listing. */
+const FRAME_LINE = /^[\s\u2500-\u257f]*[\u2500-\u257f][\s\u2500-\u257f]*$/;
+
+/** Drops the lines that name the internal HTTP server (its routes and "Server ready"). */
+const withoutInternalServer = (text: string, internalServer: string): string =>
+  text
+    .split('\n')
+    .filter((line) => !line.includes(internalServer) && !FRAME_LINE.test(line))
+    .join('\n');
+
+/** `sls offline start` as a child process: the function bundles and the Lambda invoke API. */
 export const startOffline = async (options: OfflineOptions): Promise<RunningOffline> => {
   const { root, stage, region, httpPort, lambdaPort, env, output } = options;
   const child = spawn(
@@ -47,11 +63,13 @@ export const startOffline = async (options: OfflineOptions): Promise<RunningOffl
     { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
+  const internalServer = `http://127.0.0.1:${httpPort}`;
   const ready = new Promise<void>((resolveReady, rejectReady) => {
     const onData = (data: Buffer) => {
       const text = data.toString();
       log = `${log}${text}`.slice(-20_000);
-      output(text);
+      const shown = withoutInternalServer(text, internalServer);
+      if (shown.trim() !== '') output(shown);
       if (log.includes('Server ready')) resolveReady();
     };
     child.stdout?.on('data', onData);
@@ -89,20 +107,20 @@ export const startOffline = async (options: OfflineOptions): Promise<RunningOffl
     clearTimeout(timer);
   }
 
+  const lambdaEndpoint = `http://127.0.0.1:${lambdaPort}`;
   return {
+    lambdaEndpoint,
     async invoke<T>(functionName: string, event: unknown): Promise<T> {
-      const response = await fetch(
-        `http://127.0.0.1:${lambdaPort}/2015-03-31/functions/${functionName}/invocations`,
-        { method: 'POST', body: JSON.stringify(event) },
+      const { statusCode, functionError, payload } = await invokeLambda(
+        lambdaEndpoint,
+        functionName,
+        event,
       );
-      const text = await response.text();
-      if (!response.ok || response.headers.has('x-amz-function-error')) {
-        throw new Error(`${functionName} failed (${response.status}): ${text.slice(0, 500)}`);
+      if (statusCode !== 200 || functionError) {
+        throw new Error(`${functionName} failed (${statusCode}): ${payload.slice(0, 500)}`);
       }
-      return JSON.parse(text) as T;
+      return JSON.parse(payload) as T;
     },
     stop,
   };
 };
-
-export type QueueInvoker = (event: SQSEvent) => Promise<SQSBatchResponse>;

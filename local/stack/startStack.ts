@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -9,6 +10,8 @@ import { LOCAL_CREDENTIALS } from '../engines/credentials.js';
 import { createIdempotencyTable, localDynamoDbClient, startDynalite } from '../engines/dynamodb.js';
 import { startMessaging } from '../engines/messaging.js';
 import { startStackControl } from './control.js';
+import { startHttpGateway } from './httpGateway.js';
+import { readHttpApiRoutes } from './httpRoutes.js';
 import { createMessagingResources } from './messagingResources.js';
 import { startOffline } from './offline.js';
 import { startOutageGate } from './outageGate.js';
@@ -33,6 +36,8 @@ export interface StackInfo {
 
 export interface RunningStack {
   info: StackInfo;
+  /** The route keys the HTTP API serves. */
+  httpRoutes: readonly string[];
   stackFile: string;
   stop(): Promise<void>;
 }
@@ -46,6 +51,22 @@ export interface StackIo {
 /** Queue URLs on the loopback address: the emulator's own host names do not resolve here. */
 const loopbackQueueUrl = (endpoint: string, queueUrl: string): string =>
   `${endpoint}${new URL(queueUrl).pathname}`;
+
+/** The account of an ARN (`arn:partition:service:region:account:resource`). */
+const accountOf = (arn: string): string => {
+  const account = arn.split(':')[4];
+  if (!account) throw new Error(`No account in ARN ${arn}`);
+  return account;
+};
+
+/** A free port that is none of `taken` (ports claimed for others but not bound yet). */
+const claimOtherPort = async (taken: readonly number[], what: string): Promise<number> => {
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const port = await claimPort(0, what);
+    if (!taken.includes(port)) return port;
+  }
+  throw new Error(`${what}: no free port found`);
+};
 
 /** Brings the whole service up on 127.0.0.1; `stop()` takes down everything it started. */
 export const startStack = async (
@@ -63,6 +84,7 @@ export const startStack = async (
     // A broken policy stops the start here, with the file and the place of each problem.
     const guardrailsFile = `config/guardrails/${settings.guardrailsStage}.json`;
     loadGuardrailPolicy(join(root, guardrailsFile));
+    const httpRoutes = readHttpApiRoutes(root, settings);
     const httpPort = await claimPort(settings.ports.http, 'HTTP_PORT');
     const lambdaPort = await claimPort(settings.ports.lambda, 'LAMBDA_PORT');
     const { region } = settings;
@@ -114,11 +136,17 @@ export const startStack = async (
     );
     stops.push(() => control.close());
 
+    // serverless-offline serves the routes too: on a port of its own that nobody uses, since the
+    // stack's gateway is the HTTP API.
+    const offlineHttpPort = await claimOtherPort(
+      [httpPort, lambdaPort],
+      "serverless-offline's internal HTTP port",
+    );
     const offline = await startOffline({
       root,
       stage: settings.stage,
       region,
-      httpPort,
+      httpPort: offlineHttpPort,
       lambdaPort,
       // Local and cloud differ only here: where the SDK's standard variables point.
       env: {
@@ -139,7 +167,20 @@ export const startStack = async (
     });
     stops.push(() => offline.stop());
 
-    const requestQueueArn = `arn:aws:sqs:${region}:000000000000:${prefix}-requests`;
+    // The account the local SQS/SNS give their ARNs, which the HTTP API's events carry too.
+    const accountId = accountOf(resources.outcomesTopicArn);
+    const gateway = await startHttpGateway({
+      port: httpPort,
+      portVariable: 'HTTP_PORT',
+      routes: httpRoutes,
+      lambdaEndpoint: offline.lambdaEndpoint,
+      accountId,
+      apiId: createHash('sha256').update(prefix).digest('hex').slice(0, 10),
+      onError: (error) => io.warn(`HTTP API: ${String(error)}`),
+    });
+    stops.push(() => gateway.close());
+
+    const requestQueueArn = `arn:aws:sqs:${region}:${accountId}:${prefix}-requests`;
     const queueFunction = `${settings.service}-${settings.stage}-queue`;
     const trigger = startQueueTrigger({
       sqs,
@@ -160,7 +201,7 @@ export const startStack = async (
 
     const info: StackInfo = {
       region,
-      httpApi: `http://127.0.0.1:${httpPort}`,
+      httpApi: gateway.endpoint,
       sqs: {
         endpoint: messaging.endpoint,
         requestQueueUrl: loopbackQueueUrl(messaging.endpoint, resources.requestQueueUrl),
@@ -177,7 +218,12 @@ export const startStack = async (
     const stackFile = join(settings.stackDir, 'stack.json');
     await writeFile(stackFile, `${JSON.stringify(info, null, 2)}\n`);
     stops.push(() => rm(stackFile, { force: true }));
-    return { info, stackFile, stop: stopAll };
+    return {
+      info,
+      httpRoutes: httpRoutes.map(({ routeKey }) => routeKey),
+      stackFile,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;
