@@ -1,0 +1,456 @@
+import {
+  CreateInfrastructureConfigurationCommand,
+  GetInfrastructureConfigurationCommand,
+} from '@aws-sdk/client-imagebuilder';
+import { describe, expect, it } from 'vitest';
+import { operations } from '../../../src/operations/index.js';
+import { createAnnouncer } from '../../../src/provisioning/announcement.js';
+import { createExecutor, type Job } from '../../../src/provisioning/execution.js';
+import type { RetryPolicy } from '../../../src/provisioning/retry.js';
+import { ProvisioningError } from '../../../src/shared/errors.js';
+import { validRequests } from '../../fixtures/requests.js';
+import { awsServiceError } from '../../support/awsErrors.js';
+import { type AwsMocks, infrastructureArn } from '../../support/awsMocks.js';
+import { admitted } from '../../support/operations.js';
+import {
+  fakeIdempotencyStore,
+  type Journal,
+  mockedAwsClients,
+  powertoolsError,
+  recordingPublisher,
+} from '../../support/provisioningFakes.js';
+
+const create = operations.CreateInfrastructureConfiguration;
+const get = operations.GetInfrastructureConfiguration;
+const createInput = admitted(
+  'CreateInfrastructureConfiguration',
+  validRequests.CreateInfrastructureConfiguration,
+);
+const getInput = admitted(
+  'GetInfrastructureConfiguration',
+  validRequests.GetInfrastructureConfiguration,
+);
+
+/** Backoff without waiting: the delay's ceiling is 1 ms, and full jitter floors it to 0. */
+const FAST_RETRIES: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 };
+
+const throttle = () =>
+  awsServiceError('CallRateLimitExceededException', 429, { message: 'slow down' });
+const invalidParameter = () =>
+  awsServiceError('InvalidParameterValueException', 400, { message: 'no such instance profile' });
+
+/** Create answers `errors` in turn, then succeeds as AWS would. */
+const createFailsThenSucceeds = (aws: AwsMocks, ...errors: Error[]) => {
+  let behaviour = aws.imagebuilder.on(CreateInfrastructureConfigurationCommand);
+  for (const error of errors) behaviour = behaviour.rejectsOnce(error);
+  behaviour.callsFake(async (input) => ({
+    requestId: 'aws-request-1',
+    clientToken: input.clientToken,
+    infrastructureConfigurationArn: infrastructureArn(input.name),
+  }));
+};
+
+const jobFor = (request: unknown, overrides: Partial<Job> = {}): Job => ({
+  clientToken: 'token-1',
+  channel: 'sqs',
+  correlationId: 'ticket-1',
+  requestedBy: 'AIDAEXAMPLE',
+  request,
+  finalAttempt: false,
+  deadline: Date.now() + 30_000,
+  ...overrides,
+});
+
+const setup = (retryPolicy: RetryPolicy = FAST_RETRIES) => {
+  const journal: Journal = [];
+  const publisher = recordingPublisher(journal);
+  const idempotency = fakeIdempotencyStore(journal);
+  const { clients, aws } = mockedAwsClients();
+  const executor = createExecutor({
+    clients,
+    idempotency,
+    announcer: createAnnouncer(publisher),
+    retryPolicy,
+  });
+  const createCalls = () => aws.imagebuilder.commandCalls(CreateInfrastructureConfigurationCommand);
+  return { journal, publisher, idempotency, aws, executor, createCalls };
+};
+
+/** The error a promise rejects with (fails the test if it resolves). */
+const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
+  const settled = await promise.then(
+    (value) => ({ resolved: value }),
+    (error: unknown) => ({ rejected: error }),
+  );
+  if (!('rejected' in settled)) throw new Error(`expected a rejection, got ${settled.resolved}`);
+  return settled.rejected;
+};
+
+describe('createExecutor: once', () => {
+  it('announces a success, then stores it, and answers with the AWS response', async () => {
+    // Prepare
+    const { journal, publisher, executor, createCalls } = setup();
+
+    // Act
+    const execution = await executor.once(create, jobFor(createInput));
+
+    // Assess
+    const arn = infrastructureArn('my-infra');
+    expect(execution).toEqual({
+      status: 'SUCCEEDED',
+      response: {
+        requestId: 'aws-request-1',
+        clientToken: 'token-1',
+        infrastructureConfigurationArn: arn,
+      },
+      replayed: false,
+    });
+    expect(journal).toEqual([
+      'published SUCCEEDED',
+      'stored CreateInfrastructureConfiguration#token-1',
+    ]);
+    expect(publisher.published).toHaveLength(1);
+    expect(publisher.published[0]?.subject).toBe(arn);
+    expect(publisher.published[0]?.outcome).toMatchObject({
+      operation: 'CreateInfrastructureConfiguration',
+      clientToken: 'token-1',
+      correlationId: 'ticket-1',
+      channel: 'sqs',
+      requestedBy: 'AIDAEXAMPLE',
+      status: 'SUCCEEDED',
+    });
+    expect(createCalls()[0]?.args[0].input.clientToken).toBe('token-1');
+  });
+
+  it('replays a stored success with replayed: true, without calling AWS or announcing again', async () => {
+    // Prepare
+    const { publisher, executor, createCalls } = setup();
+    const first = await executor.once(create, jobFor(createInput));
+
+    // Act
+    const replay = await executor.once(create, jobFor(createInput));
+
+    // Assess
+    expect(first.replayed).toBe(false);
+    expect(first.status).toBe('SUCCEEDED');
+    expect(replay).toEqual({ ...first, replayed: true });
+    expect(createCalls()).toHaveLength(1);
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('keeps one key space per operation: the same token on another operation runs again', async () => {
+    // Prepare
+    const { idempotency, executor } = setup();
+    await executor.once(create, jobFor(createInput));
+
+    // Act
+    const read = await executor.once(get, jobFor(getInput));
+
+    // Assess
+    expect(read.replayed).toBe(false);
+    expect([...idempotency.records.keys()]).toEqual([
+      'CreateInfrastructureConfiguration#token-1',
+      'GetInfrastructureConfiguration#token-1',
+    ]);
+  });
+
+  it('announces and stores a permanent AWS failure, and replays it as FAILED', async () => {
+    // Prepare
+    const { journal, publisher, aws, executor, createCalls } = setup();
+    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(invalidParameter());
+
+    // Act
+    const first = await executor.once(create, jobFor(createInput));
+    const replay = await executor.once(create, jobFor(createInput));
+
+    // Assess
+    expect(first).toMatchObject({
+      status: 'FAILED',
+      replayed: false,
+      error: { code: 'InvalidParameterValueException', status: 400, retryable: false },
+    });
+    expect(journal).toEqual([
+      'published FAILED',
+      'stored CreateInfrastructureConfiguration#token-1',
+    ]);
+    expect(publisher.published[0]?.outcome.error).toEqual({
+      code: 'InvalidParameterValueException',
+      message: 'no such instance profile',
+      retryable: false,
+    });
+    expect(publisher.published[0]?.subject).toBe('my-infra');
+    expect(replay.status).toBe('FAILED');
+    expect(replay.replayed).toBe(true);
+    if (replay.status !== 'FAILED' || first.status !== 'FAILED') return;
+    expect(replay.error).toBeInstanceOf(ProvisioningError);
+    expect(replay.error.toDetails()).toEqual(first.error.toDetails());
+    expect(createCalls()).toHaveLength(1);
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('throws a retryable AWS failure on an attempt the channel will redeliver: not announced, not stored', async () => {
+    // Prepare
+    const { publisher, idempotency, aws, executor, createCalls } = setup();
+    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(throttle());
+
+    // Act
+    const thrown = await rejectionOf(executor.once(create, jobFor(createInput)));
+
+    // Assess
+    expect(thrown).toBeInstanceOf(ProvisioningError);
+    expect(thrown).toMatchObject({
+      code: 'CallRateLimitExceededException',
+      status: 429,
+      retryable: true,
+    });
+    expect(publisher.published).toEqual([]);
+    expect(idempotency.records.size).toBe(0);
+    expect(createCalls()).toHaveLength(FAST_RETRIES.maxAttempts);
+  });
+
+  it('calls AWS again for a token whose last attempt failed retryably', async () => {
+    // Prepare
+    const { aws, executor, createCalls } = setup({ ...FAST_RETRIES, maxAttempts: 1 });
+    createFailsThenSucceeds(aws, throttle());
+    await rejectionOf(executor.once(create, jobFor(createInput)));
+
+    // Act
+    const retried = await executor.once(create, jobFor(createInput));
+
+    // Assess
+    expect(retried).toMatchObject({ status: 'SUCCEEDED', replayed: false });
+    expect(createCalls()).toHaveLength(2);
+  });
+
+  it('announces a retryable AWS failure once on the final attempt and answers FAILED, storing nothing', async () => {
+    // Prepare
+    const { publisher, idempotency, aws, executor } = setup();
+    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(throttle());
+
+    // Act
+    const execution = await executor.once(create, jobFor(createInput, { finalAttempt: true }));
+
+    // Assess
+    expect(execution).toMatchObject({
+      status: 'FAILED',
+      replayed: false,
+      error: { code: 'CallRateLimitExceededException', status: 429, retryable: true },
+    });
+    expect(publisher.published).toHaveLength(1);
+    expect(publisher.published[0]?.outcome).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'CallRateLimitExceededException', retryable: true },
+    });
+    expect(idempotency.records.size).toBe(0);
+  });
+
+  it.each([
+    {
+      name: 'IdempotencyValidationError',
+      code: 'IdempotentParameterMismatchException',
+      status: 422,
+      retryable: false,
+    },
+    {
+      name: 'IdempotencyAlreadyInProgressError',
+      code: 'IdempotencyInProgressException',
+      status: 409,
+      retryable: true,
+    },
+    {
+      name: 'IdempotencyPersistenceLayerError',
+      code: 'ServiceUnavailableException',
+      status: 503,
+      retryable: true,
+    },
+    {
+      name: 'IdempotencyItemAlreadyExistsError',
+      code: 'ServiceUnavailableException',
+      status: 503,
+      retryable: true,
+    },
+  ])(
+    'throws $name from the store as $status $code, without calling AWS or announcing',
+    async ({ name, ...expected }) => {
+      // Prepare
+      const { publisher, idempotency, aws, executor } = setup();
+      idempotency.failNextWith(powertoolsError(name));
+
+      // Act
+      const thrown = await rejectionOf(
+        executor.once(create, jobFor(createInput, { finalAttempt: true })),
+      );
+
+      // Assess
+      expect(thrown).toBeInstanceOf(ProvisioningError);
+      expect(thrown).toMatchObject(expected);
+      expect(aws.calls()).toHaveLength(0);
+      expect(publisher.published).toEqual([]);
+    },
+  );
+
+  it('keeps the store error as the cause of a store-unavailable 503', async () => {
+    // Prepare
+    const { idempotency, executor } = setup();
+    const storeDown = powertoolsError('IdempotencyPersistenceLayerError');
+    idempotency.failNextWith(storeDown);
+
+    // Act
+    const thrown = await rejectionOf(executor.once(create, jobFor(createInput)));
+
+    // Assess
+    expect((thrown as ProvisioningError).cause).toBe(storeDown);
+  });
+
+  it('answers a replay with another request as 422 IdempotentParameterMismatchException', async () => {
+    // Prepare
+    const { executor, createCalls } = setup();
+    await executor.once(create, jobFor(createInput));
+    const changed = { ...createInput, description: 'another request' };
+
+    // Act
+    const thrown = await rejectionOf(executor.once(create, jobFor(changed)));
+
+    // Assess
+    expect(thrown).toMatchObject({ code: 'IdempotentParameterMismatchException', status: 422 });
+    expect(createCalls()).toHaveLength(1);
+  });
+
+  it('rethrows an error that is neither a ProvisioningError nor an idempotency error as it is', async () => {
+    // Prepare
+    const { idempotency, executor } = setup();
+    const bug = new TypeError("Cannot read properties of undefined (reading 'id')");
+    idempotency.failNextWith(bug);
+
+    // Act
+    const thrown = await rejectionOf(executor.once(create, jobFor(createInput)));
+
+    // Assess
+    expect(thrown).toBe(bug);
+  });
+
+  it('throws a publish failure after an AWS success as a retryable 503 and keeps no record, so a retry runs and announces again', async () => {
+    // Prepare
+    const { publisher, idempotency, executor, createCalls } = setup();
+    publisher.failWith(new Error('SNS unavailable'));
+    const thrown = await rejectionOf(executor.once(create, jobFor(createInput)));
+
+    // Act
+    publisher.recover();
+    const retry = await executor.once(create, jobFor(createInput));
+
+    // Assess
+    expect(thrown).toMatchObject({
+      code: 'ServiceUnavailableException',
+      status: 503,
+      retryable: true,
+    });
+    expect(retry).toMatchObject({ status: 'SUCCEEDED', replayed: false });
+    expect(createCalls()).toHaveLength(2);
+    expect(publisher.published.map(({ outcome }) => outcome.status)).toEqual(['SUCCEEDED']);
+    expect(idempotency.records.size).toBe(1);
+  });
+
+  it('retries a throttle within the policy and answers the success', async () => {
+    // Prepare
+    const { publisher, aws, executor, createCalls } = setup();
+    createFailsThenSucceeds(aws, throttle(), awsServiceError('ServiceUnavailableException', 503));
+
+    // Act
+    const execution = await executor.once(create, jobFor(createInput));
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(createCalls()).toHaveLength(3);
+    expect(publisher.published.map(({ outcome }) => outcome.status)).toEqual(['SUCCEEDED']);
+  });
+
+  it('never retries a permanent AWS failure', async () => {
+    // Prepare
+    const { aws, executor, createCalls } = setup();
+    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(invalidParameter());
+
+    // Act
+    await executor.once(create, jobFor(createInput));
+
+    // Assess
+    expect(createCalls()).toHaveLength(1);
+  });
+
+  it('stops retrying at the deadline: a throttle with no time left is tried once', async () => {
+    // Prepare
+    const { aws, executor, createCalls } = setup({ ...FAST_RETRIES, maxAttempts: 10 });
+    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(throttle());
+
+    // Act
+    const thrown = await rejectionOf(
+      executor.once(create, jobFor(createInput, { deadline: Date.now() })),
+    );
+
+    // Assess
+    expect(thrown).toMatchObject({ code: 'CallRateLimitExceededException' });
+    expect(createCalls()).toHaveLength(1);
+  });
+});
+
+describe('createExecutor: direct', () => {
+  it('calls AWS without a record or an announcement', async () => {
+    // Prepare
+    const { publisher, idempotency, aws, executor } = setup();
+
+    // Act
+    const first = await executor.direct(get, jobFor(getInput));
+    const second = await executor.direct(get, jobFor(getInput));
+
+    // Assess
+    expect(first).toMatchObject({
+      status: 'SUCCEEDED',
+      replayed: false,
+      response: { infrastructureConfiguration: { arn: getInput.infrastructureConfigurationArn } },
+    });
+    expect(second.replayed).toBe(false);
+    expect(aws.imagebuilder.commandCalls(GetInfrastructureConfigurationCommand)).toHaveLength(2);
+    expect(idempotency.runs()).toBe(0);
+    expect(idempotency.records.size).toBe(0);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a permanent failure keeps its AWS name and status',
+      () => awsServiceError('ResourceNotFoundException', 404),
+      { code: 'ResourceNotFoundException', status: 404, retryable: false },
+    ],
+    [
+      'a transient failure becomes a retryable 503',
+      () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      { code: 'ServiceUnavailableException', status: 503, retryable: true },
+    ],
+  ])('answers an AWS failure as FAILED, not thrown: %s', async (_, awsError, expected) => {
+    // Prepare
+    const { publisher, aws, executor } = setup({ ...FAST_RETRIES, maxAttempts: 1 });
+    aws.imagebuilder.on(GetInfrastructureConfigurationCommand).rejects(awsError());
+
+    // Act
+    const execution = await executor.direct(get, jobFor(getInput, { finalAttempt: true }));
+
+    // Assess
+    expect(execution).toMatchObject({ status: 'FAILED', replayed: false, error: expected });
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('retries a throttled read within the policy', async () => {
+    // Prepare
+    const { aws, executor } = setup();
+    aws.imagebuilder.on(GetInfrastructureConfigurationCommand).rejects(throttle());
+
+    // Act
+    const execution = await executor.direct(get, jobFor(getInput));
+
+    // Assess
+    expect(execution).toMatchObject({ status: 'FAILED', error: { status: 429 } });
+    expect(aws.imagebuilder.commandCalls(GetInfrastructureConfigurationCommand)).toHaveLength(
+      FAST_RETRIES.maxAttempts,
+    );
+  });
+});
