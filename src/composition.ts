@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createServiceClients, type ServiceClients } from './aws/clients.js';
 import type { Config } from './config.js';
+import { createGuardrails } from './guardrails/evaluate.js';
 import { createSnsOutcomePublisher } from './outcomes/snsOutcomePublisher.js';
 import { createIdempotencyStore, type IdempotencyStore } from './provisioning/idempotency.js';
 import { createPipeline, type Pipeline } from './provisioning/pipeline.js';
@@ -37,7 +38,7 @@ export const createApp = (config: Config, overrides: AppOverrides = {}): App => 
     idempotency,
     logger,
     retryPolicy: config.retryPolicy,
-    guardrails: config.guardrails,
+    guardrails: createGuardrails(config.guardrails, { accountId: config.accountId }),
   });
   return { config, logger, idempotency, pipeline };
 };

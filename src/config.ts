@@ -18,8 +18,13 @@ export interface Config {
   readonly outcomeSource: string;
   /** Largest request body accepted, in bytes (HTTP body or queue message). */
   readonly maxRequestBytes: number;
-  /** The stage's guardrails (`GUARDRAILS_FILE`); none when unset. */
+  /**
+   * The stage's guardrails (`GUARDRAILS_FILE`). Without a file the policy is empty, which still
+   * denies everything its `sharing` rules govern.
+   */
   readonly guardrails: GuardrailPolicy;
+  /** The account the service runs in and provisions into: that of its own outcomes topic. */
+  readonly accountId: string;
   /** Backoff for throttled and transient AWS calls (the SDK's own retries are off for them). */
   readonly retryPolicy: RetryPolicy;
 }
@@ -49,18 +54,31 @@ const positiveInt = (env: Env, name: string, fallback: number): number => {
   return value;
 };
 
-export const readConfig = (env: Env = process.env): Config => ({
-  region: env.AWS_REGION?.trim() || required(env, 'AWS_DEFAULT_REGION'),
-  idempotencyTableName: required(env, 'IDEMPOTENCY_TABLE_NAME'),
-  outcomesTopicArn: required(env, 'OUTCOMES_TOPIC_ARN'),
-  idempotencyTtlSeconds: positiveInt(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400),
-  queueMaxReceiveCount: positiveInt(env, 'QUEUE_MAX_RECEIVE_COUNT', 5),
-  outcomeSource: env.OUTCOME_SOURCE?.trim() || 'image-provisioner',
-  maxRequestBytes: positiveInt(env, 'MAX_REQUEST_BYTES', 262_144),
-  guardrails: env.GUARDRAILS_FILE?.trim() ? loadGuardrailPolicy(env.GUARDRAILS_FILE.trim()) : {},
-  retryPolicy: {
-    maxAttempts: positiveInt(env, 'AWS_CALL_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts),
-    baseDelayMs: positiveInt(env, 'AWS_CALL_BASE_DELAY_MS', DEFAULT_RETRY_POLICY.baseDelayMs),
-    maxDelayMs: positiveInt(env, 'AWS_CALL_MAX_DELAY_MS', DEFAULT_RETRY_POLICY.maxDelayMs),
-  },
-});
+/** The account of an ARN such as the outcomes topic's (arn:partition:service:region:account:...). */
+const accountOf = (arn: string, name: string): string => {
+  const account = arn.split(':')[4] ?? '';
+  if (!arn.startsWith('arn:') || !/^\d{12}$/.test(account)) {
+    throw new ConfigError(`${name} must be an ARN with a 12-digit account, got "${arn}"`);
+  }
+  return account;
+};
+
+export const readConfig = (env: Env = process.env): Config => {
+  const outcomesTopicArn = required(env, 'OUTCOMES_TOPIC_ARN');
+  return {
+    region: env.AWS_REGION?.trim() || required(env, 'AWS_DEFAULT_REGION'),
+    idempotencyTableName: required(env, 'IDEMPOTENCY_TABLE_NAME'),
+    outcomesTopicArn,
+    accountId: accountOf(outcomesTopicArn, 'OUTCOMES_TOPIC_ARN'),
+    idempotencyTtlSeconds: positiveInt(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400),
+    queueMaxReceiveCount: positiveInt(env, 'QUEUE_MAX_RECEIVE_COUNT', 5),
+    outcomeSource: env.OUTCOME_SOURCE?.trim() || 'image-provisioner',
+    maxRequestBytes: positiveInt(env, 'MAX_REQUEST_BYTES', 262_144),
+    guardrails: env.GUARDRAILS_FILE?.trim() ? loadGuardrailPolicy(env.GUARDRAILS_FILE.trim()) : {},
+    retryPolicy: {
+      maxAttempts: positiveInt(env, 'AWS_CALL_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts),
+      baseDelayMs: positiveInt(env, 'AWS_CALL_BASE_DELAY_MS', DEFAULT_RETRY_POLICY.baseDelayMs),
+      maxDelayMs: positiveInt(env, 'AWS_CALL_MAX_DELAY_MS', DEFAULT_RETRY_POLICY.maxDelayMs),
+    },
+  };
+};

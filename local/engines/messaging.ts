@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import { buildApp } from 'fauxqs';
 import { closeServer } from './listen.js';
 
+/** The account fauxqs writes into every ARN; the whole offline stack lives in it. */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
 export interface RunningMessaging {
   /** One endpoint for SQS and SNS. */
   endpoint: string;

@@ -8,7 +8,7 @@ import { loadGuardrailPolicy } from '../../src/guardrails/loadPolicy.js';
 import { startEmulator } from '../emulator/index.js';
 import { LOCAL_CREDENTIALS } from '../engines/credentials.js';
 import { createIdempotencyTable, localDynamoDbClient, startDynalite } from '../engines/dynamodb.js';
-import { startMessaging } from '../engines/messaging.js';
+import { LOCAL_ACCOUNT_ID, startMessaging } from '../engines/messaging.js';
 import { startStackControl } from './control.js';
 import { startHttpGateway } from './httpGateway.js';
 import { readHttpApiRoutes } from './httpRoutes.js';
@@ -51,13 +51,6 @@ export interface StackIo {
 /** Queue URLs on the loopback address: the emulator's own host names do not resolve here. */
 const loopbackQueueUrl = (endpoint: string, queueUrl: string): string =>
   `${endpoint}${new URL(queueUrl).pathname}`;
-
-/** The account of an ARN (`arn:partition:service:region:account:resource`). */
-const accountOf = (arn: string): string => {
-  const account = arn.split(':')[4];
-  if (!account) throw new Error(`No account in ARN ${arn}`);
-  return account;
-};
 
 /** A free port that is none of `taken` (ports claimed for others but not bound yet). */
 const claimOtherPort = async (taken: readonly number[], what: string): Promise<number> => {
@@ -122,6 +115,8 @@ export const startStack = async (
       port: settings.ports.emulator,
       region,
       appstreamReadyDelayMs: settings.appstreamReadyDelayMs,
+      // One account for the whole stack: the resources "AWS" creates live where the service runs.
+      accountId: LOCAL_ACCOUNT_ID,
     });
     stops.push(() => emulator.close());
 
@@ -167,8 +162,8 @@ export const startStack = async (
     });
     stops.push(() => offline.stop());
 
-    // The account the local SQS/SNS give their ARNs, which the HTTP API's events carry too.
-    const accountId = accountOf(resources.outcomesTopicArn);
+    // The stack's one account: that of the local SQS/SNS ARNs, which the HTTP API's events carry too.
+    const accountId = LOCAL_ACCOUNT_ID;
     const gateway = await startHttpGateway({
       port: httpPort,
       portVariable: 'HTTP_PORT',

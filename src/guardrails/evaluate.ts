@@ -2,6 +2,7 @@ import type { OperationInput, OperationName } from '../operations/index.js';
 import type { FieldError } from '../shared/fieldError.js';
 import { escapePointerToken } from '../shared/jsonPointer.js';
 import type { GuardrailPolicy } from './policy.js';
+import { checkSharing } from './sharing.js';
 
 type Rules = NonNullable<GuardrailPolicy['infrastructure']>;
 
@@ -88,12 +89,6 @@ const checkInfrastructure = (f: Findings, input: InfrastructureInput, rules: Rul
   f.allowed('/instanceProfileName', input.instanceProfileName, profiles, 'instance profile');
   f.allowed('/keyPair', input.keyPair, rules.keyPairs, 'key pair');
   f.allowed('/snsTopicArn', input.snsTopicArn, rules.snsTopicArns, 'SNS topic');
-  f.allowed(
-    '/logging/s3Logs/s3BucketName',
-    input.logging?.s3Logs?.s3BucketName,
-    rules.logBuckets,
-    'log bucket',
-  );
   if (rules.requireImdsV2 && input.instanceMetadataOptions?.httpTokens !== 'required') {
     f.add('/instanceMetadataOptions/httpTokens', 'must be "required" (IMDSv2)');
   }
@@ -104,23 +99,9 @@ const checkDistribution = (
   input: OperationInput<'CreateDistributionConfiguration'>,
   policy: GuardrailPolicy,
 ) => {
-  const rules = policy.distribution;
+  const regions = policy.distribution?.regions;
   input.distributions.forEach((distribution, index) => {
-    const at = `/distributions/${index}`;
-    f.allowed(`${at}/region`, distribution.region, rules?.regions, 'region');
-    const ami = distribution.amiDistributionConfiguration;
-    f.allAllowed(
-      `${at}/amiDistributionConfiguration/targetAccountIds`,
-      ami?.targetAccountIds,
-      rules?.targetAccountIds,
-      'target account',
-    );
-    f.allAllowed(
-      `${at}/amiDistributionConfiguration/launchPermission/userIds`,
-      ami?.launchPermission?.userIds,
-      rules?.targetAccountIds,
-      'target account',
-    );
+    f.allowed(`/distributions/${index}/region`, distribution.region, regions, 'region');
   });
   checkTags(f, 'tags', input.tags, policy.tags);
 };
@@ -152,9 +133,6 @@ const checkImageBuilder = (
       rules.securityGroupIds,
       'security group',
     );
-    if (rules.allowInternetAccess === false && input.EnableDefaultInternetAccess === true) {
-      f.add('/EnableDefaultInternetAccess', 'default internet access is not allowed');
-    }
   }
   checkTags(f, 'Tags', input.Tags, policy.tags);
 };
@@ -183,14 +161,27 @@ export const guardrailChecks: GuardrailChecks = {
   CreateImageBuilder: checkImageBuilder,
 };
 
-/** Every rule of `policy` the validated request breaks, with the member it is about. */
-export const checkGuardrails = <Name extends OperationName>(
+/** The stage's guardrails, ready to check requests. */
+export interface Guardrails {
+  /** Every rule the validated request breaks, each with the member it is about. */
+  check<Name extends OperationName>(operation: Name, input: OperationInput<Name>): FieldError[];
+}
+
+/**
+ * Guardrails of `policy` for a service that provisions into `accountId`: that account is always
+ * allowed where the policy governs accounts.
+ */
+export const createGuardrails = (
   policy: GuardrailPolicy,
-  operation: Name,
-  input: OperationInput<Name>,
-): FieldError[] => {
-  const findings = new Findings();
-  const check: GuardrailCheck<Name> = guardrailChecks[operation];
-  check(findings, input, policy);
-  return findings.errors;
+  { accountId }: { accountId: string },
+): Guardrails => {
+  const sharing = { policy, sharing: policy.sharing ?? {}, accountId };
+  return {
+    check(operation, input) {
+      const findings = new Findings();
+      const check: GuardrailCheck<typeof operation> = guardrailChecks[operation];
+      check(findings, input, policy);
+      return [...findings.errors, ...checkSharing(operation, input, sharing)];
+    },
+  };
 };

@@ -1,5 +1,4 @@
-import { checkGuardrails } from '../guardrails/evaluate.js';
-import type { GuardrailPolicy } from '../guardrails/policy.js';
+import type { Guardrails } from '../guardrails/evaluate.js';
 import {
   type AnyOperation,
   isOperationName,
@@ -27,7 +26,7 @@ const OPERATION_RULE = `must be one of: ${Object.keys(operations).join(', ')}`;
  * Validate, then guard: the operation, the token, the AWS request against its schema, then the
  * stage's guardrails. Every problem of a step is reported at once, with its JSON Pointer.
  */
-export const admit = (request: ProvisioningRequest, guardrails: GuardrailPolicy): Admission => {
+export const admit = (request: ProvisioningRequest, guardrails: Guardrails): Admission => {
   const name = isOperationName(request.operation) ? request.operation : undefined;
   const errors: FieldError[] = [...(request.errors ?? [])];
   if (!name && !errors.some(({ path }) => path === '' || path === '/operation')) {
@@ -53,7 +52,7 @@ const admitTo = <Name extends OperationName>(
   request: ProvisioningRequest,
   token: ResolvedToken,
   errors: FieldError[],
-  guardrails: GuardrailPolicy,
+  guardrails: Guardrails,
 ): Admission => {
   const operation = operations[name];
   const refused = (error: ProvisioningError): Admission => ({
@@ -65,7 +64,7 @@ const admitTo = <Name extends OperationName>(
   const validation = validate(operation.schema, token.input, request.inputPointer);
   if (!validation.success) errors.push(...validation.errors);
   if (!validation.success || errors.length > 0) return refused(validationError(errors));
-  const violations = checkGuardrails(guardrails, name, validation.data);
+  const violations = guardrails.check(name, validation.data);
   if (violations.length > 0) {
     return refused(
       policyViolationError(

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { GuardrailPolicy } from '../guardrails/policy.js';
+import type { Guardrails } from '../guardrails/evaluate.js';
 import { type AnyOperation, type AwsClients, findOperation } from '../operations/index.js';
 import type { OutcomePublisher } from '../outcomes/publisher.js';
 import { ProvisioningError } from '../shared/errors.js';
@@ -23,8 +23,8 @@ export interface PipelineDependencies {
   idempotency: IdempotencyStore;
   logger: Logger;
   retryPolicy?: RetryPolicy;
-  /** The stage's guardrails; none by default. */
-  guardrails?: GuardrailPolicy;
+  /** The stage's guardrails. */
+  guardrails: Guardrails;
 }
 
 /** Time kept back from AWS retries for publishing the outcome and storing the result. */
@@ -44,12 +44,12 @@ const jobOf = (request: ProvisioningRequest, clientToken: string, input: unknown
   deadline: Date.now() + request.remainingTimeMs - RESERVED_MS,
 });
 
-/** The name an outcome gives the operation: ours, else what the sender wrote, else Unknown. */
-const operationNameOf = (request: ProvisioningRequest, operation: AnyOperation | undefined) =>
-  operation?.name ??
-  (typeof request.operation === 'string' && request.operation !== ''
-    ? request.operation
-    : UNKNOWN_OPERATION);
+/**
+ * The name an outcome gives the operation: ours, else Unknown. Never what the sender wrote: it
+ * becomes an SNS message attribute, which an unbounded or malformed string would break.
+ */
+const operationNameOf = (operation: AnyOperation | undefined) =>
+  operation?.name ?? UNKNOWN_OPERATION;
 
 /** A request the service did not carry out: answered, and announced if the rule says so. */
 const refuse = async (
@@ -59,7 +59,7 @@ const refuse = async (
 ): Promise<ProvisioningResult> => {
   if (announcesNow(error, request, 'rejection')) {
     const asker = askerOf(request, clientToken ?? request.fallbackToken());
-    await announcer.failed(asker, operationNameOf(request, operation), error);
+    await announcer.failed(asker, operationNameOf(operation), error);
   }
   return { status: 'FAILED', operation, clientToken, error, replayed: false };
 };
@@ -98,7 +98,7 @@ export const createPipeline = ({
   idempotency,
   logger,
   retryPolicy = DEFAULT_RETRY_POLICY,
-  guardrails = {},
+  guardrails,
 }: PipelineDependencies): Pipeline => {
   const announcer = createAnnouncer(publisher);
   const executor = createExecutor({ clients, idempotency, announcer, retryPolicy });

@@ -16,17 +16,16 @@ const policy: GuardrailPolicy = {
     instanceProfiles: { AllowedProfile: ROLE },
     keyPairs: [],
     snsTopicArns: ['arn:aws:sns:us-east-1:111122223333:allowed-topic'],
-    logBuckets: ['allowed-logs'],
     requireImdsV2: true,
   },
-  distribution: { regions: ['us-east-1'], targetAccountIds: ['111122223333'] },
+  distribution: { regions: ['us-east-1'] },
   appstream: {
     instanceTypes: ['stream.standard.medium'],
     imageNames: ['AllowedImage'],
     iamRoleArns: [ROLE],
     subnetIds: ['subnet-allowed'],
-    allowInternetAccess: false,
   },
+  sharing: { accounts: ['111122223333'], logBuckets: ['allowed-logs'] },
   tags: { required: ['team'], allowedValues: { environment: ['dev', 'test'] } },
 };
 

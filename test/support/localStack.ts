@@ -84,6 +84,8 @@ export const startTestStack = async (): Promise<TestStack> => {
     outcomeSource: 'image-provisioner.test',
     maxRequestBytes: 262_144,
     guardrails: {},
+    // The account the mocked AWS answers in (test/support/awsMocks.ts), as the topic's is in AWS.
+    accountId: '123456789012',
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
   };
   const imagebuilder = new ImagebuilderClient({

@@ -18,6 +18,7 @@ describe('readConfig', () => {
       outcomeSource: 'image-provisioner',
       maxRequestBytes: 262_144,
       guardrails: {},
+      accountId: '123456789012',
       retryPolicy: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2_000 },
     });
   });
@@ -30,6 +31,14 @@ describe('readConfig', () => {
     });
 
     expect(config).toMatchObject({ idempotencyTtlSeconds: 600, queueMaxReceiveCount: 3 });
+  });
+
+  it("takes the service's account from its outcomes topic, and fails on a topic ARN without one", () => {
+    expect(readConfig(env).accountId).toBe('123456789012');
+    expect(() =>
+      readConfig({ ...env, OUTCOMES_TOPIC_ARN: 'arn:aws:sns:eu-west-1::outcomes' }),
+    ).toThrow(ConfigError);
+    expect(() => readConfig({ ...env, OUTCOMES_TOPIC_ARN: 'outcomes' })).toThrow(ConfigError);
   });
 
   it('fails loudly on a missing table name', () => {

@@ -12,7 +12,7 @@ const SRC = join(ROOT, 'src');
 /** Each part of src/ and the parts it may import (its own files always). */
 const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   'handlers/': ['composition.ts', 'config.ts', 'channels/'],
-  'composition.ts': ['config.ts', 'aws/', 'provisioning/', 'outcomes/', 'shared/'],
+  'composition.ts': ['config.ts', 'aws/', 'provisioning/', 'guardrails/', 'outcomes/', 'shared/'],
   'config.ts': ['guardrails/', 'provisioning/', 'shared/'],
   'channels/': ['provisioning/', 'operations/', 'shared/'],
   'provisioning/': ['operations/', 'guardrails/', 'outcomes/', 'shared/'],

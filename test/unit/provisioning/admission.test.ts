@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GuardrailPolicy } from '../../../src/guardrails/policy.js';
+import { createGuardrails } from '../../../src/guardrails/evaluate.js';
 import { operations } from '../../../src/operations/index.js';
 import { admit } from '../../../src/provisioning/admission.js';
 import type { ProvisioningRequest } from '../../../src/provisioning/request.js';
@@ -39,7 +39,7 @@ const httpRequest = (overrides: Partial<ProvisioningRequest> = {}): Provisioning
     ...overrides,
   });
 
-const NO_GUARDRAILS: GuardrailPolicy = {};
+const NO_GUARDRAILS = createGuardrails({}, { accountId: '123456789012' });
 
 describe('admit: the operation', () => {
   it.each([
@@ -324,7 +324,10 @@ describe('admit: the request against its schema', () => {
 });
 
 describe('admit: the guardrails', () => {
-  const onlyLarge: GuardrailPolicy = { infrastructure: { instanceTypes: ['m5.large'] } };
+  const onlyLarge = createGuardrails(
+    { infrastructure: { instanceTypes: ['m5.large'] } },
+    { accountId: '123456789012' },
+  );
 
   it.each([
     ['a queue message', message, '/request'],

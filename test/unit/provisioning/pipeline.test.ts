@@ -3,6 +3,7 @@ import {
   GetInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
 import { describe, expect, it, vi } from 'vitest';
+import { createGuardrails } from '../../../src/guardrails/evaluate.js';
 import type { GuardrailPolicy } from '../../../src/guardrails/policy.js';
 import { operations } from '../../../src/operations/index.js';
 import {
@@ -43,7 +44,7 @@ const setup = ({ guardrails = {} }: { guardrails?: GuardrailPolicy } = {}) => {
     idempotency,
     logger,
     retryPolicy: FAST_RETRIES,
-    guardrails,
+    guardrails: createGuardrails(guardrails, { accountId: '123456789012' }),
   });
   const info = vi.spyOn(logger, 'info');
   const warn = vi.spyOn(logger, 'warn');
@@ -188,11 +189,8 @@ describe('createPipeline: refusals follow the request data, not the channel name
     { label: 'no operation', operation: undefined, expected: 'Unknown' },
     { label: 'an empty operation', operation: '', expected: 'Unknown' },
     { label: 'an operation that is no string', operation: 7, expected: 'Unknown' },
-    {
-      label: 'a name we do not offer',
-      operation: 'DeleteEverything',
-      expected: 'DeleteEverything',
-    },
+    // Never what the sender wrote: it becomes an SNS message attribute.
+    { label: 'a name we do not offer', operation: 'DeleteEverything', expected: 'Unknown' },
   ])(
     'announces a message with $label under the operation name $expected and the fallback token',
     async ({ operation, expected }) => {
