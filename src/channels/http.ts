@@ -44,6 +44,14 @@ const successBody = ({
   return member ? { ...body, [member]: clientToken } : body;
 };
 
+/**
+ * What may go into a response header: printable ASCII. The token and correlation id rules already
+ * hold every echoed value to it; this keeps a value that somehow is not out of the header.
+ */
+const HEADER_VALUE = /^[\x20-\x7e]+$/;
+const headerSafe = (value: string | undefined): value is string =>
+  value !== undefined && HEADER_VALUE.test(value);
+
 const toResponse = (
   route: HttpRoute,
   result: ProvisioningResult,
@@ -51,10 +59,10 @@ const toResponse = (
   correlationId: string | undefined,
 ): Response => {
   const headers: Record<string, string> = {};
-  if (result.operation?.kind === 'write' && result.clientToken) {
+  if (result.operation?.kind === 'write' && headerSafe(result.clientToken)) {
     headers['idempotency-key'] = result.clientToken;
   }
-  if (correlationId) headers['x-correlation-id'] = correlationId;
+  if (headerSafe(correlationId)) headers['x-correlation-id'] = correlationId;
   if (result.replayed) headers['idempotent-replayed'] = 'true';
   if (result.status === 'FAILED') {
     const { retryAfterSeconds } = result.error;
@@ -63,7 +71,7 @@ const toResponse = (
   }
   const body = successBody(result);
   const location = route.location?.(body);
-  if (location) headers.location = location;
+  if (headerSafe(location)) headers.location = location;
   return json(route.successStatus, body, { 'content-type': 'application/json', ...headers });
 };
 

@@ -5,7 +5,7 @@ import type { ProvisioningRequest } from '../provisioning/request.js';
 import { requestTooLargeError } from '../shared/errors.js';
 import type { FieldError } from '../shared/fieldError.js';
 import { CORRELATION_ID_RULE, isValidCorrelationId } from './correlationId.js';
-import { buildInput, decodeArnParameter, type HttpRoute } from './httpRoutes.js';
+import { buildInput, type HttpRoute } from './httpRoutes.js';
 import type { ChannelSettings } from './settings.js';
 
 /** The request context as API Gateway fills it once an IAM or JWT authorizer let the call in. */
@@ -70,7 +70,9 @@ export const toProvisioningRequest = (
   const parsed: ParsedBody = route.bodyless
     ? { body: undefined, errors: [] }
     : parseBody(event, maxRequestBytes);
-  const built = buildInput(route, parsed.body, decodeArnParameter(event.pathParameters?.arn));
+  // API Gateway hands path parameters over percent-decoded: decoding again would turn `%253A`
+  // into `:` and let an ARN through that the path did not carry.
+  const built = buildInput(route, parsed.body, event.pathParameters?.arn);
   const { correlationId, errors: headerErrors } = correlationIdOf(event);
   const idempotencyKey = event.headers?.['idempotency-key'];
   const requestedBy = callerOf(event);

@@ -18,7 +18,13 @@ const locationOf =
   (collection: string, member: string) =>
   (response: Record<string, unknown>): string | undefined => {
     const arn = response[member];
-    return typeof arn === 'string' ? `/${collection}/${encodeURIComponent(arn)}` : undefined;
+    if (typeof arn !== 'string') return undefined;
+    // Percent-encoding leaves only URI-safe ASCII for the header; a lone surrogate cannot be encoded.
+    try {
+      return `/${collection}/${encodeURIComponent(arn)}`;
+    } catch {
+      return undefined;
+    }
   };
 
 export const HTTP_ROUTES: Readonly<Record<string, HttpRoute>> = {
@@ -49,16 +55,6 @@ export const HTTP_ROUTES: Readonly<Record<string, HttpRoute>> = {
 /** The route API Gateway matched (`routeKey`, e.g. `PUT /infrastructure-configurations/{arn}`). */
 export const matchRoute = (routeKey: string): HttpRoute | undefined =>
   Object.hasOwn(HTTP_ROUTES, routeKey) ? HTTP_ROUTES[routeKey] : undefined;
-
-/** API Gateway decodes path parameters; a still-encoded ARN (it never contains '%') is decoded here. */
-export const decodeArnParameter = (raw: string | undefined): string | undefined => {
-  if (raw === undefined || !raw.includes('%')) return raw;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-};
 
 /** Builds the AWS request from the body and, for ARN routes, the path. */
 export const buildInput = (

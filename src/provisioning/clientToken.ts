@@ -22,13 +22,21 @@ export interface ResolvedToken {
 }
 
 const MAX_TOKEN_LENGTH = 64;
+/**
+ * Printable ASCII (U+0020..U+007E) only: a token travels unchanged into the Idempotency-Key
+ * response header, log lines and outcomes, where a line break, NUL or non-ASCII cannot go.
+ */
+const TOKEN_CHARACTERS = /^[\x20-\x7e]*$/;
 
 type TokenCheck = { token: string; problem?: never } | { token?: never; problem: string };
 
 const checkToken = (value: unknown): TokenCheck => {
   if (typeof value !== 'string') return { problem: 'must be a string' };
-  const length = [...value].length;
-  if (length < 1 || length > MAX_TOKEN_LENGTH) {
+  if (!TOKEN_CHARACTERS.test(value)) {
+    return { problem: 'must contain only printable ASCII characters (U+0020 to U+007E)' };
+  }
+  // ASCII from here: one UTF-16 unit per character.
+  if (value.length < 1 || value.length > MAX_TOKEN_LENGTH) {
     return { problem: `must be between 1 and ${MAX_TOKEN_LENGTH} characters long` };
   }
   return { token: value };

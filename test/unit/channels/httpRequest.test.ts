@@ -213,8 +213,8 @@ describe('toProvisioningRequest (HTTP): the ARN in the path', () => {
     ]);
   });
 
-  it('decodes a path ARN that is still percent-encoded', () => {
-    // Prepare
+  it('takes the path ARN as API Gateway hands it over (decoded once), never decoding it again', () => {
+    // Prepare: the client sent `%253A`, which API Gateway decoded to `%3A`.
     const event = get();
     event.pathParameters = { arn: encodeURIComponent(ARN) };
 
@@ -222,7 +222,7 @@ describe('toProvisioningRequest (HTTP): the ARN in the path', () => {
     const request = read(event);
 
     // Assess
-    expect(request.input).toEqual({ infrastructureConfigurationArn: ARN });
+    expect(request.input).toEqual({ infrastructureConfigurationArn: encodeURIComponent(ARN) });
   });
 });
 

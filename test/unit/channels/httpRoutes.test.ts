@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildInput,
-  decodeArnParameter,
-  HTTP_ROUTES,
-  matchRoute,
-} from '../../../src/channels/httpRoutes.js';
+import { buildInput, HTTP_ROUTES, matchRoute } from '../../../src/channels/httpRoutes.js';
 
 const ARN = 'arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/my-infra';
 
@@ -39,16 +34,13 @@ describe('matchRoute', () => {
 
     expect(location).toBe(`/infrastructure-configurations/${encodeURIComponent(ARN)}`);
   });
-});
 
-describe('decodeArnParameter', () => {
-  it('decodes a still-encoded ARN and keeps a decoded one', () => {
-    expect(decodeArnParameter(encodeURIComponent(ARN))).toBe(ARN);
-    expect(decodeArnParameter(ARN)).toBe(ARN);
-  });
+  it('gives no Location for an ARN that cannot be percent-encoded (a lone surrogate)', () => {
+    const location = HTTP_ROUTES['POST /infrastructure-configurations']?.location?.({
+      infrastructureConfigurationArn: `${ARN}\ud800`,
+    });
 
-  it('keeps a malformed escape as it is for validation to reject', () => {
-    expect(decodeArnParameter('%E0%A4%A')).toBe('%E0%A4%A');
+    expect(location).toBeUndefined();
   });
 });
 

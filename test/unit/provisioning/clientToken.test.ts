@@ -69,15 +69,61 @@ describe('resolveClientToken', () => {
     expect(resolved.value).toBeUndefined();
   });
 
-  it('counts characters, not UTF-16 units: 64 emoji are a valid token', () => {
+  it.each([
+    ['non-Latin-1 letters', 't-ключ'],
+    ['an emoji', 't-🙂'],
+    ['CR/LF', 't-1\r\nx-injected: 1'],
+    ['NUL', 't-\u0000'],
+    ['DEL', 't-\u007f'],
+    ['a Latin-1 letter', 't-é'],
+    ['a lone surrogate', 't-\ud800'],
+  ])('rejects a body token with %s: it travels into a header and log lines', (_, value) => {
     const resolved = resolveClientToken({
-      input: { clientToken: '🙂'.repeat(64) },
+      input: { clientToken: value },
       inputPointer: '',
       member: 'clientToken',
       given: undefined,
     });
 
-    expect(resolved.errors).toEqual([]);
+    expect(resolved.errors).toEqual([
+      {
+        path: '/clientToken',
+        message: 'must contain only printable ASCII characters (U+0020 to U+007E)',
+      },
+    ]);
+    expect(resolved.value).toBeUndefined();
+  });
+
+  it('rejects a header token with CR/LF at the token member, naming the header', () => {
+    const resolved = resolveClientToken({
+      input: {},
+      inputPointer: '',
+      member: 'ClientToken',
+      given: header('t-1\r\nx-injected: 1'),
+    });
+
+    expect(resolved.errors).toEqual([
+      {
+        path: '/ClientToken',
+        message:
+          'the Idempotency-Key header must contain only printable ASCII characters (U+0020 to U+007E)',
+      },
+    ]);
+  });
+
+  it('accepts every printable ASCII character, space and tilde included', () => {
+    const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
+    const tokens = [printable.slice(0, 64).join(''), printable.slice(31).join('')];
+
+    for (const token of tokens) {
+      const resolved = resolveClientToken({
+        input: { clientToken: token },
+        inputPointer: '',
+        member: 'clientToken',
+        given: undefined,
+      });
+      expect(resolved).toMatchObject({ value: token, errors: [] });
+    }
   });
 
   it('leaves non-object requests to schema validation', () => {
