@@ -1,13 +1,19 @@
 import type { SQSRecord } from 'aws-lambda';
+import { isOperationName, operations } from '../operations/index.js';
 import type { ProvisioningRequest } from '../provisioning/request.js';
 import { requestTooLargeError } from '../shared/errors.js';
 import type { FieldError } from '../shared/fieldError.js';
-import { escapePointerToken } from '../shared/jsonPointer.js';
+import { toJsonPointer } from '../shared/jsonPointer.js';
+import { quoteBounded } from '../shared/quote.js';
 import { isRecord } from '../shared/records.js';
+import { shortSegment } from '../shared/validation.js';
 import { CORRELATION_ID_RULE, isValidCorrelationId } from './correlationId.js';
 import type { ChannelSettings } from './settings.js';
 
 const ENVELOPE_MEMBERS = new Set(['operation', 'clientToken', 'correlationId', 'request']);
+/** Unknown envelope members reported one by one; past this, a count (the outcome stays small). */
+const MAX_UNKNOWN_MEMBERS = 20;
+const OPERATION_NAMES = Object.keys(operations).join(', ');
 
 type Envelope = Pick<ProvisioningRequest, 'operation' | 'input' | 'errors' | 'rejection'> &
   Partial<Pick<ProvisioningRequest, 'clientToken' | 'correlationId'>>;
@@ -30,15 +36,18 @@ const readEnvelope = (body: string, maxRequestBytes: number): Envelope => {
     return unreadable({ errors: [rootError('must be valid JSON')] });
   }
   if (!isRecord(message)) return unreadable({ errors: [rootError('must be a JSON object')] });
-  const errors: FieldError[] = Object.keys(message)
-    .filter((key) => !ENVELOPE_MEMBERS.has(key))
-    .map((key) => ({ path: `/${escapePointerToken(key)}`, message: 'unknown field' }));
-  const { correlationId } = message;
+  const errors = unknownMembers(message);
+  const { operation, correlationId } = message;
+  // What the sender wrote goes no further than this message, bounded and escaped.
+  if (!isOperationName(operation)) {
+    const got = operation === undefined ? '' : ` (got ${quoteBounded(operation)})`;
+    errors.push({ path: '/operation', message: `must be one of: ${OPERATION_NAMES}${got}` });
+  }
   if (correlationId !== undefined && !isValidCorrelationId(correlationId)) {
     errors.push({ path: '/correlationId', message: CORRELATION_ID_RULE });
   }
   return {
-    operation: message.operation,
+    operation: isOperationName(operation) ? operation : undefined,
     input: message.request,
     ...(message.clientToken === undefined
       ? {}
@@ -82,3 +91,14 @@ export const toProvisioningRequest = (
 };
 
 const rootError = (message: string): FieldError => ({ path: '', message });
+
+/** Each member the envelope does not know, at its JSON Pointer (long keys cut), up to a limit. */
+const unknownMembers = (message: Record<string, unknown>): FieldError[] => {
+  const unknown = Object.keys(message).filter((key) => !ENVELOPE_MEMBERS.has(key));
+  const errors = unknown
+    .slice(0, MAX_UNKNOWN_MEMBERS)
+    .map((key) => ({ path: toJsonPointer([shortSegment(key)]), message: 'unknown field' }));
+  const hidden = unknown.length - errors.length;
+  if (hidden > 0) errors.push(rootError(`${hidden} more unknown field(s) not shown`));
+  return errors;
+};

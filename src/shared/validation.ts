@@ -75,7 +75,7 @@ const finish = (drafts: Draft[], pointerPrefix: string): FieldError[] => {
 };
 
 /** Keys come from the caller: a megabyte-long unknown key must not come back in full. */
-const shortSegment = (segment: PropertyKey): PropertyKey => {
+export const shortSegment = (segment: PropertyKey): PropertyKey => {
   if (typeof segment !== 'string' || segment.length <= MAX_SEGMENT_LENGTH) return segment;
   let end = SHOWN_SEGMENT_LENGTH;
   const last = segment.charCodeAt(end - 1);

@@ -71,7 +71,7 @@ describe('toProvisioningRequest (SQS): the envelope', () => {
     expect(request.clientToken?.value).toBe(42);
   });
 
-  it('hands over what the sender wrote as operation, even when it is none of ours', () => {
+  it('hands over no operation when the sender named none of ours, naming it in the error', () => {
     // Prepare
     const record = sqsRecord({ operation: 'DeleteEverything', request: {} });
 
@@ -79,8 +79,72 @@ describe('toProvisioningRequest (SQS): the envelope', () => {
     const request = read(record);
 
     // Assess
-    expect(request.operation).toBe('DeleteEverything');
-    expect(request.errors).toEqual([]);
+    expect(request.operation).toBeUndefined();
+    expect(request.errors).toEqual([
+      {
+        path: '/operation',
+        message:
+          'must be one of: CreateInfrastructureConfiguration, UpdateInfrastructureConfiguration, ' +
+          'GetInfrastructureConfiguration, CreateDistributionConfiguration, CreateImageBuilder ' +
+          '(got "DeleteEverything")',
+      },
+    ]);
+  });
+
+  it.each([
+    ['a 200 KB name, cut to 64 characters', 'x'.repeat(200_000), `"${'x'.repeat(64)}"…`],
+    ['a lone surrogate, escaped', '\ud800', '"\\ud800"'],
+    ['quotes and a line break, escaped', 'a"b\nc', '"a\\"b\\nc"'],
+    ['an ANSI escape, escaped', '\u001b[31mred', '"\\u001b[31mred"'],
+    ['a C1 control, escaped', 'a\u009bb', '"a\\u009bb"'],
+    ['a number', 7, '7'],
+    ['an object', { name: 'CreateImageBuilder' }, 'an object'],
+    ['a known name in the wrong case', 'createimagebuilder', '"createimagebuilder"'],
+  ])('names an unknown operation (%s) bounded and escaped', (_, operation, shown) => {
+    // Prepare
+    const record = sqsRecord(envelope({ operation }));
+
+    // Act
+    const request = read(record);
+
+    // Assess
+    expect(request.operation).toBeUndefined();
+    expect(request.errors).toHaveLength(1);
+    expect(request.errors?.[0]?.path).toBe('/operation');
+    expect(request.errors?.[0]?.message.endsWith(`(got ${shown})`)).toBe(true);
+  });
+
+  it('reports a missing operation at /operation, naming nothing', () => {
+    // Prepare
+    const record = sqsRecord({ request: builder });
+
+    // Act
+    const request = read(record);
+
+    // Assess
+    expect(request.operation).toBeUndefined();
+    expect(request.errors).toEqual([
+      { path: '/operation', message: expect.stringMatching(/^must be one of: [^(]+$/) },
+    ]);
+  });
+
+  it('cuts a long unknown member in its path and reports at most 20 members, then a count', () => {
+    // Prepare
+    const members = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`extra-${i}`, i]));
+    const long = sqsRecord(envelope({ ['k'.repeat(250_000)]: 1 }));
+    const many = sqsRecord(envelope(members));
+
+    // Act
+    const longRequest = read(long);
+    const manyRequest = read(many);
+
+    // Assess
+    expect(longRequest.errors).toEqual([{ path: `/${'k'.repeat(64)}…`, message: 'unknown field' }]);
+    expect(manyRequest.errors).toHaveLength(21);
+    expect(manyRequest.errors?.[20]).toEqual({
+      path: '',
+      message: '10 more unknown field(s) not shown',
+    });
   });
 
   it('reports each unknown envelope member at its own escaped JSON Pointer', () => {
