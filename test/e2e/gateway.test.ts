@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -315,6 +315,19 @@ describe('the event a function receives', () => {
     expect(event).not.toHaveProperty('body');
   });
 
+  it('an {arn} sent percent-encoded twice (%253A) is decoded once, as API Gateway does: %3A', async () => {
+    // Act
+    await call(
+      gateway.endpoint,
+      'GET',
+      `/infrastructure-configurations/${encodeURIComponent(encodeURIComponent(ARN))}`,
+      ['Host', host],
+    );
+
+    // Assess
+    expect(lambda.onlyEvent().pathParameters).toEqual({ arn: encodeURIComponent(ARN) });
+  });
+
   it('any header or query name is passed as a name, __proto__ and constructor included', async () => {
     // Act
     await call(
@@ -523,6 +536,31 @@ describe("API Gateway's own answers", () => {
     // Assess
     expectAnswer(declared, 413, 'Request Entity Too Large');
     expectAnswer(streamed, 413, 'Request Entity Too Large');
+    expect(next.status).toBe(200);
+    expect(lambda.invocations).toHaveLength(1);
+  });
+
+  it('request headers of 100 KB: a bare 431 and the connection closed, nothing invoked; the gateway keeps serving', async () => {
+    // Prepare
+    const head = `GET /infrastructure-configurations/x HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'a'.repeat(100 * 1024)}\r\n\r\n`;
+
+    // Act: a raw socket, since the gateway may close it before the client has sent everything.
+    const received = await new Promise<string>((done) => {
+      let text = '';
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(head));
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => done(text));
+    });
+    const next = await call(gateway.endpoint, 'POST', '/image-builders', ['Host', host], '{}');
+
+    // Assess: the answer (unless the reset overtook it) is Node's, with no body.
+    if (received !== '') {
+      expect(received).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+      expect(received.endsWith('\r\n\r\n')).toBe(true);
+    }
     expect(next.status).toBe(200);
     expect(lambda.invocations).toHaveLength(1);
   });
