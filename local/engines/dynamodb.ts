@@ -1,7 +1,9 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { LOCAL_CREDENTIALS } from './credentials.js';
@@ -35,6 +37,39 @@ export const createIdempotencyTable = async (
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+  }
+};
+
+/**
+ * The request ledger's table: partition key `pk`. With `stream` (an engine that implements
+ * DynamoDB Streams), its stream carries new and old images, as the outbox's trigger reads them;
+ * an existing table without one gets it. dynalite has no streams (it ignores the setting).
+ */
+export const createRequestsTable = async (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  { stream }: { stream: boolean },
+): Promise<void> => {
+  const StreamSpecification = {
+    StreamEnabled: true,
+    StreamViewType: 'NEW_AND_OLD_IMAGES',
+  } as const;
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        ...(stream ? { StreamSpecification } : {}),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+    if (!stream) return;
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.StreamSpecification?.StreamEnabled) return;
+    await dynamodb.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification }));
   }
 };
 
