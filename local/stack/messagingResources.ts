@@ -7,6 +7,8 @@ export interface MessagingResources {
   outcomesTopicArn: string;
   /** The stack's own subscriber to the topic: what it receives is printed. */
   outcomesTailQueueUrl: string;
+  /** The on-failure destination of the ledger stream's event source mapping (the outbox). */
+  outboxFailureQueueUrl: string;
 }
 
 const queueArn = async (sqs: SQSClient, queueUrl: string): Promise<string> => {
@@ -30,7 +32,10 @@ const createQueue = async (
   return QueueUrl;
 };
 
-/** The queue, DLQ and topic of serverless.yml, created on the local SQS/SNS emulator. */
+/**
+ * The queue, DLQ and topic of serverless.yml and the outbox's on-failure queue, created on the
+ * local SQS/SNS emulator.
+ */
 export const createMessagingResources = async ({
   sqs,
   sns,
@@ -67,5 +72,14 @@ export const createMessagingResources = async ({
       Attributes: { RawMessageDelivery: 'true' },
     }),
   );
-  return { requestQueueUrl, deadLetterQueueUrl, outcomesTopicArn: TopicArn, outcomesTailQueueUrl };
+  const outboxFailureQueueUrl = await createQueue(sqs, `${prefix}-outbox-failures`, {
+    MessageRetentionPeriod: '1209600',
+  });
+  return {
+    requestQueueUrl,
+    deadLetterQueueUrl,
+    outcomesTopicArn: TopicArn,
+    outcomesTailQueueUrl,
+    outboxFailureQueueUrl,
+  };
 };

@@ -26,6 +26,10 @@ export interface StackSettings {
   /** Names the local stage gives the table and topic (serverless.yml `params.local`). */
   idempotencyTable: string;
   outcomesTopicName: string;
+  /** The request ledger's table, whose stream triggers the outbox function. */
+  requestsTable: string;
+  /** The ledger stream's event source mapping: when it gives a batch up. */
+  outboxStream: { maximumRetryAttempts: number; maximumRecordAgeSeconds: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -88,5 +92,10 @@ export const readStackSettings = (env: Env = process.env, root = process.cwd()):
     guardrailsStage: env.GUARDRAILS_STAGE || stage,
     idempotencyTable: `${service}-${stage}-idempotency`,
     outcomesTopicName: `${service}-${stage}-outcomes`,
+    requestsTable: `${service}-${stage}-requests`,
+    outboxStream: {
+      maximumRetryAttempts: positive(env, 'OUTBOX_MAXIMUM_RETRY_ATTEMPTS', 5),
+      maximumRecordAgeSeconds: positive(env, 'OUTBOX_MAXIMUM_RECORD_AGE_SECONDS', 3600),
+    },
   };
 };

@@ -2,18 +2,25 @@ import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { loadGuardrailPolicy } from '../../src/guardrails/loadPolicy.js';
 import { startEmulator } from '../emulator/index.js';
 import { LOCAL_CREDENTIALS } from '../engines/credentials.js';
-import { createIdempotencyTable, localDynamoDbClient, startDynalite } from '../engines/dynamodb.js';
+import {
+  createIdempotencyTable,
+  createRequestsTable,
+  localDynamoDbClient,
+  startDynalite,
+} from '../engines/dynamodb.js';
 import { LOCAL_ACCOUNT_ID, startMessaging } from '../engines/messaging.js';
+import { deliverThroughLambdaApi } from '../streams/lambdaDelivery.js';
+import { startLedgerStream } from '../streams/ledgerStream.js';
 import { startStackControl } from './control.js';
 import { startHttpGateway } from './httpGateway.js';
 import { readHttpApiRoutes } from './httpRoutes.js';
 import { createMessagingResources } from './messagingResources.js';
-import { startOffline } from './offline.js';
+import { type RunningOffline, startOffline } from './offline.js';
 import { startOutageGate } from './outageGate.js';
 import { startOutcomeTail } from './outcomeTail.js';
 import { claimPort } from './ports.js';
@@ -24,9 +31,16 @@ import type { StackSettings } from './settings.js';
 export interface StackInfo {
   region: string;
   httpApi: string;
-  sqs: { endpoint: string; requestQueueUrl: string; deadLetterQueueUrl: string };
+  sqs: {
+    endpoint: string;
+    requestQueueUrl: string;
+    deadLetterQueueUrl: string;
+    /** Where the ledger stream's event source mapping sends the batches it gives up. */
+    outboxFailureQueueUrl: string;
+  };
   sns: { endpoint: string; outcomesTopicArn: string };
-  dynamodb: { endpoint: string; idempotencyTable: string };
+  /** `endpoint` streams the changes of `requestsTable` to the outbox function. */
+  dynamodb: { endpoint: string; idempotencyTable: string; requestsTable: string };
   imagebuilder: { endpoint: string };
   appstream: { endpoint: string };
   emulator: { endpoint: string };
@@ -82,15 +96,21 @@ export const startStack = async (
     const lambdaPort = await claimPort(settings.ports.lambda, 'LAMBDA_PORT');
     const { region } = settings;
 
-    let dynamodbEndpoint = settings.externalDynamoDb;
-    if (!dynamodbEndpoint) {
-      const dynamo = await startDynalite(settings.ports.dynamodb);
+    // DynamoDB Local has streams; the embedded engine has none, so a proxy in front of it
+    // captures the ledger's changes, and listens where the engine would (DYNAMODB_PORT).
+    const streamSource = settings.externalDynamoDb ? 'streams-api' : 'capture';
+    let engineEndpoint = settings.externalDynamoDb;
+    if (!engineEndpoint) {
+      const dynamo = await startDynalite();
       stops.push(() => dynamo.close());
-      dynamodbEndpoint = dynamo.endpoint;
+      engineEndpoint = dynamo.endpoint;
     }
-    const dynamodb = localDynamoDbClient(dynamodbEndpoint, region);
+    const dynamodb = localDynamoDbClient(engineEndpoint, region);
     stops.push(async () => dynamodb.destroy());
     await createIdempotencyTable(dynamodb, settings.idempotencyTable);
+    await createRequestsTable(dynamodb, settings.requestsTable, {
+      stream: streamSource === 'streams-api',
+    });
 
     const messaging = await startMessaging(settings.ports.sqsSns, region);
     stops.push(() => messaging.close());
@@ -110,6 +130,37 @@ export const startStack = async (
       visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
       maxReceiveCount: settings.maxReceiveCount,
     });
+
+    // The ledger's stream triggers the outbox function once serverless-offline serves it.
+    const outboxFunction = `${prefix}-outbox`;
+    let functionsStarted: (offline: RunningOffline) => void = () => {};
+    const functions = new Promise<RunningOffline>((resolve) => {
+      functionsStarted = resolve;
+    });
+    const ledgerStream = await startLedgerStream({
+      engineEndpoint,
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      tableName: settings.requestsTable,
+      source: streamSource,
+      port: settings.ports.dynamodb,
+      portName: 'DYNAMODB_PORT',
+      functionName: outboxFunction,
+      deliver: async (event) =>
+        deliverThroughLambdaApi((await functions).lambdaEndpoint, outboxFunction)(event),
+      onFailure: async (record) => {
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: resources.outboxFailureQueueUrl,
+            MessageBody: JSON.stringify(record),
+          }),
+        );
+      },
+      onError: (error) => io.warn(`outbox stream: ${String(error)}`),
+      mapping: settings.outboxStream,
+    });
+    stops.push(() => ledgerStream.stop());
+    const dynamodbEndpoint = ledgerStream.endpoint;
 
     const emulator = await startEmulator({
       port: settings.ports.emulator,
@@ -161,6 +212,9 @@ export const startStack = async (
       output: (chunk) => io.print(chunk.trimEnd()),
     });
     stops.push(() => offline.stop());
+    functionsStarted(offline);
+    // On the way down, the stream stops before the functions it invokes.
+    stops.push(() => ledgerStream.stop());
 
     // The stack's one account: that of the local SQS/SNS ARNs, which the HTTP API's events carry too.
     const accountId = LOCAL_ACCOUNT_ID;
@@ -201,9 +255,17 @@ export const startStack = async (
         endpoint: messaging.endpoint,
         requestQueueUrl: loopbackQueueUrl(messaging.endpoint, resources.requestQueueUrl),
         deadLetterQueueUrl: loopbackQueueUrl(messaging.endpoint, resources.deadLetterQueueUrl),
+        outboxFailureQueueUrl: loopbackQueueUrl(
+          messaging.endpoint,
+          resources.outboxFailureQueueUrl,
+        ),
       },
       sns: { endpoint: messaging.endpoint, outcomesTopicArn: resources.outcomesTopicArn },
-      dynamodb: { endpoint: dynamodbEndpoint, idempotencyTable: settings.idempotencyTable },
+      dynamodb: {
+        endpoint: dynamodbEndpoint,
+        idempotencyTable: settings.idempotencyTable,
+        requestsTable: settings.requestsTable,
+      },
       imagebuilder: { endpoint: emulator.endpoint },
       appstream: { endpoint: emulator.endpoint },
       emulator: { endpoint: emulator.endpoint },
