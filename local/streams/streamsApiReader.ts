@@ -31,11 +31,6 @@ export interface StreamsApiReaderOptions {
   now?: () => number;
 }
 
-export interface StreamsApiReader extends RecordSource {
-  /** The stream's ARN as the records name it (this region and account). */
-  streamArn: string;
-}
-
 interface ShardState {
   parentId: string | undefined;
   iterator: string | undefined;
@@ -61,7 +56,7 @@ export const openStreamsApiReader = async ({
   tableName,
   describeIntervalMs = 5_000,
   now = Date.now,
-}: StreamsApiReaderOptions): Promise<StreamsApiReader> => {
+}: StreamsApiReaderOptions): Promise<RecordSource> => {
   const dynamodb = localDynamoDbClient(endpoint, region);
   const streams = new DynamoDBStreamsClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
   const close = async () => {
@@ -191,7 +186,6 @@ export const openStreamsApiReader = async ({
   };
 
   return {
-    streamArn: arn,
     async read() {
       if (shards.size === 0 || shardClosed || now() - describedAt >= describeIntervalMs) {
         await describe();
