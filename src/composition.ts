@@ -1,7 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createServiceClients, type ServiceClients } from './aws/clients.js';
+import {
+  createServiceClients,
+  createSupportClients,
+  type ServiceClients,
+  type SupportClients,
+} from './aws/clients.js';
 import type { Config } from './config.js';
 import { createGuardrails } from './guardrails/evaluate.js';
+import { createDynamoLedger } from './ledger/dynamoLedger.js';
+import type { RequestLedger } from './ledger/record.js';
+import { createOutboxRelay, type OutboxRelay } from './outbox/relay.js';
 import { createSnsOutcomePublisher } from './outcomes/snsOutcomePublisher.js';
 import { createIdempotencyStore, type IdempotencyStore } from './provisioning/idempotency.js';
 import { createPipeline, type Pipeline } from './provisioning/pipeline.js';
@@ -10,6 +18,7 @@ export interface App {
   config: Config;
   logger: Logger;
   idempotency: IdempotencyStore;
+  ledger: RequestLedger;
   pipeline: Pipeline;
 }
 
@@ -18,27 +27,49 @@ export interface AppOverrides {
   logger?: Logger;
 }
 
+const loggerOf = (overrides: AppOverrides) =>
+  overrides.logger ?? new Logger({ serviceName: 'image-provisioner' });
+
+const ledgerOf = (config: Config, { dynamodb }: SupportClients): RequestLedger =>
+  createDynamoLedger({
+    dynamodb,
+    tableName: config.requestsTableName,
+    retentionSeconds: config.requestRetentionSeconds,
+  });
+
 /** The one place clients and adapters are built; handlers and tests receive the result. */
 export const createApp = (config: Config, overrides: AppOverrides = {}): App => {
   const clients = createServiceClients(config.region, overrides.clients);
-  const logger = overrides.logger ?? new Logger({ serviceName: 'image-provisioner' });
+  const logger = loggerOf(overrides);
   const idempotency = createIdempotencyStore({
     dynamodb: clients.dynamodb,
     tableName: config.idempotencyTableName,
     ttlSeconds: config.idempotencyTtlSeconds,
   });
-  const publisher = createSnsOutcomePublisher({
-    sns: clients.sns,
-    topicArn: config.outcomesTopicArn,
-    source: config.outcomeSource,
-  });
+  const ledger = ledgerOf(config, clients);
   const pipeline = createPipeline({
     clients,
-    publisher,
+    ledger,
     idempotency,
     logger,
     retryPolicy: config.retryPolicy,
     guardrails: createGuardrails(config.guardrails, { accountId: config.accountId }),
   });
-  return { config, logger, idempotency, pipeline };
+  return { config, logger, idempotency, ledger, pipeline };
+};
+
+export interface OutboxApp {
+  logger: Logger;
+  relay: OutboxRelay;
+}
+
+/** The outbox's part: the ledger it reads back and the topic it publishes to, nothing else. */
+export const createOutboxApp = (config: Config, overrides: AppOverrides = {}): OutboxApp => {
+  const clients = createSupportClients(config.region, overrides.clients);
+  const relay = createOutboxRelay({
+    publisher: createSnsOutcomePublisher({ sns: clients.sns, topicArn: config.outcomesTopicArn }),
+    ledger: ledgerOf(config, clients),
+    source: config.outcomeSource,
+  });
+  return { logger: loggerOf(overrides), relay };
 };

@@ -10,6 +10,10 @@ export interface Config {
   readonly region: string;
   readonly idempotencyTableName: string;
   readonly outcomesTopicArn: string;
+  /** The request ledger (`REQUESTS_TABLE_NAME`), whose stream feeds the outbox. */
+  readonly requestsTableName: string;
+  /** How long a request's record is kept (`REQUEST_RETENTION_SECONDS`, default 7 days). */
+  readonly requestRetentionSeconds: number;
   /** How long a clientToken is remembered (Powertools record TTL). */
   readonly idempotencyTtlSeconds: number;
   /** The request queue's maxReceiveCount: the receive that gets no further retry. */
@@ -70,6 +74,8 @@ export const readConfig = (env: Env = process.env): Config => {
     idempotencyTableName: required(env, 'IDEMPOTENCY_TABLE_NAME'),
     outcomesTopicArn,
     accountId: accountOf(outcomesTopicArn, 'OUTCOMES_TOPIC_ARN'),
+    requestsTableName: required(env, 'REQUESTS_TABLE_NAME'),
+    requestRetentionSeconds: positiveInt(env, 'REQUEST_RETENTION_SECONDS', 604_800),
     idempotencyTtlSeconds: positiveInt(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400),
     queueMaxReceiveCount: positiveInt(env, 'QUEUE_MAX_RECEIVE_COUNT', 5),
     outcomeSource: env.OUTCOME_SOURCE?.trim() || 'image-provisioner',

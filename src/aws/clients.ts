@@ -29,6 +29,17 @@ const supportingClientConfig = {
   requestHandler: { ...requestHandler, requestTimeout: 2_000 },
 } as const;
 
+/** The clients of the supporting services: the outcomes topic and the tables. */
+export type SupportClients = Pick<ServiceClients, 'sns' | 'dynamodb'>;
+
+export const createSupportClients = (
+  region: string,
+  given: Partial<SupportClients> = {},
+): SupportClients => ({
+  sns: given.sns ?? new SNSClient({ region, ...supportingClientConfig }),
+  dynamodb: given.dynamodb ?? new DynamoDBClient({ region, ...supportingClientConfig }),
+});
+
 /**
  * One client per service for the life of the execution environment. Endpoints come from the
  * SDK's standard variables (`AWS_ENDPOINT_URL_<SERVICE>`), so local and cloud differ only there.
@@ -43,6 +54,5 @@ export const createServiceClients = (
   imagebuilder:
     given.imagebuilder ?? new ImagebuilderClient({ region, maxAttempts: 1, requestHandler }),
   appstream: given.appstream ?? new AppStreamClient({ region, maxAttempts: 1, requestHandler }),
-  sns: given.sns ?? new SNSClient({ region, ...supportingClientConfig }),
-  dynamodb: given.dynamodb ?? new DynamoDBClient({ region, ...supportingClientConfig }),
+  ...createSupportClients(region, given),
 });

@@ -6,7 +6,8 @@ import type { IdempotencyStore } from '../provisioning/idempotency.js';
 
 export interface EntryDependencies {
   logger: Logger;
-  idempotency: IdempotencyStore;
+  /** For entries whose requests run once per token. */
+  idempotency?: IdempotencyStore;
 }
 
 /**
@@ -17,5 +18,5 @@ export const lambdaEntry = <Event, Result>({ logger, idempotency }: EntryDepende
   middy<Event, Result, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .before(({ context }) => {
-      idempotency.registerLambdaContext(context);
+      idempotency?.registerLambdaContext(context);
     });

@@ -15,6 +15,11 @@ export interface Outcome {
   requestedBy?: string;
   status: OutcomeStatus;
   response?: unknown;
+  /**
+   * Where the response can be read (the status lookup) when it was too large to travel with the
+   * event: set instead of `response`.
+   */
+  responseLocation?: string;
   error?: { code: string; message: string; retryable: boolean; errors?: FieldError[] };
 }
 
@@ -43,7 +48,7 @@ export const failedOutcomeError = (details: ProvisioningErrorDetails): Outcome['
  * The same outcome always gets the same id, so a subscriber can drop a copy that a publish
  * retried after a lost acknowledgement may produce (CloudEvents: source + id identify an event).
  */
-const outcomeId = (outcome: Outcome): string => {
+export const outcomeId = (outcome: Outcome): string => {
   const hex = createHash('sha256')
     .update(
       [

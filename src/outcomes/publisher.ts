@@ -1,7 +1,7 @@
-import type { Outcome } from './outcome.js';
+import type { OutcomeEvent } from './outcome.js';
 
-/** Where outcomes go: the port the pipeline announces through, one adapter per sink. */
+/** Where outcome events go: the port the outbox publishes through, one adapter per sink. */
 export interface OutcomePublisher {
-  /** Publishes one outcome; rejects when it could not be delivered. */
-  publish(outcome: Outcome, subject?: string): Promise<void>;
+  /** Publishes one event; rejects when it could not be delivered. */
+  publish(event: OutcomeEvent): Promise<void>;
 }

@@ -1,29 +1,46 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { toOutcomeEvent } from './outcome.js';
+import type { OutcomeEvent } from './outcome.js';
 import type { OutcomePublisher } from './publisher.js';
 
 interface SnsOutcomePublisherOptions {
   sns: SNSClient;
   topicArn: string;
-  source: string;
 }
 
-/** Publishes outcomes as CloudEvents, with attributes subscribers can filter on. */
+/** SNS takes at most 256 KiB per message, message attributes included. */
+const SNS_MAX_BYTES = 262_144;
+/** Kept back for the message attributes and their names. */
+const ATTRIBUTE_ALLOWANCE = 1_024;
+
+/** Where the status lookup answers for the event's request. */
+const statusLocation = ({ data }: OutcomeEvent): string =>
+  `/requests/${encodeURIComponent(data.clientToken ?? '')}?operation=${encodeURIComponent(data.operation)}`;
+
+/**
+ * The event as it can travel: an event over SNS's limit carries, instead of the AWS response,
+ * where to read it. Nothing else of the event changes, its id included.
+ */
+export const fitForSns = (event: OutcomeEvent): string => {
+  const body = JSON.stringify(event);
+  if (Buffer.byteLength(body) + ATTRIBUTE_ALLOWANCE <= SNS_MAX_BYTES) return body;
+  const { response: _response, ...data } = event.data;
+  return JSON.stringify({ ...event, data: { ...data, responseLocation: statusLocation(event) } });
+};
+
+/** Publishes outcome events as CloudEvents, with attributes subscribers can filter on. */
 export const createSnsOutcomePublisher = ({
   sns,
   topicArn,
-  source,
 }: SnsOutcomePublisherOptions): OutcomePublisher => ({
-  async publish(outcome, subject) {
-    const event = toOutcomeEvent(outcome, { source, subject });
+  async publish(event) {
     await sns.send(
       new PublishCommand({
         TopicArn: topicArn,
-        Message: JSON.stringify(event),
+        Message: fitForSns(event),
         MessageAttributes: {
-          operation: { DataType: 'String', StringValue: outcome.operation },
-          status: { DataType: 'String', StringValue: outcome.status },
-          channel: { DataType: 'String', StringValue: outcome.channel },
+          operation: { DataType: 'String', StringValue: event.data.operation },
+          status: { DataType: 'String', StringValue: event.data.status },
+          channel: { DataType: 'String', StringValue: event.data.channel },
         },
       }),
     );

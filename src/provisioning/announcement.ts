@@ -1,6 +1,5 @@
-import type { Outcome } from '../outcomes/outcome.js';
-import { failedOutcomeError } from '../outcomes/outcome.js';
-import type { OutcomePublisher } from '../outcomes/publisher.js';
+import type { LedgerEntry, LedgerOutcome, RequestLedger } from '../ledger/record.js';
+import { failedOutcomeError, type Outcome, outcomeId } from '../outcomes/outcome.js';
 import type { Channel } from '../shared/channel.js';
 import {
   idempotencyInProgressError,
@@ -37,6 +36,8 @@ export const announcesNow = (
 };
 
 export interface Announcer {
+  /** Records that the request is being carried out. */
+  begin(asker: Asker, operation: string): Promise<void>;
   succeeded(asker: Asker, operation: string, response: unknown, subject?: string): Promise<void>;
   failed(
     asker: Asker,
@@ -46,6 +47,14 @@ export interface Announcer {
   ): Promise<void>;
 }
 
+const entryOf = (asker: Asker, operation: string): LedgerEntry => ({
+  operation,
+  clientToken: asker.clientToken,
+  channel: asker.channel,
+  correlationId: asker.correlationId,
+  requestedBy: asker.requestedBy,
+});
+
 const outcomeOf = (asker: Asker, operation: string): Omit<Outcome, 'status'> => ({
   operation,
   clientToken: asker.clientToken,
@@ -54,26 +63,50 @@ const outcomeOf = (asker: Asker, operation: string): Omit<Outcome, 'status'> => 
   ...(asker.requestedBy ? { requestedBy: asker.requestedBy } : {}),
 });
 
-/** Publishes outcomes; a publish that fails is a 503 the caller or the queue retries. */
-export const createAnnouncer = (publisher: OutcomePublisher): Announcer => {
-  const publish = async (outcome: Outcome, subject: string | undefined): Promise<void> => {
+/**
+ * Announces through the request ledger: each outcome is committed with the request's state, and
+ * the outbox publishes it from there. A ledger that cannot be written is a 503 the caller or the
+ * queue retries; nothing is announced that was not committed.
+ */
+export const createAnnouncer = (ledger: RequestLedger, now = () => new Date()): Announcer => {
+  const write = async (work: Promise<void>): Promise<void> => {
     try {
-      await publisher.publish(outcome, subject);
+      await work;
     } catch (error) {
-      throw serviceUnavailableError('The outcome could not be published; retry later.', error);
+      throw serviceUnavailableError('The request ledger is unavailable; retry later.', error);
     }
   };
+  const announced = (outcome: Outcome, subject: string | undefined): LedgerOutcome => ({
+    id: outcomeId(outcome),
+    status: outcome.status,
+    time: now().toISOString(),
+    ...(subject ? { subject } : {}),
+    ...(outcome.error ? { error: outcome.error } : {}),
+  });
   return {
+    begin: (asker, operation) => write(ledger.begin(entryOf(asker, operation))),
     succeeded: (asker, operation, response, subject) =>
-      publish({ ...outcomeOf(asker, operation), status: 'SUCCEEDED', response }, subject),
+      write(
+        ledger.settle(entryOf(asker, operation), {
+          status: 'SUCCEEDED',
+          response,
+          outcome: announced({ ...outcomeOf(asker, operation), status: 'SUCCEEDED' }, subject),
+        }),
+      ),
     failed: (asker, operation, error, subject) =>
-      publish(
-        {
-          ...outcomeOf(asker, operation),
+      write(
+        ledger.settle(entryOf(asker, operation), {
           status: 'FAILED',
-          error: failedOutcomeError(error.toDetails()),
-        },
-        subject,
+          error: error.toDetails(),
+          outcome: announced(
+            {
+              ...outcomeOf(asker, operation),
+              status: 'FAILED',
+              error: failedOutcomeError(error.toDetails()),
+            },
+            subject,
+          ),
+        }),
       ),
   };
 };

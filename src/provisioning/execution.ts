@@ -91,6 +91,7 @@ const executeAndAnnounce = async (
   job: Job,
 ): Promise<StoredResult> => {
   const { announcer } = dependencies;
+  await announcer.begin(job, operation.name);
   let response: unknown;
   try {
     response = await callAws(dependencies, operation, job);

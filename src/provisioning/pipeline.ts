@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Guardrails } from '../guardrails/evaluate.js';
+import type { RequestLedger } from '../ledger/record.js';
 import { type AnyOperation, type AwsClients, findOperation } from '../operations/index.js';
-import type { OutcomePublisher } from '../outcomes/publisher.js';
 import { ProvisioningError } from '../shared/errors.js';
 import { type Admission, admit } from './admission.js';
 import { type Announcer, type Asker, announcesNow, createAnnouncer } from './announcement.js';
@@ -19,7 +19,8 @@ export interface Pipeline {
 
 export interface PipelineDependencies {
   clients: AwsClients;
-  publisher: OutcomePublisher;
+  /** Where requests are committed, with the outcomes they announce. */
+  ledger: RequestLedger;
   idempotency: IdempotencyStore;
   logger: Logger;
   retryPolicy?: RetryPolicy;
@@ -94,13 +95,13 @@ const carryOut = async (
  */
 export const createPipeline = ({
   clients,
-  publisher,
+  ledger,
   idempotency,
   logger,
   retryPolicy = DEFAULT_RETRY_POLICY,
   guardrails,
 }: PipelineDependencies): Pipeline => {
-  const announcer = createAnnouncer(publisher);
+  const announcer = createAnnouncer(ledger);
   const executor = createExecutor({ clients, idempotency, announcer, retryPolicy });
 
   const handle = async (request: ProvisioningRequest): Promise<ProvisioningResult> => {
@@ -123,7 +124,7 @@ export const createPipeline = ({
     async run(request) {
       const started = performance.now();
       const result = await handle(request).catch((error: unknown): ProvisioningResult => {
-        // Only an outcome that could not be published lands here; the queue redelivers it.
+        // Only a ledger that could not be written lands here; the caller or the queue retries.
         if (!(error instanceof ProvisioningError)) throw error;
         const operation = findOperation(request.operation);
         return { status: 'FAILED', operation, clientToken: undefined, error, replayed: false };

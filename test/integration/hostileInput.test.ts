@@ -193,7 +193,9 @@ const onlyOutcome = async () => {
 describe('queue: a token that cannot go into a header or a log line', () => {
   it.each(HOSTILE_TOKENS)(
     'announces %s in the message clientToken as one FAILED outcome at /clientToken, under the message id, and deletes it',
-    async (_, token) => {
+    async (name, token) => {
+      // One message per case: a message id is a token, and a token announces once.
+      const messageId = `hostile-token-1-${HOSTILE_TOKENS.findIndex(([n]) => n === name)}`;
       const record = sqsRecord(
         {
           operation: 'CreateImageBuilder',
@@ -201,7 +203,7 @@ describe('queue: a token that cannot go into a header or a log line', () => {
           correlationId: 'corr-hostile',
           request: validRequests.CreateImageBuilder,
         },
-        { messageId: 'hostile-token-1' },
+        { messageId },
       );
 
       const result = await deliver(record);
@@ -211,7 +213,7 @@ describe('queue: a token that cannot go into a header or a log line', () => {
       const { event } = await onlyOutcome();
       expect(event.data).toMatchObject({
         operation: 'CreateImageBuilder',
-        clientToken: 'hostile-token-1',
+        clientToken: messageId,
         correlationId: 'corr-hostile',
         status: 'FAILED',
         error: { code: 'ValidationException', retryable: false },
@@ -222,13 +224,14 @@ describe('queue: a token that cannot go into a header or a log line', () => {
 
   it.each(HOSTILE_TOKENS)(
     'announces %s in the request token as one FAILED outcome at /request/clientToken and deletes it',
-    async (_, token) => {
+    async (name, token) => {
+      const messageId = `hostile-token-2-${HOSTILE_TOKENS.findIndex(([n]) => n === name)}`;
       const record = sqsRecord(
         {
           operation: 'CreateInfrastructureConfiguration',
           request: { ...validRequests.CreateInfrastructureConfiguration, clientToken: token },
         },
-        { messageId: 'hostile-token-2' },
+        { messageId },
       );
 
       const result = await deliver(record);
@@ -236,7 +239,7 @@ describe('queue: a token that cannot go into a header or a log line', () => {
       expect(result.batchItemFailures).toEqual([]);
       expect(harness.aws.calls()).toHaveLength(0);
       const { event } = await onlyOutcome();
-      expect(event.data).toMatchObject({ clientToken: 'hostile-token-2', status: 'FAILED' });
+      expect(event.data).toMatchObject({ clientToken: messageId, status: 'FAILED' });
       expect(event.data.error?.errors).toEqual([
         { path: '/request/clientToken', message: TOKEN_RULE },
       ]);
@@ -260,15 +263,17 @@ describe('queue: an operation that is none of ours', () => {
     { name: 'the prototype', operation: '__proto__', shown: '"__proto__"' },
   ])(
     'announces $name as one FAILED outcome named Unknown, with the message token and correlation id, and deletes it',
-    async ({ operation, shown }) => {
+    async ({ name, operation, shown }) => {
+      // One token per case: a token announces once.
+      const clientToken = `hostile-op-${name.replaceAll(' ', '-')}`;
       const record = sqsRecord(
         {
           operation,
-          clientToken: 'hostile-op-1',
+          clientToken,
           correlationId: 'corr-hostile',
           request: validRequests.CreateImageBuilder,
         },
-        { messageId: 'message-hostile-op' },
+        { messageId: `message-${clientToken}` },
       );
 
       const result = await deliver(record);
@@ -279,7 +284,7 @@ describe('queue: an operation that is none of ours', () => {
       expect(attributes).toMatchObject({ operation: 'Unknown', status: 'FAILED', channel: 'sqs' });
       expect(event.data).toMatchObject({
         operation: 'Unknown',
-        clientToken: 'hostile-op-1',
+        clientToken,
         correlationId: 'corr-hostile',
         channel: 'sqs',
         status: 'FAILED',

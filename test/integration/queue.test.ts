@@ -72,10 +72,12 @@ describe.each(OPERATION_CASES)('queue message for $operation', (testCase) => {
 
   it.each(invalidRequests[testCase.operation])(
     'publishes a FAILED outcome for $name at /request$path and does not retry it',
-    async ({ request: invalid, path }) => {
+    async ({ name, request: invalid, path }) => {
+      // A token per case: one token announces one FAILED outcome per error code.
+      const index = invalidRequests[testCase.operation].findIndex((c) => c.name === name);
       const record = sqsRecord({
         operation: testCase.operation,
-        clientToken: 'bad-1',
+        clientToken: `bad-${index}`,
         request: invalid,
       });
 
@@ -145,20 +147,28 @@ describe('malformed queue messages', () => {
       },
       path: '/correlationId',
     },
-  ])('publishes one FAILED outcome for $name and deletes the message', async ({ body, path }) => {
-    const result = await deliver(sqsRecord(body, { messageId: 'poison-1' }));
+  ])(
+    'publishes one FAILED outcome for $name and deletes the message',
+    async ({ name, body, path }) => {
+      // A message of its own per case: its id is the token the outcome is announced under.
+      const result = await deliver(
+        sqsRecord(body, { messageId: `poison-${name.replaceAll(' ', '-')}` }),
+      );
 
-    expect(result.batchItemFailures).toEqual([]);
-    expect(harness.aws.calls()).toHaveLength(0);
-    const outcomes = await harness.stack.outcomes(1);
-    expect(outcomes).toHaveLength(1);
-    expect(outcomes[0]?.event.data).toMatchObject({
-      channel: 'sqs',
-      status: 'FAILED',
-      error: { code: 'ValidationException', retryable: false },
-    });
-    expect(outcomes[0]?.event.data.error?.errors).toContainEqual(expect.objectContaining({ path }));
-  });
+      expect(result.batchItemFailures).toEqual([]);
+      expect(harness.aws.calls()).toHaveLength(0);
+      const outcomes = await harness.stack.outcomes(1);
+      expect(outcomes).toHaveLength(1);
+      expect(outcomes[0]?.event.data).toMatchObject({
+        channel: 'sqs',
+        status: 'FAILED',
+        error: { code: 'ValidationException', retryable: false },
+      });
+      expect(outcomes[0]?.event.data.error?.errors).toContainEqual(
+        expect.objectContaining({ path }),
+      );
+    },
+  );
 });
 
 describe('oversized queue messages', () => {

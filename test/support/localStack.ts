@@ -17,9 +17,11 @@ import {
   localDynamoDbClient,
   startDynalite,
 } from '../../local/engines/dynamodb.js';
+import { createOutboxHandler } from '../../src/channels/ledgerStream.js';
 import { startMessaging } from '../../local/engines/messaging.js';
 import type { ServiceClients } from '../../src/aws/clients.js';
-import { type App, createApp } from '../../src/composition.js';
+import { type App, createApp, createOutboxApp } from '../../src/composition.js';
+import { createRequestsTable, relayCommittedOutcomes } from './ledgerRelay.js';
 import type { Config } from '../../src/config.js';
 import type { OutcomeEvent } from '../../src/outcomes/outcome.js';
 import { type AwsMocks, mockAws } from './awsMocks.js';
@@ -59,7 +61,9 @@ export const startTestStack = async (): Promise<TestStack> => {
   const sns = new SNSClient(clientConfig);
   const sqs = new SQSClient(clientConfig);
   const tableName = `idempotency-${randomUUID()}`;
+  const requestsTable = `requests-${randomUUID()}`;
   await createIdempotencyTable(dynamodb, tableName);
+  await createRequestsTable(dynamodb, requestsTable);
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'outcomes' }));
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'outcomes-subscriber' }));
   const { Attributes } = await sqs.send(
@@ -79,6 +83,8 @@ export const startTestStack = async (): Promise<TestStack> => {
     region: REGION,
     idempotencyTableName: tableName,
     outcomesTopicArn: TopicArn,
+    requestsTableName: requestsTable,
+    requestRetentionSeconds: 3600,
     idempotencyTtlSeconds: 3600,
     queueMaxReceiveCount: 3,
     outcomeSource: 'image-provisioner.test',
@@ -103,6 +109,11 @@ export const startTestStack = async (): Promise<TestStack> => {
     clients,
     logger: new Logger({ serviceName: 'image-provisioner', logLevel: 'SILENT' }),
   });
+
+  const outbox = createOutboxHandler(
+    createOutboxApp(config, { clients, logger: app.logger }),
+  );
+  const relay = () => relayCommittedOutcomes({ dynamodb, tableName: requestsTable, outbox });
 
   const receive = async (waitSeconds: number): Promise<ReceivedOutcome[]> => {
     const { Messages = [] } = await sqs.send(
@@ -139,6 +150,7 @@ export const startTestStack = async (): Promise<TestStack> => {
     async outcomes(count, timeoutMs = 5_000) {
       const received: ReceivedOutcome[] = [];
       const deadline = Date.now() + timeoutMs;
+      await relay();
       while (received.length < count && Date.now() < deadline) {
         received.push(...(await receive(1)));
       }

@@ -5,6 +5,7 @@ const env = {
   AWS_REGION: 'eu-west-1',
   IDEMPOTENCY_TABLE_NAME: 'table',
   OUTCOMES_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:outcomes',
+  REQUESTS_TABLE_NAME: 'requests',
 };
 
 describe('readConfig', () => {
@@ -19,6 +20,8 @@ describe('readConfig', () => {
       maxRequestBytes: 262_144,
       guardrails: {},
       accountId: '123456789012',
+      requestsTableName: 'requests',
+      requestRetentionSeconds: 604_800,
       retryPolicy: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2_000 },
     });
   });
@@ -39,6 +42,13 @@ describe('readConfig', () => {
       readConfig({ ...env, OUTCOMES_TOPIC_ARN: 'arn:aws:sns:eu-west-1::outcomes' }),
     ).toThrow(ConfigError);
     expect(() => readConfig({ ...env, OUTCOMES_TOPIC_ARN: 'outcomes' })).toThrow(ConfigError);
+  });
+
+  it('reads the request retention, and fails loudly without the requests table', () => {
+    expect(readConfig({ ...env, REQUEST_RETENTION_SECONDS: '3600' }).requestRetentionSeconds).toBe(
+      3600,
+    );
+    expect(() => readConfig({ ...env, REQUESTS_TABLE_NAME: '' })).toThrow(ConfigError);
   });
 
   it('fails loudly on a missing table name', () => {

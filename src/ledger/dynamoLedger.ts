@@ -1,0 +1,225 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ProvisioningErrorDetails } from '../shared/errors.js';
+import { isRecord } from '../shared/records.js';
+import type { LedgerEntry, LedgerOutcome, LedgerRecord, RequestLedger } from './record.js';
+
+export interface DynamoLedgerOptions {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+  /** How long a record is kept after it was created (DynamoDB TTL on `expiresAt`). */
+  retentionSeconds: number;
+  now?: () => Date;
+}
+
+/** The record's key: tokens are scoped per operation. */
+export const ledgerKey = (operation: string, clientToken: string) => ({
+  pk: { S: `${operation}#${clientToken}` },
+});
+
+const STATUSES = new Set(['IN_PROGRESS', 'SUCCEEDED', 'FAILED']);
+const CHANNELS = new Set(['http', 'sqs']);
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+
+const isErrorDetails = (value: unknown): value is ProvisioningErrorDetails =>
+  isRecord(value) &&
+  typeof value.code === 'string' &&
+  typeof value.status === 'number' &&
+  typeof value.title === 'string' &&
+  typeof value.detail === 'string' &&
+  typeof value.retryable === 'boolean';
+
+/** A ledger record from its DynamoDB item (a table read or a stream image); undefined if not one. */
+export const decodeLedgerRecord = (
+  item: Record<string, AttributeValue> | undefined,
+): LedgerRecord | undefined => {
+  if (!item) return undefined;
+  const raw = unmarshall(item);
+  const { operation, clientToken, channel, status, createdAt, updatedAt, expiresAt } = raw;
+  if (
+    typeof operation !== 'string' ||
+    typeof clientToken !== 'string' ||
+    !CHANNELS.has(channel) ||
+    !STATUSES.has(status) ||
+    typeof createdAt !== 'string' ||
+    typeof updatedAt !== 'string' ||
+    typeof expiresAt !== 'number'
+  ) {
+    return undefined;
+  }
+  return {
+    operation,
+    clientToken,
+    channel,
+    status,
+    createdAt,
+    updatedAt,
+    expiresAt,
+    ...(text(raw.correlationId) ? { correlationId: raw.correlationId } : {}),
+    ...(text(raw.requestedBy) ? { requestedBy: raw.requestedBy } : {}),
+    ...(raw.response === undefined ? {} : { response: raw.response }),
+    ...(isErrorDetails(raw.error) ? { error: raw.error } : {}),
+    outcomes: Array.isArray(raw.outcomes)
+      ? raw.outcomes.filter(
+          (outcome): outcome is LedgerOutcome =>
+            isRecord(outcome) && text(outcome.id) !== undefined,
+        )
+      : [],
+    published: raw.published instanceof Set ? [...raw.published].map(String) : [],
+  };
+};
+
+/** An update expression with only the names and values it uses (DynamoDB refuses others). */
+class Update {
+  readonly sets: string[] = [];
+  readonly removes: string[] = [];
+  readonly adds: string[] = [];
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+
+  set(
+    member: string,
+    value: unknown,
+    how: (path: string, placeholder: string) => string = (p, v) => `${p} = ${v}`,
+  ): this {
+    if (value === undefined) return this;
+    const path = this.name(member);
+    this.values[`:${member}`] = value;
+    this.sets.push(how(path, `:${member}`));
+    return this;
+  }
+
+  remove(member: string): this {
+    this.removes.push(this.name(member));
+    return this;
+  }
+
+  add(member: string, value: unknown): this {
+    this.values[`:${member}`] = value;
+    this.adds.push(`${this.name(member)} :${member}`);
+    return this;
+  }
+
+  name(member: string): string {
+    this.names[`#${member}`] = member;
+    return `#${member}`;
+  }
+
+  expression(): string {
+    return [
+      this.sets.length > 0 ? `SET ${this.sets.join(', ')}` : '',
+      this.removes.length > 0 ? `REMOVE ${this.removes.join(', ')}` : '',
+      this.adds.length > 0 ? `ADD ${this.adds.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+  }
+}
+
+const ifAbsent = (path: string, value: string) => `${path} = if_not_exists(${path}, ${value})`;
+
+/** The request ledger on a DynamoDB table whose stream feeds the outbox. */
+export const createDynamoLedger = ({
+  dynamodb,
+  tableName,
+  retentionSeconds,
+  now = () => new Date(),
+}: DynamoLedgerOptions): RequestLedger => {
+  /** What every write sets: who asked, how, when; the creation time and expiry only once. */
+  const entryUpdate = (entry: LedgerEntry): Update => {
+    const at = now();
+    return new Update()
+      .set('operation', entry.operation)
+      .set('clientToken', entry.clientToken)
+      .set('channel', entry.channel)
+      .set('correlationId', entry.correlationId)
+      .set('requestedBy', entry.requestedBy)
+      .set('updatedAt', at.toISOString())
+      .set('createdAt', at.toISOString(), ifAbsent)
+      .set('expiresAt', Math.floor(at.getTime() / 1000) + retentionSeconds, ifAbsent);
+  };
+
+  /** Runs the update; a failed condition means what it guards against is already there. */
+  const send = async (entry: LedgerEntry, update: Update, condition?: string) => {
+    try {
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: ledgerKey(entry.operation, entry.clientToken),
+          UpdateExpression: update.expression(),
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: marshall(update.values, { removeUndefinedValues: true }),
+          ...(condition ? { ConditionExpression: condition } : {}),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  };
+
+  return {
+    begin(entry) {
+      const update = entryUpdate(entry).set('status', 'IN_PROGRESS').set('outcomes', [], ifAbsent);
+      update.values[':succeeded'] = 'SUCCEEDED';
+      // A success already committed stays committed (a retry after a lost acknowledgement).
+      return send(entry, update, 'attribute_not_exists(#status) OR #status <> :succeeded');
+    },
+
+    settle(entry, settlement) {
+      const update = entryUpdate(entry).set('status', settlement.status);
+      if (settlement.status === 'SUCCEEDED')
+        update.set('response', settlement.response).remove('error');
+      else update.set('error', settlement.error).remove('response');
+      const { outcome } = settlement;
+      if (!outcome) return send(entry, update.set('outcomes', [], ifAbsent));
+      update
+        .set(
+          'outcomes',
+          [outcome],
+          (path, value) => `${path} = list_append(if_not_exists(${path}, :none), ${value})`,
+        )
+        .add('outcomeIds', new Set([outcome.id]));
+      update.values[':none'] = [];
+      update.values[':outcomeId'] = outcome.id;
+      // An outcome is committed once, however often the request's end is written.
+      return send(
+        entry,
+        update,
+        'attribute_not_exists(#outcomeIds) OR NOT contains(#outcomeIds, :outcomeId)',
+      );
+    },
+
+    async find(operation, clientToken) {
+      const { Item } = await dynamodb.send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: ledgerKey(operation, clientToken),
+          ConsistentRead: true,
+        }),
+      );
+      const record = decodeLedgerRecord(Item);
+      // DynamoDB deletes expired items within days, not at once.
+      return record && record.expiresAt > now().getTime() / 1000 ? record : undefined;
+    },
+
+    async markPublished(operation, clientToken, ids) {
+      if (ids.length === 0) return;
+      const update = new Update().add('published', new Set(ids));
+      update.name('operation');
+      // Only a record that exists: a late publish must not resurrect an expired one.
+      await send(
+        { operation, clientToken, channel: 'http' },
+        update,
+        'attribute_exists(#operation)',
+      );
+    },
+  };
+};

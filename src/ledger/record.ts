@@ -1,0 +1,62 @@
+import type { Outcome } from '../outcomes/outcome.js';
+import type { Channel } from '../shared/channel.js';
+import type { ProvisioningErrorDetails } from '../shared/errors.js';
+
+/** Where a request stands: being carried out, or ended one way or the other. */
+export type RequestStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+
+/** Who asked for what, and how: the part of a record every write repeats. */
+export interface LedgerEntry {
+  operation: string;
+  clientToken: string;
+  channel: Channel;
+  correlationId?: string | undefined;
+  requestedBy?: string | undefined;
+}
+
+/**
+ * An outcome the request announces. It is committed with the request's state, and the outbox
+ * publishes it from there: `id` is the CloudEvents id, the same for every copy.
+ */
+export interface LedgerOutcome {
+  id: string;
+  status: Outcome['status'];
+  /** When the outcome was committed (the event's `time`). */
+  time: string;
+  subject?: string | undefined;
+  error?: Outcome['error'];
+}
+
+/** One request in the ledger, as the status lookup and the outbox read it. */
+export interface LedgerRecord extends LedgerEntry {
+  status: RequestStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** The AWS response of a request that succeeded. */
+  response?: unknown;
+  /** What the caller was answered for a request that failed. */
+  error?: ProvisioningErrorDetails;
+  /** Every outcome announced, in order. */
+  outcomes: LedgerOutcome[];
+  /** The ids of the outcomes the outbox has published. */
+  published: string[];
+  /** Epoch seconds after which the record is gone (DynamoDB TTL). */
+  expiresAt: number;
+}
+
+/** How a request ended, and the outcome it announces (none while the channel will retry). */
+export type Settlement =
+  | { status: 'SUCCEEDED'; response: unknown; outcome?: LedgerOutcome }
+  | { status: 'FAILED'; error: ProvisioningErrorDetails; outcome?: LedgerOutcome };
+
+/** The request ledger: the committed state of every request, and the outbox of its outcomes. */
+export interface RequestLedger {
+  /** Records that the request is being carried out (a settled success stays settled). */
+  begin(entry: LedgerEntry): Promise<void>;
+  /** Commits how the request ended; an outcome already committed is not added again. */
+  settle(entry: LedgerEntry, settlement: Settlement): Promise<void>;
+  /** The request's record, unless unknown or past its retention. */
+  find(operation: string, clientToken: string): Promise<LedgerRecord | undefined>;
+  /** Records that the outbox published these outcomes. */
+  markPublished(operation: string, clientToken: string, ids: readonly string[]): Promise<void>;
+}
