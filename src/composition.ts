@@ -12,6 +12,7 @@ import type { RequestLedger } from './ledger/record.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox/relay.js';
 import { createSnsOutcomePublisher } from './outcomes/snsOutcomePublisher.js';
 import { createIdempotencyStore, type IdempotencyStore } from './provisioning/idempotency.js';
+import { createRequestLookup, type RequestLookup } from './provisioning/lookup.js';
 import { createPipeline, type Pipeline } from './provisioning/pipeline.js';
 
 export interface App {
@@ -20,6 +21,7 @@ export interface App {
   idempotency: IdempotencyStore;
   ledger: RequestLedger;
   pipeline: Pipeline;
+  lookup: RequestLookup;
 }
 
 export interface AppOverrides {
@@ -55,7 +57,7 @@ export const createApp = (config: Config, overrides: AppOverrides = {}): App => 
     retryPolicy: config.retryPolicy,
     guardrails: createGuardrails(config.guardrails, { accountId: config.accountId }),
   });
-  return { config, logger, idempotency, ledger, pipeline };
+  return { config, logger, idempotency, ledger, pipeline, lookup: createRequestLookup(ledger) };
 };
 
 export interface OutboxApp {
@@ -63,12 +65,11 @@ export interface OutboxApp {
   relay: OutboxRelay;
 }
 
-/** The outbox's part: the ledger it reads back and the topic it publishes to, nothing else. */
+/** The outbox's part: the topic it publishes to, nothing else (the stream brings the ledger). */
 export const createOutboxApp = (config: Config, overrides: AppOverrides = {}): OutboxApp => {
   const clients = createSupportClients(config.region, overrides.clients);
   const relay = createOutboxRelay({
     publisher: createSnsOutcomePublisher({ sns: clients.sns, topicArn: config.outcomesTopicArn }),
-    ledger: ledgerOf(config, clients),
     source: config.outcomeSource,
   });
   return { logger: loggerOf(overrides), relay };

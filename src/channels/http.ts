@@ -1,38 +1,21 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { RequestLookup } from '../provisioning/lookup.js';
 import type { Pipeline, ProvisioningResult } from '../provisioning/pipeline.js';
 import { isRecord } from '../shared/records.js';
+import { answerLookup, LOOKUP_ROUTE_KEY } from './httpLookup.js';
 import { toProvisioningRequest } from './httpRequest.js';
+import { json, problemResponse, type Response, routeNotFound } from './httpResponse.js';
 import { type HttpRoute, matchRoute } from './httpRoutes.js';
 import { type EntryDependencies, lambdaEntry } from './middleware.js';
-import { PROBLEM_CONTENT_TYPE, type Problem, toProblem } from './problem.js';
+import { toProblem } from './problem.js';
 import type { ChannelSettings } from './settings.js';
 import { unexpectedErrorsAsProblems } from './unexpectedErrors.js';
 
 interface HttpChannelDependencies extends EntryDependencies {
   pipeline: Pipeline;
+  lookup: RequestLookup;
   config: Pick<ChannelSettings, 'maxRequestBytes'>;
 }
-
-type Response = APIGatewayProxyStructuredResultV2;
-
-const json = (statusCode: number, body: unknown, headers: Record<string, string>): Response => ({
-  statusCode,
-  headers,
-  body: JSON.stringify(body),
-});
-
-const problemResponse = (problem: Problem, headers: Record<string, string> = {}): Response =>
-  json(problem.status, problem, { 'content-type': PROBLEM_CONTENT_TYPE, ...headers });
-
-const routeNotFound = (requestId: string): Response =>
-  problemResponse({
-    type: 'urn:image-provisioner:problem:NotFoundException',
-    title: 'Not found',
-    status: 404,
-    detail: 'No route matches this method and path.',
-    code: 'NotFoundException',
-    requestId,
-  });
 
 const successBody = ({
   operation,
@@ -76,11 +59,17 @@ const toResponse = (
 };
 
 /** API Gateway HTTP API (payload 2.0) entry: the route picks the operation, the pipeline does the rest. */
-export const createHttpHandler = ({ pipeline, config, ...entry }: HttpChannelDependencies) =>
+export const createHttpHandler = ({
+  pipeline,
+  lookup,
+  config,
+  ...entry
+}: HttpChannelDependencies) =>
   lambdaEntry<APIGatewayProxyEventV2, Response>(entry)
     .use(unexpectedErrorsAsProblems(entry.logger))
     .handler(async (event, context) => {
       const { requestId } = event.requestContext;
+      if (event.routeKey === LOOKUP_ROUTE_KEY) return answerLookup(lookup, event, requestId);
       const route = matchRoute(event.routeKey);
       if (!route) return routeNotFound(requestId);
       const remainingTimeMs = context.getRemainingTimeInMillis();

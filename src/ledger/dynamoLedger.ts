@@ -73,7 +73,6 @@ export const decodeLedgerRecord = (
             isRecord(outcome) && text(outcome.id) !== undefined,
         )
       : [],
-    published: raw.published instanceof Set ? [...raw.published].map(String) : [],
   };
 };
 
@@ -208,18 +207,6 @@ export const createDynamoLedger = ({
       const record = decodeLedgerRecord(Item);
       // DynamoDB deletes expired items within days, not at once.
       return record && record.expiresAt > now().getTime() / 1000 ? record : undefined;
-    },
-
-    async markPublished(operation, clientToken, ids) {
-      if (ids.length === 0) return;
-      const update = new Update().add('published', new Set(ids));
-      update.name('operation');
-      // Only a record that exists: a late publish must not resurrect an expired one.
-      await send(
-        { operation, clientToken, channel: 'http' },
-        update,
-        'attribute_exists(#operation)',
-      );
     },
   };
 };

@@ -36,10 +36,8 @@ export interface LedgerRecord extends LedgerEntry {
   response?: unknown;
   /** What the caller was answered for a request that failed. */
   error?: ProvisioningErrorDetails;
-  /** Every outcome announced, in order. */
+  /** Every outcome announced, in order: the outbox publishes each once it is committed. */
   outcomes: LedgerOutcome[];
-  /** The ids of the outcomes the outbox has published. */
-  published: string[];
   /** Epoch seconds after which the record is gone (DynamoDB TTL). */
   expiresAt: number;
 }
@@ -57,6 +55,4 @@ export interface RequestLedger {
   settle(entry: LedgerEntry, settlement: Settlement): Promise<void>;
   /** The request's record, unless unknown or past its retention. */
   find(operation: string, clientToken: string): Promise<LedgerRecord | undefined>;
-  /** Records that the outbox published these outcomes. */
-  markPublished(operation: string, clientToken: string, ids: readonly string[]): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { LedgerOutcome, LedgerRecord, RequestLedger } from '../ledger/record.js';
+import type { LedgerOutcome, LedgerRecord } from '../ledger/record.js';
 import { type Outcome, type OutcomeEvent, toOutcomeEvent } from '../outcomes/outcome.js';
 import type { OutcomePublisher } from '../outcomes/publisher.js';
 
@@ -40,13 +40,12 @@ export const outcomeEventOf = (
 };
 
 export interface OutboxRelay {
-  /** Publishes what the change committed, in order, then notes it published. */
+  /** Publishes what the change committed, in order. */
   relay(change: LedgerChange): Promise<void>;
 }
 
 export interface OutboxRelayDependencies {
   publisher: OutcomePublisher;
-  ledger: RequestLedger;
   /** CloudEvents `source` of published outcomes. */
   source: string;
 }
@@ -55,20 +54,11 @@ export interface OutboxRelayDependencies {
  * The outbox: outcomes leave only once committed, and leave again (with the same id) if the
  * stream delivers the change again, so subscribers can drop the copy.
  */
-export const createOutboxRelay = ({
-  publisher,
-  ledger,
-  source,
-}: OutboxRelayDependencies): OutboxRelay => ({
+export const createOutboxRelay = ({ publisher, source }: OutboxRelayDependencies): OutboxRelay => ({
   async relay(change) {
     const { after } = change;
     const outcomes = committedOutcomes(change);
     if (!after || outcomes.length === 0) return;
     for (const outcome of outcomes) await publisher.publish(outcomeEventOf(after, outcome, source));
-    await ledger.markPublished(
-      after.operation,
-      after.clientToken,
-      outcomes.map(({ id }) => id),
-    );
   },
 });

@@ -30,7 +30,7 @@ const TOKEN_CHARACTERS = /^[\x20-\x7e]*$/;
 
 type TokenCheck = { token: string; problem?: never } | { token?: never; problem: string };
 
-const checkToken = (value: unknown): TokenCheck => {
+export const checkToken = (value: unknown): TokenCheck => {
   if (typeof value !== 'string') return { problem: 'must be a string' };
   if (!TOKEN_CHARACTERS.test(value)) {
     return { problem: 'must contain only printable ASCII characters (U+0020 to U+007E)' };

@@ -10,21 +10,24 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/engines/credentials.js';
 import {
   createIdempotencyTable,
+  createRequestsTable,
   localDynamoDbClient,
   startDynalite,
 } from '../../local/engines/dynamodb.js';
-import { createOutboxHandler } from '../../src/channels/ledgerStream.js';
 import { startMessaging } from '../../local/engines/messaging.js';
+import { startLedgerStream } from '../../local/streams/ledgerStream.js';
 import type { ServiceClients } from '../../src/aws/clients.js';
+import { createOutboxHandler } from '../../src/channels/ledgerStream.js';
 import { type App, createApp, createOutboxApp } from '../../src/composition.js';
-import { createRequestsTable, relayCommittedOutcomes } from './ledgerRelay.js';
 import type { Config } from '../../src/config.js';
 import type { OutcomeEvent } from '../../src/outcomes/outcome.js';
 import { type AwsMocks, mockAws } from './awsMocks.js';
+import { lambdaContext } from './lambda.js';
 
 const REGION = 'us-east-1';
 
@@ -52,7 +55,25 @@ export interface TestStack {
  */
 export const startTestStack = async (): Promise<TestStack> => {
   const [dynamo, messaging] = await Promise.all([startDynalite(), startMessaging(0, REGION)]);
-  const dynamodb = localDynamoDbClient(dynamo.endpoint, REGION);
+  const requestsTable = `requests-${randomUUID()}`;
+  // The ledger's stream, captured in front of the engine and delivered to the real outbox handler.
+  let deliver: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> = async () => ({
+    batchItemFailures: [],
+  });
+  const stream = await startLedgerStream({
+    engineEndpoint: dynamo.endpoint,
+    region: REGION,
+    accountId: '123456789012',
+    tableName: requestsTable,
+    source: 'capture',
+    functionName: 'image-provisioner-test-outbox',
+    deliver: (event) => deliver(event),
+    onFailure: async (record) => {
+      throw new Error(`the outbox gave up a batch: ${JSON.stringify(record)}`);
+    },
+    onError: () => undefined,
+  });
+  const dynamodb = localDynamoDbClient(stream.endpoint, REGION);
   const clientConfig = {
     region: REGION,
     credentials: LOCAL_CREDENTIALS,
@@ -61,9 +82,8 @@ export const startTestStack = async (): Promise<TestStack> => {
   const sns = new SNSClient(clientConfig);
   const sqs = new SQSClient(clientConfig);
   const tableName = `idempotency-${randomUUID()}`;
-  const requestsTable = `requests-${randomUUID()}`;
   await createIdempotencyTable(dynamodb, tableName);
-  await createRequestsTable(dynamodb, requestsTable);
+  await createRequestsTable(dynamodb, requestsTable, { stream: false });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'outcomes' }));
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'outcomes-subscriber' }));
   const { Attributes } = await sqs.send(
@@ -110,10 +130,8 @@ export const startTestStack = async (): Promise<TestStack> => {
     logger: new Logger({ serviceName: 'image-provisioner', logLevel: 'SILENT' }),
   });
 
-  const outbox = createOutboxHandler(
-    createOutboxApp(config, { clients, logger: app.logger }),
-  );
-  const relay = () => relayCommittedOutcomes({ dynamodb, tableName: requestsTable, outbox });
+  const outbox = createOutboxHandler(createOutboxApp(config, { clients, logger: app.logger }));
+  deliver = (event) => outbox(event, lambdaContext('image-provisioner-test-outbox'));
 
   const receive = async (waitSeconds: number): Promise<ReceivedOutcome[]> => {
     const { Messages = [] } = await sqs.send(
@@ -150,7 +168,7 @@ export const startTestStack = async (): Promise<TestStack> => {
     async outcomes(count, timeoutMs = 5_000) {
       const received: ReceivedOutcome[] = [];
       const deadline = Date.now() + timeoutMs;
-      await relay();
+      await stream.idle();
       while (received.length < count && Date.now() < deadline) {
         received.push(...(await receive(1)));
       }
@@ -158,6 +176,7 @@ export const startTestStack = async (): Promise<TestStack> => {
       return received;
     },
     async stop() {
+      await stream.stop();
       for (const client of [sns, sqs, dynamodb, imagebuilder, appstream]) client.destroy();
       await Promise.all([dynamo.close(), messaging.close()]);
     },
