@@ -179,6 +179,7 @@ describe('the routes', () => {
         'GET /infrastructure-configurations/{arn}',
         'POST /distribution-configurations',
         'POST /image-builders',
+        'GET /requests/{clientToken}',
       ].map((routeKey) => ({ routeKey, functionKey: 'http', functionName: HTTP_FUNCTION })),
     );
   });
