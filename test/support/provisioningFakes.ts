@@ -2,52 +2,193 @@ import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AppStreamClient } from '@aws-sdk/client-appstream';
 import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
+import type {
+  LedgerEntry,
+  LedgerOutcome,
+  LedgerRecord,
+  RequestLedger,
+} from '../../src/ledger/record.js';
 import type { AwsClients } from '../../src/operations/index.js';
-import type { Outcome } from '../../src/outcomes/outcome.js';
-import type { OutcomePublisher } from '../../src/outcomes/publisher.js';
 import type { IdempotencyStore, IdempotentJob } from '../../src/provisioning/idempotency.js';
+import type { Channel } from '../../src/shared/channel.js';
 import { mockAws } from './awsMocks.js';
 
 /**
- * What the fakes did, in order, when they share one: `published <status>` for an outcome,
- * `stored <keySpace>#<clientToken>` for an idempotency record.
+ * What the fakes did, in order, when they share one: `begin <operation>#<clientToken>` and
+ * `settle <status> <operation>#<clientToken>` for a ledger write (`... rejected` when it threw),
+ * `find ...` for a ledger read, `stored <keySpace>#<clientToken>` for an idempotency record.
  */
 export type Journal = string[];
 
-export interface PublishedOutcome {
-  outcome: Outcome;
-  subject: string | undefined;
+/** A ledger record as the fake keeps it: the outbox's notes of what it published included. */
+export type FakeLedgerRecord = LedgerRecord & { published: string[] };
+
+/**
+ * One outcome as the ledger committed it, read the way the outbox reads it: the request it
+ * belongs to as the record stood after the commit, the response only with a success.
+ */
+export interface CommittedOutcome {
+  id: string;
+  operation: string;
+  clientToken: string;
+  correlationId?: string;
+  channel: Channel;
+  requestedBy?: string;
+  status: LedgerOutcome['status'];
+  response?: unknown;
+  error?: LedgerOutcome['error'];
+  subject?: string;
+  time: string;
 }
 
-/** An OutcomePublisher that keeps what it was given, or rejects on demand. */
-export interface RecordingPublisher extends OutcomePublisher {
-  readonly published: PublishedOutcome[];
-  /** Publishes tried, the failed ones included. */
-  attempts(): number;
-  /** Every publish from now on rejects with `error`, and keeps nothing. */
-  failWith(error: Error): void;
-  /** Publishes succeed again. */
-  recover(): void;
+/** The ledger writes a test can make fail. */
+export type LedgerWrite = 'begin' | 'settle';
+
+export interface LedgerFailure {
+  /** The write lands before the error: the answer is lost, not the write (a timeout, say). */
+  written?: boolean;
 }
 
-export const recordingPublisher = (journal: Journal = []): RecordingPublisher => {
-  const published: PublishedOutcome[] = [];
-  let failure: Error | undefined;
-  let attempts = 0;
+/**
+ * A RequestLedger in memory with the semantics of the DynamoDB one: one record per
+ * `<operation>#<clientToken>`; `begin` sets IN_PROGRESS but leaves a SUCCEEDED record as it is;
+ * `settle` sets status and response or error, and appends the outcome only if its id is not
+ * committed yet; `find` answers nothing past `expiresAt`; `markPublished` notes ids on an
+ * existing record only.
+ */
+export interface FakeLedger extends RequestLedger {
+  /** Records by `<operation>#<clientToken>`, as they stand (not copies: read, do not change). */
+  readonly records: ReadonlyMap<string, FakeLedgerRecord>;
+  /** Every outcome committed, in commit order, across records. */
+  readonly committed: readonly CommittedOutcome[];
+  markPublished(operation: string, clientToken: string, ids: readonly string[]): Promise<void>;
+  /** Calls made to `method`, the rejected ones included. */
+  attempts(method: LedgerWrite | 'find' | 'markPublished'): number;
+  /** Every `method` call from now on rejects with `error` (and writes nothing, unless `written`). */
+  failWith(method: LedgerWrite, error: Error, failure?: LedgerFailure): void;
+  /** `method` (both writes when left out) succeeds again. */
+  recover(method?: LedgerWrite): void;
+}
+
+export interface FakeLedgerOptions {
+  journal?: Journal;
+  now?: () => Date;
+  retentionSeconds?: number;
+}
+
+const ledgerKeyOf = (operation: string, clientToken: string) => `${operation}#${clientToken}`;
+
+export const fakeLedger = ({
+  journal = [],
+  now = () => new Date(),
+  retentionSeconds = 604_800,
+}: FakeLedgerOptions = {}): FakeLedger => {
+  const records = new Map<string, FakeLedgerRecord>();
+  const committed: CommittedOutcome[] = [];
+  const attempts = new Map<string, number>();
+  const failures = new Map<LedgerWrite, { error: Error } & LedgerFailure>();
+
+  /** Counts and journals the call, then writes and/or rejects as the test asked. */
+  const call = async (method: LedgerWrite, label: string, write: () => void): Promise<void> => {
+    attempts.set(method, (attempts.get(method) ?? 0) + 1);
+    const failure = failures.get(method);
+    if (!failure || failure.written) write();
+    journal.push(failure ? `${label} rejected` : label);
+    if (failure) throw failure.error;
+  };
+
+  /** The record with who asked and when, created if absent (creation time and expiry once). */
+  const touch = (entry: LedgerEntry): FakeLedgerRecord => {
+    const key = ledgerKeyOf(entry.operation, entry.clientToken);
+    const at = now();
+    const record: FakeLedgerRecord = records.get(key) ?? {
+      operation: entry.operation,
+      clientToken: entry.clientToken,
+      channel: entry.channel,
+      status: 'IN_PROGRESS',
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+      outcomes: [],
+      published: [],
+      expiresAt: Math.floor(at.getTime() / 1000) + retentionSeconds,
+    };
+    record.channel = entry.channel;
+    if (entry.correlationId !== undefined) record.correlationId = entry.correlationId;
+    if (entry.requestedBy !== undefined) record.requestedBy = entry.requestedBy;
+    record.updatedAt = at.toISOString();
+    records.set(key, record);
+    return record;
+  };
+
+  const committedOf = (record: FakeLedgerRecord, outcome: LedgerOutcome): CommittedOutcome => ({
+    id: outcome.id,
+    operation: record.operation,
+    clientToken: record.clientToken,
+    ...(record.correlationId ? { correlationId: record.correlationId } : {}),
+    channel: record.channel,
+    ...(record.requestedBy ? { requestedBy: record.requestedBy } : {}),
+    status: outcome.status,
+    ...(outcome.status === 'SUCCEEDED' ? { response: structuredClone(record.response) } : {}),
+    ...(outcome.error ? { error: structuredClone(outcome.error) } : {}),
+    ...(outcome.subject ? { subject: outcome.subject } : {}),
+    time: outcome.time,
+  });
+
   return {
-    published,
-    attempts: () => attempts,
-    failWith: (error) => {
-      failure = error;
+    records,
+    committed,
+    attempts: (method) => attempts.get(method) ?? 0,
+    failWith: (method, error, failure = {}) => {
+      failures.set(method, { error, ...failure });
     },
-    recover: () => {
-      failure = undefined;
+    recover: (method) => {
+      if (method) failures.delete(method);
+      else failures.clear();
     },
-    async publish(outcome, subject) {
-      attempts++;
-      if (failure) throw failure;
-      published.push({ outcome, subject });
-      journal.push(`published ${outcome.status}`);
+
+    begin: (entry) =>
+      call('begin', `begin ${ledgerKeyOf(entry.operation, entry.clientToken)}`, () => {
+        const existing = records.get(ledgerKeyOf(entry.operation, entry.clientToken));
+        // A success already committed stays committed.
+        if (existing?.status === 'SUCCEEDED') return;
+        touch(entry).status = 'IN_PROGRESS';
+      }),
+
+    settle: (entry, settlement) =>
+      call(
+        'settle',
+        `settle ${settlement.status} ${ledgerKeyOf(entry.operation, entry.clientToken)}`,
+        () => {
+          const record = touch(entry);
+          record.status = settlement.status;
+          if (settlement.status === 'SUCCEEDED') {
+            record.response = structuredClone(settlement.response);
+            delete record.error;
+          } else {
+            record.error = structuredClone(settlement.error);
+            delete record.response;
+          }
+          const { outcome } = settlement;
+          if (!outcome || record.outcomes.some(({ id }) => id === outcome.id)) return;
+          record.outcomes.push(structuredClone(outcome));
+          committed.push(committedOf(record, outcome));
+        },
+      ),
+
+    async find(operation, clientToken) {
+      attempts.set('find', (attempts.get('find') ?? 0) + 1);
+      journal.push(`find ${ledgerKeyOf(operation, clientToken)}`);
+      const record = records.get(ledgerKeyOf(operation, clientToken));
+      if (!record || record.expiresAt <= now().getTime() / 1000) return undefined;
+      return structuredClone(record);
+    },
+
+    async markPublished(operation, clientToken, ids) {
+      attempts.set('markPublished', (attempts.get('markPublished') ?? 0) + 1);
+      journal.push(`markPublished ${ledgerKeyOf(operation, clientToken)}`);
+      const record = records.get(ledgerKeyOf(operation, clientToken));
+      if (!record) return;
+      for (const id of ids) if (!record.published.includes(id)) record.published.push(id);
     },
   };
 };

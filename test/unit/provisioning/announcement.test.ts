@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type Outcome, outcomeId } from '../../../src/outcomes/outcome.js';
 import {
   type Asker,
   announcesNow,
@@ -10,7 +11,7 @@ import {
   ProvisioningError,
   validationError,
 } from '../../../src/shared/errors.js';
-import { recordingPublisher } from '../../support/provisioningFakes.js';
+import { fakeLedger } from '../../support/provisioningFakes.js';
 
 const failure = (retryable: boolean): ProvisioningError =>
   new ProvisioningError({
@@ -156,37 +157,84 @@ const asker: Asker = {
   requestedBy: 'AIDAEXAMPLE',
 };
 
+const NOW = new Date('2026-11-21T10:00:00.000Z');
+
+/** An announcer on an in-memory ledger, with a clock the test sets. */
+const setup = () => {
+  let clock = NOW;
+  const ledger = fakeLedger({ now: () => clock });
+  const announcer = createAnnouncer(ledger, () => clock);
+  const later = (ms: number) => {
+    clock = new Date(clock.getTime() + ms);
+  };
+  return { ledger, announcer, later };
+};
+
+/** The deterministic id the outcome event of `outcome` has always carried. */
+const idOf = (outcome: Outcome) => outcomeId(outcome);
+
 describe('createAnnouncer', () => {
-  it('announces a success with who asked, how, under which token, the response and the subject', async () => {
+  it('begins a request: IN_PROGRESS with who asked, how, under which token, and no outcome', async () => {
     // Prepare
-    const publisher = recordingPublisher();
-    const announcer = createAnnouncer(publisher);
+    const { ledger, announcer } = setup();
+
+    // Act
+    await announcer.begin(asker, 'CreateImageBuilder');
+
+    // Assess
+    expect(ledger.records.get('CreateImageBuilder#portal-req-0002')).toStrictEqual({
+      operation: 'CreateImageBuilder',
+      clientToken: 'portal-req-0002',
+      channel: 'sqs',
+      correlationId: 'portal-ticket-4712',
+      requestedBy: 'AIDAEXAMPLE',
+      status: 'IN_PROGRESS',
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+      outcomes: [],
+      published: [],
+      expiresAt: expect.any(Number),
+    });
+    expect(ledger.committed).toEqual([]);
+  });
+
+  it('commits a success with who asked, how, under which token, the response, the subject and its deterministic id', async () => {
+    // Prepare
+    const { ledger, announcer } = setup();
     const response = { requestId: 'r-1', infrastructureConfigurationArn: 'arn:infra/1' };
 
     // Act
     await announcer.succeeded(asker, 'CreateInfrastructureConfiguration', response, 'arn:infra/1');
 
     // Assess
-    expect(publisher.published).toStrictEqual([
+    const outcome: Outcome = {
+      operation: 'CreateInfrastructureConfiguration',
+      clientToken: 'portal-req-0002',
+      correlationId: 'portal-ticket-4712',
+      channel: 'sqs',
+      requestedBy: 'AIDAEXAMPLE',
+      status: 'SUCCEEDED',
+      response,
+    };
+    expect(ledger.committed).toStrictEqual([
+      { ...outcome, id: idOf(outcome), subject: 'arn:infra/1', time: NOW.toISOString() },
+    ]);
+    const record = ledger.records.get('CreateInfrastructureConfiguration#portal-req-0002');
+    expect(record).toMatchObject({ status: 'SUCCEEDED', response });
+    expect(record).not.toHaveProperty('error');
+    expect(record?.outcomes).toStrictEqual([
       {
-        outcome: {
-          operation: 'CreateInfrastructureConfiguration',
-          clientToken: 'portal-req-0002',
-          correlationId: 'portal-ticket-4712',
-          channel: 'sqs',
-          requestedBy: 'AIDAEXAMPLE',
-          status: 'SUCCEEDED',
-          response,
-        },
+        id: idOf(outcome),
+        status: 'SUCCEEDED',
+        time: NOW.toISOString(),
         subject: 'arn:infra/1',
       },
     ]);
   });
 
-  it('leaves correlationId and requestedBy out of the outcome when the asker has none', async () => {
+  it('leaves correlationId, requestedBy and subject out when the asker and the call have none', async () => {
     // Prepare
-    const publisher = recordingPublisher();
-    const announcer = createAnnouncer(publisher);
+    const { ledger, announcer } = setup();
     const anonymous: Asker = {
       clientToken: 't-1',
       channel: 'http',
@@ -198,83 +246,147 @@ describe('createAnnouncer', () => {
     await announcer.succeeded(anonymous, 'CreateImageBuilder', { ImageBuilder: {} });
 
     // Assess
-    const [first] = publisher.published;
-    expect(first?.outcome).toStrictEqual({
+    const outcome: Outcome = {
       operation: 'CreateImageBuilder',
       clientToken: 't-1',
       channel: 'http',
       status: 'SUCCEEDED',
       response: { ImageBuilder: {} },
-    });
-    expect(first?.outcome).not.toHaveProperty('correlationId');
-    expect(first?.outcome).not.toHaveProperty('requestedBy');
-    expect(first?.subject).toBeUndefined();
+    };
+    expect(ledger.committed).toStrictEqual([
+      { ...outcome, id: idOf(outcome), time: NOW.toISOString() },
+    ]);
+    const record = ledger.records.get('CreateImageBuilder#t-1');
+    expect(record).not.toHaveProperty('correlationId');
+    expect(record).not.toHaveProperty('requestedBy');
+    expect(record?.outcomes[0]).not.toHaveProperty('subject');
   });
 
-  it('announces a failure with the error as {code, message, retryable, errors}, and nothing else of it', async () => {
+  it('commits a failure: the outcome carries the error as {code, message, retryable, errors} and nothing else of it, the record what the caller was answered', async () => {
     // Prepare
-    const publisher = recordingPublisher();
-    const announcer = createAnnouncer(publisher);
+    const { ledger, announcer } = setup();
     const error = validationError([{ path: '/request/name', message: 'is required' }]);
 
     // Act
     await announcer.failed(asker, 'CreateInfrastructureConfiguration', error, 'my-infra');
 
     // Assess
-    expect(publisher.published).toStrictEqual([
-      {
-        outcome: {
-          operation: 'CreateInfrastructureConfiguration',
-          clientToken: 'portal-req-0002',
-          correlationId: 'portal-ticket-4712',
-          channel: 'sqs',
-          requestedBy: 'AIDAEXAMPLE',
-          status: 'FAILED',
-          error: {
-            code: 'ValidationException',
-            message: 'The request has 1 invalid field.',
-            retryable: false,
-            errors: [{ path: '/request/name', message: 'is required' }],
-          },
-        },
-        subject: 'my-infra',
+    const outcome: Outcome = {
+      operation: 'CreateInfrastructureConfiguration',
+      clientToken: 'portal-req-0002',
+      correlationId: 'portal-ticket-4712',
+      channel: 'sqs',
+      requestedBy: 'AIDAEXAMPLE',
+      status: 'FAILED',
+      error: {
+        code: 'ValidationException',
+        message: 'The request has 1 invalid field.',
+        retryable: false,
+        errors: [{ path: '/request/name', message: 'is required' }],
       },
+    };
+    expect(ledger.committed).toStrictEqual([
+      { ...outcome, id: idOf(outcome), subject: 'my-infra', time: NOW.toISOString() },
     ]);
+    const record = ledger.records.get('CreateInfrastructureConfiguration#portal-req-0002');
+    expect(record?.status).toBe('FAILED');
+    expect(record?.error).toStrictEqual(error.toDetails());
+    expect(record).not.toHaveProperty('response');
   });
 
   it('leaves errors out of a failure that has no field errors, and keeps retryable as the error says', async () => {
     // Prepare
-    const publisher = recordingPublisher();
-    const announcer = createAnnouncer(publisher);
+    const { ledger, announcer } = setup();
 
     // Act
     await announcer.failed(asker, 'CreateImageBuilder', idempotencyInProgressError());
 
     // Assess
-    expect(publisher.published[0]?.outcome.error).toStrictEqual({
+    expect(ledger.committed[0]?.error).toStrictEqual({
       code: 'IdempotencyInProgressException',
       message: 'A request with this clientToken is still in progress; retry later.',
       retryable: true,
     });
   });
 
+  it('gives a success and a failure of one token ids of their own, and each the id its outcome event had', async () => {
+    // Prepare
+    const { ledger, announcer } = setup();
+
+    // Act
+    await announcer.failed(asker, 'CreateImageBuilder', failure(true));
+    await announcer.succeeded(asker, 'CreateImageBuilder', { ImageBuilder: {} });
+
+    // Assess
+    const [failed, succeeded] = ledger.committed;
+    expect(ledger.committed.map(({ status }) => status)).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(failed?.id).toBe(
+      outcomeId({
+        operation: 'CreateImageBuilder',
+        clientToken: 'portal-req-0002',
+        channel: 'sqs',
+        status: 'FAILED',
+        error: { code: 'CallRateLimitExceededException', message: 'AWS said no.', retryable: true },
+      }),
+    );
+    expect(succeeded?.id).toBe(
+      outcomeId({
+        operation: 'CreateImageBuilder',
+        clientToken: 'portal-req-0002',
+        channel: 'sqs',
+        status: 'SUCCEEDED',
+      }),
+    );
+    expect(succeeded?.id).not.toBe(failed?.id);
+  });
+
   it.each([
     ['a success', 'succeeded'],
     ['a failure', 'failed'],
   ] as const)(
-    'turns a publish failure of %s into a retryable 503 ServiceUnavailableException caused by it',
+    'commits %s announced again later once: same id, the first commit time kept',
     async (_, kind) => {
       // Prepare
-      const publisher = recordingPublisher();
-      const snsDown = Object.assign(new Error('connect ECONNREFUSED'), { name: 'SNSDown' });
-      publisher.failWith(snsDown);
-      const announcer = createAnnouncer(publisher);
+      const { ledger, announcer, later } = setup();
+      const announce = () =>
+        kind === 'succeeded'
+          ? announcer.succeeded(asker, 'CreateImageBuilder', { ImageBuilder: {} }, 'b')
+          : announcer.failed(asker, 'CreateImageBuilder', failure(false), 'b');
+      await announce();
+
+      // Act
+      later(60_000);
+      await announce();
+
+      // Assess
+      expect(ledger.attempts('settle')).toBe(2);
+      expect(ledger.committed).toHaveLength(1);
+      expect(ledger.committed[0]?.time).toBe(NOW.toISOString());
+      expect(ledger.records.get('CreateImageBuilder#portal-req-0002')?.outcomes).toHaveLength(1);
+    },
+  );
+
+  it.each([
+    ['a begin', 'begin', 'begin'],
+    ['a success', 'settle', 'succeeded'],
+    ['a failure', 'settle', 'failed'],
+  ] as const)(
+    'turns a ledger failure of %s into a retryable 503 ServiceUnavailableException caused by it',
+    async (_, write, kind) => {
+      // Prepare
+      const { ledger, announcer } = setup();
+      const tableDown = Object.assign(new Error('connect ECONNREFUSED'), {
+        name: 'TableDown',
+      });
+      ledger.failWith(write, tableDown);
 
       // Act
       const announcing =
-        kind === 'succeeded'
-          ? announcer.succeeded(asker, 'CreateImageBuilder', {})
-          : announcer.failed(asker, 'CreateImageBuilder', failure(false));
+        kind === 'begin'
+          ? announcer.begin(asker, 'CreateImageBuilder')
+          : kind === 'succeeded'
+            ? announcer.succeeded(asker, 'CreateImageBuilder', {})
+            : announcer.failed(asker, 'CreateImageBuilder', failure(false));
       const thrown = await announcing.then(
         () => undefined,
         (error: unknown) => error,
@@ -285,11 +397,14 @@ describe('createAnnouncer', () => {
       expect(thrown).toMatchObject({
         code: 'ServiceUnavailableException',
         status: 503,
+        message: 'The request ledger is unavailable; retry later.',
         retryable: true,
-        cause: snsDown,
+        cause: tableDown,
       });
       expect((thrown as ProvisioningError).retryAfterSeconds).toBeGreaterThan(0);
-      expect(publisher.published).toEqual([]);
+      expect(ledger.attempts(write)).toBe(1);
+      expect(ledger.committed).toEqual([]);
+      expect(ledger.records.size).toBe(0);
     },
   );
 });

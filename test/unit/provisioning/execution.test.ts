@@ -14,10 +14,10 @@ import { type AwsMocks, infrastructureArn } from '../../support/awsMocks.js';
 import { admitted } from '../../support/operations.js';
 import {
   fakeIdempotencyStore,
+  fakeLedger,
   type Journal,
   mockedAwsClients,
   powertoolsError,
-  recordingPublisher,
 } from '../../support/provisioningFakes.js';
 
 const create = operations.CreateInfrastructureConfiguration;
@@ -63,17 +63,17 @@ const jobFor = (request: unknown, overrides: Partial<Job> = {}): Job => ({
 
 const setup = (retryPolicy: RetryPolicy = FAST_RETRIES) => {
   const journal: Journal = [];
-  const publisher = recordingPublisher(journal);
+  const ledger = fakeLedger({ journal });
   const idempotency = fakeIdempotencyStore(journal);
   const { clients, aws } = mockedAwsClients();
   const executor = createExecutor({
     clients,
     idempotency,
-    announcer: createAnnouncer(publisher),
+    announcer: createAnnouncer(ledger),
     retryPolicy,
   });
   const createCalls = () => aws.imagebuilder.commandCalls(CreateInfrastructureConfigurationCommand);
-  return { journal, publisher, idempotency, aws, executor, createCalls };
+  return { journal, ledger, idempotency, aws, executor, createCalls };
 };
 
 /** The error a promise rejects with (fails the test if it resolves). */
@@ -86,46 +86,67 @@ const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
   return settled.rejected;
 };
 
+const KEY = 'CreateInfrastructureConfiguration#token-1';
+
 describe('createExecutor: once', () => {
-  it('announces a success, then stores it, and answers with the AWS response', async () => {
+  it('begins the request, then commits the success, then stores it, and answers with the AWS response', async () => {
     // Prepare
-    const { journal, publisher, executor, createCalls } = setup();
+    const { journal, ledger, executor, createCalls } = setup();
 
     // Act
     const execution = await executor.once(create, jobFor(createInput));
 
     // Assess
     const arn = infrastructureArn('my-infra');
-    expect(execution).toEqual({
-      status: 'SUCCEEDED',
-      response: {
-        requestId: 'aws-request-1',
-        clientToken: 'token-1',
-        infrastructureConfigurationArn: arn,
-      },
-      replayed: false,
-    });
-    expect(journal).toEqual([
-      'published SUCCEEDED',
-      'stored CreateInfrastructureConfiguration#token-1',
-    ]);
-    expect(publisher.published).toHaveLength(1);
-    expect(publisher.published[0]?.subject).toBe(arn);
-    expect(publisher.published[0]?.outcome).toMatchObject({
+    const response = {
+      requestId: 'aws-request-1',
+      clientToken: 'token-1',
+      infrastructureConfigurationArn: arn,
+    };
+    expect(execution).toEqual({ status: 'SUCCEEDED', response, replayed: false });
+    expect(journal).toEqual([`begin ${KEY}`, `settle SUCCEEDED ${KEY}`, `stored ${KEY}`]);
+    expect(ledger.committed).toHaveLength(1);
+    expect(ledger.committed[0]).toMatchObject({
       operation: 'CreateInfrastructureConfiguration',
       clientToken: 'token-1',
       correlationId: 'ticket-1',
       channel: 'sqs',
       requestedBy: 'AIDAEXAMPLE',
       status: 'SUCCEEDED',
+      response,
+      subject: arn,
     });
+    expect(ledger.records.get(KEY)).toMatchObject({ status: 'SUCCEEDED', response });
     expect(createCalls()[0]?.args[0].input.clientToken).toBe('token-1');
   });
 
-  it('replays a stored success with replayed: true, without calling AWS or announcing again', async () => {
+  it('has the request IN_PROGRESS in the ledger, with no outcome, while AWS is called', async () => {
     // Prepare
-    const { publisher, executor, createCalls } = setup();
+    const { ledger, aws, executor } = setup();
+    const seen: unknown[] = [];
+    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).callsFake(async (input) => {
+      const record = ledger.records.get(KEY);
+      seen.push({ status: record?.status, outcomes: record?.outcomes.length });
+      return {
+        requestId: 'aws-request-1',
+        clientToken: input.clientToken,
+        infrastructureConfigurationArn: infrastructureArn(input.name),
+      };
+    });
+
+    // Act
+    await executor.once(create, jobFor(createInput));
+
+    // Assess
+    expect(seen).toEqual([{ status: 'IN_PROGRESS', outcomes: 0 }]);
+    expect(ledger.records.get(KEY)?.status).toBe('SUCCEEDED');
+  });
+
+  it('replays a stored success with replayed: true, without calling AWS or writing to the ledger', async () => {
+    // Prepare
+    const { journal, ledger, executor, createCalls } = setup();
     const first = await executor.once(create, jobFor(createInput));
+    const written = [...journal];
 
     // Act
     const replay = await executor.once(create, jobFor(createInput));
@@ -135,12 +156,13 @@ describe('createExecutor: once', () => {
     expect(first.status).toBe('SUCCEEDED');
     expect(replay).toEqual({ ...first, replayed: true });
     expect(createCalls()).toHaveLength(1);
-    expect(publisher.published).toHaveLength(1);
+    expect(journal).toEqual(written);
+    expect(ledger.committed).toHaveLength(1);
   });
 
   it('keeps one key space per operation: the same token on another operation runs again', async () => {
     // Prepare
-    const { idempotency, executor } = setup();
+    const { idempotency, ledger, executor } = setup();
     await executor.once(create, jobFor(createInput));
 
     // Act
@@ -152,11 +174,15 @@ describe('createExecutor: once', () => {
       'CreateInfrastructureConfiguration#token-1',
       'GetInfrastructureConfiguration#token-1',
     ]);
+    expect([...ledger.records.keys()]).toEqual([
+      'CreateInfrastructureConfiguration#token-1',
+      'GetInfrastructureConfiguration#token-1',
+    ]);
   });
 
-  it('announces and stores a permanent AWS failure, and replays it as FAILED', async () => {
+  it('commits and stores a permanent AWS failure, and replays it as FAILED', async () => {
     // Prepare
-    const { journal, publisher, aws, executor, createCalls } = setup();
+    const { journal, ledger, aws, executor, createCalls } = setup();
     aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(invalidParameter());
 
     // Act
@@ -169,28 +195,28 @@ describe('createExecutor: once', () => {
       replayed: false,
       error: { code: 'InvalidParameterValueException', status: 400, retryable: false },
     });
-    expect(journal).toEqual([
-      'published FAILED',
-      'stored CreateInfrastructureConfiguration#token-1',
-    ]);
-    expect(publisher.published[0]?.outcome.error).toEqual({
+    expect(journal).toEqual([`begin ${KEY}`, `settle FAILED ${KEY}`, `stored ${KEY}`]);
+    expect(ledger.committed[0]?.error).toEqual({
       code: 'InvalidParameterValueException',
       message: 'no such instance profile',
       retryable: false,
     });
-    expect(publisher.published[0]?.subject).toBe('my-infra');
+    expect(ledger.committed[0]?.subject).toBe('my-infra');
+    expect(ledger.committed[0]).not.toHaveProperty('response');
+    expect(ledger.records.get(KEY)?.status).toBe('FAILED');
     expect(replay.status).toBe('FAILED');
     expect(replay.replayed).toBe(true);
     if (replay.status !== 'FAILED' || first.status !== 'FAILED') return;
     expect(replay.error).toBeInstanceOf(ProvisioningError);
     expect(replay.error.toDetails()).toEqual(first.error.toDetails());
+    expect(ledger.records.get(KEY)?.error).toEqual(first.error.toDetails());
     expect(createCalls()).toHaveLength(1);
-    expect(publisher.published).toHaveLength(1);
+    expect(ledger.committed).toHaveLength(1);
   });
 
-  it('throws a retryable AWS failure on an attempt the channel will redeliver: not announced, not stored', async () => {
+  it('throws a retryable AWS failure on an attempt the channel will redeliver: begun, no outcome committed, not stored', async () => {
     // Prepare
-    const { publisher, idempotency, aws, executor, createCalls } = setup();
+    const { journal, ledger, idempotency, aws, executor, createCalls } = setup();
     aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(throttle());
 
     // Act
@@ -203,14 +229,15 @@ describe('createExecutor: once', () => {
       status: 429,
       retryable: true,
     });
-    expect(publisher.published).toEqual([]);
+    expect(journal).toEqual([`begin ${KEY}`]);
+    expect(ledger.committed).toEqual([]);
     expect(idempotency.records.size).toBe(0);
     expect(createCalls()).toHaveLength(FAST_RETRIES.maxAttempts);
   });
 
   it('calls AWS again for a token whose last attempt failed retryably', async () => {
     // Prepare
-    const { aws, executor, createCalls } = setup({ ...FAST_RETRIES, maxAttempts: 1 });
+    const { ledger, aws, executor, createCalls } = setup({ ...FAST_RETRIES, maxAttempts: 1 });
     createFailsThenSucceeds(aws, throttle());
     await rejectionOf(executor.once(create, jobFor(createInput)));
 
@@ -220,11 +247,12 @@ describe('createExecutor: once', () => {
     // Assess
     expect(retried).toMatchObject({ status: 'SUCCEEDED', replayed: false });
     expect(createCalls()).toHaveLength(2);
+    expect(ledger.committed.map(({ status }) => status)).toEqual(['SUCCEEDED']);
   });
 
-  it('announces a retryable AWS failure once on the final attempt and answers FAILED, storing nothing', async () => {
+  it('commits a retryable AWS failure once on the final attempt and answers FAILED, storing nothing', async () => {
     // Prepare
-    const { publisher, idempotency, aws, executor } = setup();
+    const { ledger, idempotency, aws, executor } = setup();
     aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(throttle());
 
     // Act
@@ -236,11 +264,12 @@ describe('createExecutor: once', () => {
       replayed: false,
       error: { code: 'CallRateLimitExceededException', status: 429, retryable: true },
     });
-    expect(publisher.published).toHaveLength(1);
-    expect(publisher.published[0]?.outcome).toMatchObject({
+    expect(ledger.committed).toHaveLength(1);
+    expect(ledger.committed[0]).toMatchObject({
       status: 'FAILED',
       error: { code: 'CallRateLimitExceededException', retryable: true },
     });
+    expect(ledger.records.get(KEY)?.status).toBe('FAILED');
     expect(idempotency.records.size).toBe(0);
   });
 
@@ -270,10 +299,10 @@ describe('createExecutor: once', () => {
       retryable: true,
     },
   ])(
-    'throws $name from the store as $status $code, without calling AWS or announcing',
+    'throws $name from the store as $status $code, without calling AWS or touching the ledger',
     async ({ name, ...expected }) => {
       // Prepare
-      const { publisher, idempotency, aws, executor } = setup();
+      const { journal, ledger, idempotency, aws, executor } = setup();
       idempotency.failNextWith(powertoolsError(name));
 
       // Act
@@ -285,7 +314,8 @@ describe('createExecutor: once', () => {
       expect(thrown).toBeInstanceOf(ProvisioningError);
       expect(thrown).toMatchObject(expected);
       expect(aws.calls()).toHaveLength(0);
-      expect(publisher.published).toEqual([]);
+      expect(journal).toEqual([]);
+      expect(ledger.records.size).toBe(0);
     },
   );
 
@@ -329,31 +359,87 @@ describe('createExecutor: once', () => {
     expect(thrown).toBe(bug);
   });
 
-  it('throws a publish failure after an AWS success as a retryable 503 and keeps no record, so a retry runs and announces again', async () => {
+  it('throws a ledger failure before the AWS call as a retryable 503: AWS not called, nothing stored', async () => {
     // Prepare
-    const { publisher, idempotency, executor, createCalls } = setup();
-    publisher.failWith(new Error('SNS unavailable'));
+    const { journal, ledger, idempotency, executor, createCalls } = setup();
+    const tableDown = new Error('ledger table unavailable');
+    ledger.failWith('begin', tableDown);
+
+    // Act
+    const thrown = await rejectionOf(executor.once(create, jobFor(createInput)));
+
+    // Assess
+    expect(thrown).toBeInstanceOf(ProvisioningError);
+    expect(thrown).toMatchObject({
+      code: 'ServiceUnavailableException',
+      status: 503,
+      message: 'The request ledger is unavailable; retry later.',
+      retryable: true,
+      cause: tableDown,
+    });
+    expect(createCalls()).toHaveLength(0);
+    expect(journal).toEqual([`begin ${KEY} rejected`]);
+    expect(idempotency.records.size).toBe(0);
+    expect(ledger.records.size).toBe(0);
+  });
+
+  it('throws a ledger failure after an AWS success as a retryable 503 caused by it and keeps no record, so a retry runs and commits one outcome', async () => {
+    // Prepare
+    const { journal, ledger, idempotency, executor, createCalls } = setup();
+    const tableDown = new Error('ledger table unavailable');
+    ledger.failWith('settle', tableDown);
     const thrown = await rejectionOf(executor.once(create, jobFor(createInput)));
 
     // Act
-    publisher.recover();
+    ledger.recover();
     const retry = await executor.once(create, jobFor(createInput));
 
     // Assess
     expect(thrown).toMatchObject({
       code: 'ServiceUnavailableException',
       status: 503,
+      message: 'The request ledger is unavailable; retry later.',
       retryable: true,
+      cause: tableDown,
     });
     expect(retry).toMatchObject({ status: 'SUCCEEDED', replayed: false });
     expect(createCalls()).toHaveLength(2);
-    expect(publisher.published.map(({ outcome }) => outcome.status)).toEqual(['SUCCEEDED']);
+    expect(journal).toEqual([
+      `begin ${KEY}`,
+      `settle SUCCEEDED ${KEY} rejected`,
+      `begin ${KEY}`,
+      `settle SUCCEEDED ${KEY}`,
+      `stored ${KEY}`,
+    ]);
+    expect(ledger.committed.map(({ status }) => status)).toEqual(['SUCCEEDED']);
+    expect(idempotency.records.size).toBe(1);
+  });
+
+  it('commits one outcome, with one id, when the first commit landed but its answer was lost', async () => {
+    // Prepare
+    const { ledger, idempotency, executor, createCalls } = setup();
+    ledger.failWith('settle', new Error('socket timeout'), { written: true });
+    const thrown = await rejectionOf(executor.once(create, jobFor(createInput)));
+    const firstId = ledger.committed[0]?.id;
+
+    // Act
+    ledger.recover();
+    const retry = await executor.once(create, jobFor(createInput));
+
+    // Assess
+    expect(thrown).toMatchObject({ code: 'ServiceUnavailableException', status: 503 });
+    expect(retry).toMatchObject({ status: 'SUCCEEDED', replayed: false });
+    expect(createCalls()).toHaveLength(2);
+    expect(ledger.attempts('settle')).toBe(2);
+    expect(firstId).toEqual(expect.any(String));
+    expect(ledger.committed.map(({ id }) => id)).toEqual([firstId]);
+    expect(ledger.records.get(KEY)?.status).toBe('SUCCEEDED');
     expect(idempotency.records.size).toBe(1);
   });
 
   it('retries a throttle within the policy and answers the success', async () => {
     // Prepare
-    const { publisher, aws, executor, createCalls } = setup();
+    const { ledger, aws, executor, createCalls } = setup();
     createFailsThenSucceeds(aws, throttle(), awsServiceError('ServiceUnavailableException', 503));
 
     // Act
@@ -362,7 +448,8 @@ describe('createExecutor: once', () => {
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
     expect(createCalls()).toHaveLength(3);
-    expect(publisher.published.map(({ outcome }) => outcome.status)).toEqual(['SUCCEEDED']);
+    expect(ledger.attempts('begin')).toBe(1);
+    expect(ledger.committed.map(({ status }) => status)).toEqual(['SUCCEEDED']);
   });
 
   it('never retries a permanent AWS failure', async () => {
@@ -394,9 +481,9 @@ describe('createExecutor: once', () => {
 });
 
 describe('createExecutor: direct', () => {
-  it('calls AWS without a record or an announcement', async () => {
+  it('calls AWS without an idempotency record or the ledger', async () => {
     // Prepare
-    const { publisher, idempotency, aws, executor } = setup();
+    const { journal, ledger, idempotency, aws, executor } = setup();
 
     // Act
     const first = await executor.direct(get, jobFor(getInput));
@@ -412,7 +499,8 @@ describe('createExecutor: direct', () => {
     expect(aws.imagebuilder.commandCalls(GetInfrastructureConfigurationCommand)).toHaveLength(2);
     expect(idempotency.runs()).toBe(0);
     expect(idempotency.records.size).toBe(0);
-    expect(publisher.published).toEqual([]);
+    expect(journal).toEqual([]);
+    expect(ledger.records.size).toBe(0);
   });
 
   it.each([
@@ -428,7 +516,7 @@ describe('createExecutor: direct', () => {
     ],
   ])('answers an AWS failure as FAILED, not thrown: %s', async (_, awsError, expected) => {
     // Prepare
-    const { publisher, aws, executor } = setup({ ...FAST_RETRIES, maxAttempts: 1 });
+    const { journal, aws, executor } = setup({ ...FAST_RETRIES, maxAttempts: 1 });
     aws.imagebuilder.on(GetInfrastructureConfigurationCommand).rejects(awsError());
 
     // Act
@@ -436,7 +524,7 @@ describe('createExecutor: direct', () => {
 
     // Assess
     expect(execution).toMatchObject({ status: 'FAILED', replayed: false, error: expected });
-    expect(publisher.published).toEqual([]);
+    expect(journal).toEqual([]);
   });
 
   it('retries a throttled read within the policy', async () => {

@@ -18,9 +18,10 @@ import { awsServiceError } from '../../support/awsErrors.js';
 import { infrastructureArn } from '../../support/awsMocks.js';
 import {
   fakeIdempotencyStore,
+  fakeLedger,
+  type Journal,
   mockedAwsClients,
   powertoolsError,
-  recordingPublisher,
   silentLogger,
 } from '../../support/provisioningFakes.js';
 
@@ -34,13 +35,14 @@ const throttle = () =>
   awsServiceError('CallRateLimitExceededException', 429, { message: 'slow down' });
 
 const setup = ({ guardrails = {} }: { guardrails?: GuardrailPolicy } = {}) => {
-  const publisher = recordingPublisher();
-  const idempotency = fakeIdempotencyStore();
+  const journal: Journal = [];
+  const ledger = fakeLedger({ journal });
+  const idempotency = fakeIdempotencyStore(journal);
   const logger = silentLogger();
   const { clients, aws } = mockedAwsClients();
   const pipeline = createPipeline({
     clients,
-    publisher,
+    ledger,
     idempotency,
     logger,
     retryPolicy: FAST_RETRIES,
@@ -56,7 +58,7 @@ const setup = ({ guardrails = {} }: { guardrails?: GuardrailPolicy } = {}) => {
     ]
       .filter(({ call: [message] }) => message === 'provisioning request')
       .map(({ level, call: [, fields] }) => ({ level, fields }));
-  return { publisher, idempotency, aws, pipeline, reportLines };
+  return { journal, ledger, idempotency, aws, pipeline, reportLines };
 };
 
 /**
@@ -80,6 +82,10 @@ const request = (overrides: Partial<ProvisioningRequest> = {}): ProvisioningRequ
 
 const invalid = { ...infra, name: '' };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const KEY = 'CreateInfrastructureConfiguration#message-id-1';
+
 const failureOf = (result: ProvisioningResult) => {
   if (result.status !== 'FAILED') throw new Error(`expected a FAILED result, got ${result.status}`);
   return result;
@@ -88,7 +94,7 @@ const failureOf = (result: ProvisioningResult) => {
 describe('createPipeline: an admitted write', () => {
   it('answers an admitted write with the AWS response, announced under the resource ARN and the fallback token', async () => {
     // Prepare
-    const { publisher, pipeline } = setup();
+    const { ledger, pipeline } = setup();
 
     // Act
     const result = await pipeline.run(request());
@@ -99,13 +105,85 @@ describe('createPipeline: an admitted write', () => {
       response: { infrastructureConfigurationArn: infrastructureArn('my-infra') },
     });
     expect(result.clientToken).toBe('message-id-1');
-    expect(publisher.published).toHaveLength(1);
-    expect(publisher.published[0]?.subject).toBe(infrastructureArn('my-infra'));
-    expect(publisher.published[0]?.outcome).toMatchObject({
+    expect(ledger.committed).toHaveLength(1);
+    expect(ledger.committed[0]?.subject).toBe(infrastructureArn('my-infra'));
+    expect(ledger.committed[0]).toMatchObject({
+      id: expect.stringMatching(UUID),
+      operation: 'CreateInfrastructureConfiguration',
       status: 'SUCCEEDED',
       clientToken: 'message-id-1',
+      correlationId: 'ticket-1',
+      channel: 'sqs',
+      requestedBy: 'AIDAEXAMPLE',
+      response: {
+        requestId: 'aws-request-1',
+        clientToken: 'message-id-1',
+        infrastructureConfigurationArn: infrastructureArn('my-infra'),
+      },
     });
+    expect(ledger.records.get(KEY)?.status).toBe('SUCCEEDED');
   });
+
+  it('begins the request in the ledger before the AWS call and commits its end before storing it', async () => {
+    // Prepare
+    const { journal, ledger, aws, pipeline } = setup();
+    const during: unknown[] = [];
+    aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).callsFake(async (input) => {
+      during.push(ledger.records.get(KEY)?.status);
+      return { requestId: 'r', infrastructureConfigurationArn: infrastructureArn(input.name) };
+    });
+
+    // Act
+    await pipeline.run(request());
+
+    // Assess
+    expect(during).toEqual(['IN_PROGRESS']);
+    expect(journal).toEqual([`begin ${KEY}`, `settle SUCCEEDED ${KEY}`, `stored ${KEY}`]);
+  });
+
+  it('commits nothing for a replay', async () => {
+    // Prepare
+    const { journal, ledger, pipeline } = setup();
+    await pipeline.run(request());
+    const written = [...journal];
+
+    // Act
+    const replay = await pipeline.run(request());
+
+    // Assess
+    expect(replay).toMatchObject({ status: 'SUCCEEDED', replayed: true });
+    expect(journal).toEqual(written);
+    expect(ledger.committed).toHaveLength(1);
+  });
+
+  it.each([
+    { label: 'the write was lost', written: false },
+    { label: 'the write landed but its answer was lost', written: true },
+  ])(
+    'commits exactly one outcome, with one id, when a request is retried after a ledger failure ($label)',
+    async ({ written }) => {
+      // Prepare
+      const { ledger, aws, pipeline } = setup();
+      ledger.failWith('settle', new Error('ledger table unavailable'), { written });
+      const failed = await pipeline.run(request({ finalAttempt: false }));
+      ledger.recover();
+
+      // Act
+      const retried = await pipeline.run(request({ finalAttempt: false }));
+
+      // Assess
+      expect(failureOf(failed).error).toMatchObject({ code: 'ServiceUnavailableException' });
+      expect(retried).toMatchObject({ status: 'SUCCEEDED', replayed: false });
+      expect(aws.calls()).toHaveLength(2);
+      expect(ledger.attempts('settle')).toBe(2);
+      expect(ledger.committed).toHaveLength(1);
+      expect(ledger.committed[0]).toMatchObject({ status: 'SUCCEEDED', id: expect.any(String) });
+      expect(ledger.records.get(KEY)?.outcomes.map(({ id }) => id)).toEqual([
+        ledger.committed[0]?.id,
+      ]);
+      expect(ledger.records.get(KEY)?.status).toBe('SUCCEEDED');
+    },
+  );
 });
 
 describe('createPipeline: refusals follow the request data, not the channel name', () => {
@@ -113,7 +191,7 @@ describe('createPipeline: refusals follow the request data, not the channel name
     'answers a validation failure without announcing it when the %s request does not announce rejections',
     async (channel) => {
       // Prepare
-      const { publisher, aws, pipeline } = setup();
+      const { ledger, aws, pipeline } = setup();
 
       // Act
       const result = await pipeline.run(
@@ -123,7 +201,7 @@ describe('createPipeline: refusals follow the request data, not the channel name
       // Assess
       expect(failureOf(result).error).toMatchObject({ code: 'ValidationException', status: 400 });
       expect(result.operation).toBe(operations.CreateInfrastructureConfiguration);
-      expect(publisher.published).toEqual([]);
+      expect(ledger.committed).toEqual([]);
       expect(aws.calls()).toHaveLength(0);
     },
   );
@@ -132,7 +210,7 @@ describe('createPipeline: refusals follow the request data, not the channel name
     'announces a validation failure once when the %s request announces rejections, under the fallback token',
     async (channel) => {
       // Prepare
-      const { publisher, aws, pipeline } = setup();
+      const { ledger, aws, pipeline } = setup();
 
       // Act
       const result = await pipeline.run(
@@ -141,28 +219,31 @@ describe('createPipeline: refusals follow the request data, not the channel name
 
       // Assess
       expect(failureOf(result).error.code).toBe('ValidationException');
-      expect(publisher.published).toHaveLength(1);
-      expect(publisher.published[0]).toEqual({
-        outcome: {
-          operation: 'CreateInfrastructureConfiguration',
-          clientToken: 'message-id-1',
-          correlationId: 'ticket-1',
-          channel,
-          requestedBy: 'AIDAEXAMPLE',
-          status: 'FAILED',
-          error: {
-            code: 'ValidationException',
-            message: 'The request has 1 invalid field.',
-            retryable: false,
-            errors: [
-              {
-                path: '/request/name',
-                message: expect.stringMatching(/^must match pattern /),
-              },
-            ],
-          },
+      expect(ledger.committed).toHaveLength(1);
+      expect(ledger.committed[0]).toStrictEqual({
+        id: expect.stringMatching(UUID),
+        operation: 'CreateInfrastructureConfiguration',
+        clientToken: 'message-id-1',
+        correlationId: 'ticket-1',
+        channel,
+        requestedBy: 'AIDAEXAMPLE',
+        status: 'FAILED',
+        error: {
+          code: 'ValidationException',
+          message: 'The request has 1 invalid field.',
+          retryable: false,
+          errors: [
+            {
+              path: '/request/name',
+              message: expect.stringMatching(/^must match pattern /),
+            },
+          ],
         },
-        subject: undefined,
+        time: expect.any(String),
+      });
+      expect(ledger.records.get('CreateInfrastructureConfiguration#message-id-1')).toMatchObject({
+        status: 'FAILED',
+        error: { code: 'ValidationException', status: 400 },
       });
       expect(aws.calls()).toHaveLength(0);
     },
@@ -170,7 +251,7 @@ describe('createPipeline: refusals follow the request data, not the channel name
 
   it('announces a refusal under the token the request gave rather than the fallback', async () => {
     // Prepare
-    const { publisher, pipeline } = setup();
+    const { ledger, pipeline } = setup();
 
     // Act
     const result = await pipeline.run(
@@ -182,7 +263,7 @@ describe('createPipeline: refusals follow the request data, not the channel name
 
     // Assess
     expect(result.clientToken).toBe('portal-1');
-    expect(publisher.published[0]?.outcome.clientToken).toBe('portal-1');
+    expect(ledger.committed[0]?.clientToken).toBe('portal-1');
   });
 
   it.each([
@@ -195,7 +276,7 @@ describe('createPipeline: refusals follow the request data, not the channel name
     'announces a message with $label under the operation name $expected and the fallback token',
     async ({ operation, expected }) => {
       // Prepare
-      const { publisher, pipeline } = setup();
+      const { ledger, pipeline } = setup();
 
       // Act
       const result = await pipeline.run(request({ operation }));
@@ -203,8 +284,8 @@ describe('createPipeline: refusals follow the request data, not the channel name
       // Assess
       expect(result.operation).toBeUndefined();
       expect(failureOf(result).error.code).toBe('ValidationException');
-      expect(publisher.published).toHaveLength(1);
-      expect(publisher.published[0]?.outcome).toMatchObject({
+      expect(ledger.committed).toHaveLength(1);
+      expect(ledger.committed[0]).toMatchObject({
         operation: expected,
         clientToken: 'message-id-1',
         status: 'FAILED',
@@ -246,7 +327,7 @@ describe('createPipeline: a rejection the channel made', () => {
     },
   ])('answers it without admission or AWS, $label', async ({ announcesRejections, outcomes }) => {
     // Prepare
-    const { publisher, aws, pipeline } = setup();
+    const { ledger, aws, pipeline } = setup();
 
     // Act
     const result = await pipeline.run(
@@ -261,19 +342,19 @@ describe('createPipeline: a rejection the channel made', () => {
       error: tooLarge,
       replayed: false,
     });
-    expect(publisher.published).toHaveLength(outcomes);
+    expect(ledger.committed).toHaveLength(outcomes);
     expect(aws.calls()).toHaveLength(0);
   });
 
   it('announces it under the fallback token with the code and retryable of the rejection', async () => {
     // Prepare
-    const { publisher, pipeline } = setup();
+    const { ledger, pipeline } = setup();
 
     // Act
     await pipeline.run(request({ rejection: tooLarge, operation: undefined, input: undefined }));
 
     // Assess
-    expect(publisher.published[0]?.outcome).toMatchObject({
+    expect(ledger.committed[0]).toMatchObject({
       operation: 'Unknown',
       clientToken: 'message-id-1',
       status: 'FAILED',
@@ -285,7 +366,7 @@ describe('createPipeline: a rejection the channel made', () => {
 describe('createPipeline: reads', () => {
   it('calls AWS directly for a read when the request does not want idempotent reads', async () => {
     // Prepare
-    const { publisher, idempotency, aws, pipeline } = setup();
+    const { ledger, idempotency, aws, pipeline } = setup();
     const read = request({
       operation: 'GetInfrastructureConfiguration',
       input: getInfra,
@@ -305,12 +386,12 @@ describe('createPipeline: reads', () => {
     expect(second.replayed).toBe(false);
     expect(aws.imagebuilder.commandCalls(GetInfrastructureConfigurationCommand)).toHaveLength(2);
     expect(idempotency.runs()).toBe(0);
-    expect(publisher.published).toEqual([]);
+    expect(ledger.committed).toEqual([]);
   });
 
   it('reads once per token and announces it when the request wants idempotent reads', async () => {
     // Prepare
-    const { publisher, idempotency, aws, pipeline } = setup();
+    const { ledger, idempotency, aws, pipeline } = setup();
     const read = request({
       operation: 'GetInfrastructureConfiguration',
       input: getInfra,
@@ -328,13 +409,13 @@ describe('createPipeline: reads', () => {
     expect([...idempotency.records.keys()]).toEqual([
       'GetInfrastructureConfiguration#message-id-1',
     ]);
-    expect(publisher.published).toHaveLength(1);
-    expect(publisher.published[0]?.subject).toBe(getInfra.infrastructureConfigurationArn);
+    expect(ledger.committed).toHaveLength(1);
+    expect(ledger.committed[0]?.subject).toBe(getInfra.infrastructureConfigurationArn);
   });
 
   it('runs a write once per token even when the request does not want idempotent reads', async () => {
     // Prepare
-    const { publisher, aws, pipeline } = setup();
+    const { ledger, aws, pipeline } = setup();
     const write = request({ idempotentReads: false, clientToken: { value: 'w-1', label: 'key' } });
 
     // Act
@@ -344,14 +425,14 @@ describe('createPipeline: reads', () => {
     // Assess
     expect(replay).toMatchObject({ status: 'SUCCEEDED', replayed: true, clientToken: 'w-1' });
     expect(aws.imagebuilder.commandCalls(CreateInfrastructureConfigurationCommand)).toHaveLength(1);
-    expect(publisher.published).toHaveLength(1);
+    expect(ledger.committed).toHaveLength(1);
   });
 });
 
 describe('createPipeline: failures around the AWS call', () => {
   it('answers a throttle the channel will redeliver as a retryable FAILED, announcing nothing', async () => {
     // Prepare
-    const { publisher, aws, pipeline } = setup();
+    const { ledger, aws, pipeline } = setup();
     aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(throttle());
 
     // Act
@@ -360,12 +441,12 @@ describe('createPipeline: failures around the AWS call', () => {
     // Assess
     expect(failureOf(result).error).toMatchObject({ status: 429, retryable: true });
     expect(result.clientToken).toBe('message-id-1');
-    expect(publisher.published).toEqual([]);
+    expect(ledger.committed).toEqual([]);
   });
 
   it('announces a throttle on the final attempt exactly once', async () => {
     // Prepare
-    const { publisher, aws, pipeline } = setup();
+    const { ledger, aws, pipeline } = setup();
     aws.imagebuilder.on(CreateInfrastructureConfigurationCommand).rejects(throttle());
 
     // Act
@@ -373,8 +454,8 @@ describe('createPipeline: failures around the AWS call', () => {
 
     // Assess
     expect(failureOf(result).error.code).toBe('CallRateLimitExceededException');
-    expect(publisher.published).toHaveLength(1);
-    expect(publisher.published[0]?.outcome.error).toMatchObject({ retryable: true });
+    expect(ledger.committed).toHaveLength(1);
+    expect(ledger.committed[0]?.error).toMatchObject({ retryable: true });
   });
 
   it('keeps 2 s of the remaining time back from AWS retries', async () => {
@@ -396,7 +477,7 @@ describe('createPipeline: failures around the AWS call', () => {
 
   it('does not announce the token in use elsewhere, even on the final attempt', async () => {
     // Prepare
-    const { publisher, idempotency, pipeline } = setup();
+    const { ledger, idempotency, pipeline } = setup();
     idempotency.failNextWith(powertoolsError('IdempotencyAlreadyInProgressError'));
 
     // Act
@@ -407,7 +488,7 @@ describe('createPipeline: failures around the AWS call', () => {
       code: 'IdempotencyInProgressException',
       status: 409,
     });
-    expect(publisher.published).toEqual([]);
+    expect(ledger.committed).toEqual([]);
   });
 
   it.each([
@@ -417,7 +498,7 @@ describe('createPipeline: failures around the AWS call', () => {
     '$label a token reused with another request where announcesRejections is $announcesRejections',
     async ({ announcesRejections, outcomes }) => {
       // Prepare
-      const { publisher, idempotency, pipeline } = setup();
+      const { ledger, idempotency, pipeline } = setup();
       idempotency.failNextWith(powertoolsError('IdempotencyValidationError'));
 
       // Act
@@ -428,7 +509,7 @@ describe('createPipeline: failures around the AWS call', () => {
         code: 'IdempotentParameterMismatchException',
         status: 422,
       });
-      expect(publisher.published).toHaveLength(outcomes);
+      expect(ledger.committed).toHaveLength(outcomes);
     },
   );
 
@@ -448,26 +529,75 @@ describe('createPipeline: failures around the AWS call', () => {
       flags: { finalAttempt: true, announcesRejections: true },
       attempts: 2,
     },
-  ])('ends a publish failure as a FAILED 503, not a throw, $label', async ({ flags, attempts }) => {
-    // Prepare
-    const { publisher, idempotency, aws, pipeline } = setup();
-    publisher.failWith(new Error('SNS unavailable'));
+  ])(
+    'ends a ledger failure after the AWS call as a FAILED 503, not a throw, $label',
+    async ({ flags, attempts }) => {
+      // Prepare
+      const { ledger, idempotency, aws, pipeline } = setup();
+      const tableDown = new Error('ledger table unavailable');
+      ledger.failWith('settle', tableDown);
 
-    // Act
-    const result = await pipeline.run(request(flags));
+      // Act
+      const result = await pipeline.run(request(flags));
 
-    // Assess
-    expect(result.status).toBe('FAILED');
-    expect(result.operation).toBe(operations.CreateInfrastructureConfiguration);
-    expect(failureOf(result).error).toMatchObject({
-      code: 'ServiceUnavailableException',
-      status: 503,
-      retryable: true,
-    });
-    expect(aws.calls()).toHaveLength(1);
-    expect(publisher.attempts()).toBe(attempts);
-    expect(idempotency.records.size).toBe(0);
-  });
+      // Assess
+      expect(result.status).toBe('FAILED');
+      expect(result.operation).toBe(operations.CreateInfrastructureConfiguration);
+      expect(failureOf(result).error).toMatchObject({
+        code: 'ServiceUnavailableException',
+        status: 503,
+        message: 'The request ledger is unavailable; retry later.',
+        retryable: true,
+        cause: tableDown,
+      });
+      expect(aws.calls()).toHaveLength(1);
+      expect(ledger.attempts('settle')).toBe(attempts);
+      expect(ledger.committed).toEqual([]);
+      expect(idempotency.records.size).toBe(0);
+    },
+  );
+
+  it.each([
+    {
+      label: 'for a caller who hears it in the answer',
+      flags: { finalAttempt: true, announcesRejections: false },
+      committed: [],
+    },
+    {
+      label: 'on an attempt the channel will redeliver',
+      flags: { finalAttempt: false, announcesRejections: true },
+      committed: [],
+    },
+    {
+      label: 'on the final attempt, committing the 503 as its outcome',
+      flags: { finalAttempt: true, announcesRejections: true },
+      committed: ['ServiceUnavailableException'],
+    },
+  ])(
+    'ends a ledger failure before the AWS call as a FAILED 503 without calling AWS, $label',
+    async ({ flags, committed }) => {
+      // Prepare
+      const { ledger, idempotency, aws, pipeline } = setup();
+      const tableDown = new Error('ledger table unavailable');
+      ledger.failWith('begin', tableDown);
+
+      // Act
+      const result = await pipeline.run(request(flags));
+
+      // Assess
+      expect(failureOf(result).error).toMatchObject({
+        code: 'ServiceUnavailableException',
+        status: 503,
+        message: 'The request ledger is unavailable; retry later.',
+        retryable: true,
+        cause: tableDown,
+      });
+      expect(aws.calls()).toHaveLength(0);
+      expect(ledger.attempts('begin')).toBe(1);
+      expect(ledger.committed.map(({ error }) => error?.code)).toEqual(committed);
+      expect(idempotency.records.size).toBe(0);
+    },
+  );
 
   it('rethrows what is no ProvisioningError (a bug), as it is', async () => {
     // Prepare
@@ -552,8 +682,13 @@ describe('createPipeline: one log line per request', () => {
 
   it('logs a 5xx at warn, with its cause for operators', async () => {
     // Prepare
-    const { publisher, pipeline, reportLines } = setup();
-    publisher.failWith(Object.assign(new Error('topic gone'), { name: 'NotFoundException' }));
+    const { ledger, pipeline, reportLines } = setup();
+    ledger.failWith(
+      'settle',
+      Object.assign(new Error('Requested resource not found'), {
+        name: 'ResourceNotFoundException',
+      }),
+    );
 
     // Act
     await pipeline.run(request({ finalAttempt: false }));
@@ -567,7 +702,7 @@ describe('createPipeline: one log line per request', () => {
       outcome: 'FAILED',
       errorCode: 'ServiceUnavailableException',
       httpStatus: 503,
-      cause: expect.stringContaining('NotFoundException: topic gone'),
+      cause: expect.stringContaining('ResourceNotFoundException: Requested resource not found'),
     });
   });
 
