@@ -20,9 +20,6 @@ import { mockAws } from './awsMocks.js';
  */
 export type Journal = string[];
 
-/** A ledger record as the fake keeps it: the outbox's notes of what it published included. */
-export type FakeLedgerRecord = LedgerRecord & { published: string[] };
-
 /**
  * One outcome as the ledger committed it, read the way the outbox reads it: the request it
  * belongs to as the record stood after the commit, the response only with a success.
@@ -53,17 +50,15 @@ export interface LedgerFailure {
  * A RequestLedger in memory with the semantics of the DynamoDB one: one record per
  * `<operation>#<clientToken>`; `begin` sets IN_PROGRESS but leaves a SUCCEEDED record as it is;
  * `settle` sets status and response or error, and appends the outcome only if its id is not
- * committed yet; `find` answers nothing past `expiresAt`; `markPublished` notes ids on an
- * existing record only.
+ * committed yet; `find` answers nothing past `expiresAt`.
  */
 export interface FakeLedger extends RequestLedger {
   /** Records by `<operation>#<clientToken>`, as they stand (not copies: read, do not change). */
-  readonly records: ReadonlyMap<string, FakeLedgerRecord>;
+  readonly records: ReadonlyMap<string, LedgerRecord>;
   /** Every outcome committed, in commit order, across records. */
   readonly committed: readonly CommittedOutcome[];
-  markPublished(operation: string, clientToken: string, ids: readonly string[]): Promise<void>;
   /** Calls made to `method`, the rejected ones included. */
-  attempts(method: LedgerWrite | 'find' | 'markPublished'): number;
+  attempts(method: LedgerWrite | 'find'): number;
   /** Every `method` call from now on rejects with `error` (and writes nothing, unless `written`). */
   failWith(method: LedgerWrite, error: Error, failure?: LedgerFailure): void;
   /** `method` (both writes when left out) succeeds again. */
@@ -83,7 +78,7 @@ export const fakeLedger = ({
   now = () => new Date(),
   retentionSeconds = 604_800,
 }: FakeLedgerOptions = {}): FakeLedger => {
-  const records = new Map<string, FakeLedgerRecord>();
+  const records = new Map<string, LedgerRecord>();
   const committed: CommittedOutcome[] = [];
   const attempts = new Map<string, number>();
   const failures = new Map<LedgerWrite, { error: Error } & LedgerFailure>();
@@ -98,10 +93,10 @@ export const fakeLedger = ({
   };
 
   /** The record with who asked and when, created if absent (creation time and expiry once). */
-  const touch = (entry: LedgerEntry): FakeLedgerRecord => {
+  const touch = (entry: LedgerEntry): LedgerRecord => {
     const key = ledgerKeyOf(entry.operation, entry.clientToken);
     const at = now();
-    const record: FakeLedgerRecord = records.get(key) ?? {
+    const record: LedgerRecord = records.get(key) ?? {
       operation: entry.operation,
       clientToken: entry.clientToken,
       channel: entry.channel,
@@ -109,7 +104,6 @@ export const fakeLedger = ({
       createdAt: at.toISOString(),
       updatedAt: at.toISOString(),
       outcomes: [],
-      published: [],
       expiresAt: Math.floor(at.getTime() / 1000) + retentionSeconds,
     };
     record.channel = entry.channel;
@@ -120,7 +114,7 @@ export const fakeLedger = ({
     return record;
   };
 
-  const committedOf = (record: FakeLedgerRecord, outcome: LedgerOutcome): CommittedOutcome => ({
+  const committedOf = (record: LedgerRecord, outcome: LedgerOutcome): CommittedOutcome => ({
     id: outcome.id,
     operation: record.operation,
     clientToken: record.clientToken,
@@ -181,14 +175,6 @@ export const fakeLedger = ({
       const record = records.get(ledgerKeyOf(operation, clientToken));
       if (!record || record.expiresAt <= now().getTime() / 1000) return undefined;
       return structuredClone(record);
-    },
-
-    async markPublished(operation, clientToken, ids) {
-      attempts.set('markPublished', (attempts.get('markPublished') ?? 0) + 1);
-      journal.push(`markPublished ${ledgerKeyOf(operation, clientToken)}`);
-      const record = records.get(ledgerKeyOf(operation, clientToken));
-      if (!record) return;
-      for (const id of ids) if (!record.published.includes(id)) record.published.push(id);
     },
   };
 };

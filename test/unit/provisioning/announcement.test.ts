@@ -192,7 +192,6 @@ describe('createAnnouncer', () => {
       createdAt: NOW.toISOString(),
       updatedAt: NOW.toISOString(),
       outcomes: [],
-      published: [],
       expiresAt: expect.any(Number),
     });
     expect(ledger.committed).toEqual([]);
