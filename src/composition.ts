@@ -1,10 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
+  createQueueClient,
   createServiceClients,
   createSupportClients,
   type ServiceClients,
   type SupportClients,
 } from './aws/clients.js';
+import { createSqsMessageDelay, type MessageDelay } from './channels/messageDelay.js';
 import type { Config } from './config.js';
 import { createGuardrails } from './guardrails/evaluate.js';
 import { createDynamoLedger } from './ledger/dynamoLedger.js';
@@ -22,10 +25,11 @@ export interface App {
   ledger: RequestLedger;
   pipeline: Pipeline;
   lookup: RequestLookup;
+  messageDelay: MessageDelay;
 }
 
 export interface AppOverrides {
-  clients?: Partial<ServiceClients>;
+  clients?: Partial<ServiceClients & { sqs: SQSClient }>;
   logger?: Logger;
 }
 
@@ -57,7 +61,15 @@ export const createApp = (config: Config, overrides: AppOverrides = {}): App => 
     retryPolicy: config.retryPolicy,
     guardrails: createGuardrails(config.guardrails, { accountId: config.accountId }),
   });
-  return { config, logger, idempotency, ledger, pipeline, lookup: createRequestLookup(ledger) };
+  return {
+    config,
+    logger,
+    idempotency,
+    ledger,
+    pipeline,
+    lookup: createRequestLookup(ledger),
+    messageDelay: createSqsMessageDelay(createQueueClient(config.region, overrides.clients?.sqs)),
+  };
 };
 
 export interface OutboxApp {

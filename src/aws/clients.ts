@@ -2,6 +2,7 @@ import { AppStreamClient } from '@aws-sdk/client-appstream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 export interface ServiceClients {
   imagebuilder: ImagebuilderClient;
@@ -56,3 +57,7 @@ export const createServiceClients = (
   appstream: given.appstream ?? new AppStreamClient({ region, maxAttempts: 1, requestHandler }),
   ...createSupportClients(region, given),
 });
+
+/** The request queue's client: the queue function holds messages back with it. */
+export const createQueueClient = (region: string, given?: SQSClient): SQSClient =>
+  given ?? new SQSClient({ region, ...supportingClientConfig });

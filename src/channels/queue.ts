@@ -1,6 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Pipeline } from '../provisioning/pipeline.js';
+import type { Pipeline, ProvisioningResult } from '../provisioning/pipeline.js';
+import { idempotencyInProgressError, serviceUnavailableError } from '../shared/errors.js';
+import { beforeTimeout } from './deadline.js';
+import type { MessageDelay } from './messageDelay.js';
 import { type EntryDependencies, lambdaEntry } from './middleware.js';
 import { toProvisioningRequest } from './queueMessage.js';
 import type { ChannelSettings } from './settings.js';
@@ -8,17 +11,54 @@ import type { ChannelSettings } from './settings.js';
 interface QueueChannelDependencies extends EntryDependencies {
   pipeline: Pipeline;
   config: Pick<ChannelSettings, 'queueMaxReceiveCount' | 'maxRequestBytes'>;
+  /** Holds back a message whose token another attempt still holds. */
+  messageDelay: MessageDelay;
 }
+
+const IN_PROGRESS = idempotencyInProgressError().code;
+
+const notFinishedInTime = () =>
+  serviceUnavailableError(
+    'The message was not finished within the invocation; SQS delivers it again.',
+  );
 
 /**
  * SQS entry: records run concurrently, each on its own. Only retryable failures are reported
- * back, so SQS redelivers exactly those; everything else is done (and announced) once.
+ * back, so SQS redelivers exactly those; everything else is done (and announced) once. A message
+ * whose token another attempt holds waits out that attempt's lock instead of using up receives.
  */
-export const createQueueHandler = ({ pipeline, config, ...entry }: QueueChannelDependencies) => {
+export const createQueueHandler = ({
+  pipeline,
+  config,
+  messageDelay,
+  ...entry
+}: QueueChannelDependencies) => {
   const processRecord = async (record: SQSRecord, context: Context): Promise<void> => {
-    const request = toProvisioningRequest(record, config, context.getRemainingTimeInMillis());
-    const result = await pipeline.run(request);
-    if (result.status === 'FAILED' && result.error.retryable) throw result.error;
+    const remainingTimeMs = context.getRemainingTimeInMillis();
+    const request = toProvisioningRequest(record, config, remainingTimeMs);
+    const result = await beforeTimeout(
+      pipeline.run(request),
+      remainingTimeMs,
+      (): ProvisioningResult => ({
+        status: 'FAILED',
+        operation: undefined,
+        clientToken: undefined,
+        error: notFinishedInTime(),
+        replayed: false,
+      }),
+    );
+    if (result.status !== 'FAILED' || !result.error.retryable) return;
+    const { code, retryAfterSeconds } = result.error;
+    if (code === IN_PROGRESS && retryAfterSeconds !== undefined) {
+      await messageDelay.delay(record, retryAfterSeconds).catch((error: unknown) => {
+        // Best effort: without it the message comes back after the queue's visibility timeout.
+        entry.logger.warn('could not hold the message back', {
+          messageId: record.messageId,
+          error,
+        });
+      });
+    }
+    throw result.error;
   };
   return lambdaEntry<SQSEvent, SQSBatchResponse>(entry).handler(async (event, context) =>
     // A processor keeps per-batch state: one per invocation.

@@ -147,7 +147,8 @@ export const createDynamoLedger = ({
   };
 
   /** Runs the update; a failed condition means what it guards against is already there. */
-  const send = async (entry: LedgerEntry, update: Update, condition?: string) => {
+  /** Runs the update; false when its condition stopped it. */
+  const send = async (entry: LedgerEntry, update: Update, condition?: string): Promise<boolean> => {
     try {
       await dynamodb.send(
         new UpdateItemCommand({
@@ -159,27 +160,33 @@ export const createDynamoLedger = ({
           ...(condition ? { ConditionExpression: condition } : {}),
         }),
       );
+      return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
     }
   };
 
   return {
-    begin(entry) {
+    async begin(entry) {
       const update = entryUpdate(entry).set('status', 'IN_PROGRESS').set('outcomes', [], ifAbsent);
       update.values[':succeeded'] = 'SUCCEEDED';
       // A success already committed stays committed (a retry after a lost acknowledgement).
-      return send(entry, update, 'attribute_not_exists(#status) OR #status <> :succeeded');
+      await send(entry, update, 'attribute_not_exists(#status) OR #status <> :succeeded');
     },
 
-    settle(entry, settlement) {
-      const update = entryUpdate(entry).set('status', settlement.status);
-      if (settlement.status === 'SUCCEEDED')
-        update.set('response', settlement.response).remove('error');
-      else update.set('error', settlement.error).remove('response');
+    async settle(entry, settlement) {
+      /** How the request ended: status and response or error, whatever was there before. */
+      const ended = () => {
+        const update = entryUpdate(entry).set('status', settlement.status);
+        if (settlement.status === 'SUCCEEDED') {
+          return update.set('response', settlement.response).remove('error');
+        }
+        return update.set('error', settlement.error).remove('response');
+      };
       const { outcome } = settlement;
-      if (!outcome) return send(entry, update.set('outcomes', [], ifAbsent));
-      update
+      if (!outcome) return void (await send(entry, ended().set('outcomes', [], ifAbsent)));
+      const update = ended()
         .set(
           'outcomes',
           [outcome],
@@ -188,12 +195,14 @@ export const createDynamoLedger = ({
         .add('outcomeIds', new Set([outcome.id]));
       update.values[':none'] = [];
       update.values[':outcomeId'] = outcome.id;
-      // An outcome is committed once, however often the request's end is written.
-      return send(
+      // An outcome is committed once, however often the request's end is written: when it is
+      // there already, the request's end is still written, without it.
+      const appended = await send(
         entry,
         update,
         'attribute_not_exists(#outcomeIds) OR NOT contains(#outcomeIds, :outcomeId)',
       );
+      if (!appended) await send(entry, ended());
     },
 
     async find(operation, clientToken) {

@@ -33,6 +33,8 @@ const NETWORK_ERROR_CODES = new Set([
   'EAI_AGAIN',
 ]);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'AbortError']);
+/** Failures that can strike after the request reached AWS: the connection broke or time ran out. */
+const AFTER_SENDING_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
 
 /** What the SDK's service exceptions and Node's network errors tell about a failure. */
 interface SdkErrorShape {
@@ -70,6 +72,17 @@ export const classifyAwsError = (service: AwsService, error: unknown): AwsErrorC
   // An AWS service exception that answered below 500 is the caller's to fix.
   if (fault === 'client') return 'client';
   return 'transient';
+};
+
+/**
+ * Whether AWS may have carried out the call although it failed: a timeout or a connection lost
+ * once the request could have been sent. AWS answering (with any status), or a connection that
+ * was never made, says for sure.
+ */
+export const isAmbiguousAwsError = (error: unknown): boolean => {
+  const { name, code, status } = shapeOf(error);
+  if (status !== undefined) return false;
+  return TIMEOUT_NAMES.has(name) || (code !== undefined && AFTER_SENDING_CODES.has(code));
 };
 
 /** Whether another attempt at the call can help: throttles and transient failures. */

@@ -2,12 +2,14 @@ import type { AnyOperation, AwsClients } from '../operations/index.js';
 import {
   idempotencyInProgressError,
   idempotencyMismatchError,
+  outcomeUnknownError,
   ProvisioningError,
   type ProvisioningErrorDetails,
   serviceUnavailableError,
 } from '../shared/errors.js';
+import { isRecord } from '../shared/records.js';
 import { type Announcer, type Asker, announcesNow } from './announcement.js';
-import { isRetryableAwsError, toProvisioningError } from './awsErrors.js';
+import { isAmbiguousAwsError, isRetryableAwsError, toProvisioningError } from './awsErrors.js';
 import { type IdempotencyStore, idempotencyErrorKind } from './idempotency.js';
 import { type RetryPolicy, withRetries } from './retry.js';
 
@@ -57,6 +59,17 @@ class AnnouncedFailureError extends Error {
   }
 }
 
+/** A bound on the wait: a lock lasts no longer than the invocation that holds it. */
+const MAX_LOCK_WAIT_SECONDS = 900;
+
+/** Seconds until the lock of the attempt holding the token runs out (1 when unknown). */
+const lockSecondsLeft = (error: unknown, now = Date.now()): number => {
+  const record = isRecord(error) ? error.existingRecord : undefined;
+  const expiry = isRecord(record) ? record.inProgressExpiryTimestamp : undefined;
+  if (typeof expiry !== 'number') return 1;
+  return Math.min(MAX_LOCK_WAIT_SECONDS, Math.max(1, Math.ceil((expiry - now) / 1000)));
+};
+
 /** What a failure around the idempotent section means for the caller. */
 const rejectionOf = (error: unknown): ProvisioningError => {
   if (error instanceof ProvisioningError) return error;
@@ -64,7 +77,7 @@ const rejectionOf = (error: unknown): ProvisioningError => {
     case 'mismatch':
       return idempotencyMismatchError();
     case 'in-progress':
-      return idempotencyInProgressError();
+      return idempotencyInProgressError(lockSecondsLeft(error));
     case 'persistence':
       return serviceUnavailableError('The idempotency store is unavailable; retry later.', error);
     default:
@@ -72,17 +85,49 @@ const rejectionOf = (error: unknown): ProvisioningError => {
   }
 };
 
-/** The AWS call with backoff and jitter on throttles and transient failures, within budget. */
-const callAws = (
+/** Thrown by the AWS call when an attempt may have taken effect and none answered for sure. */
+class UnknownOutcomeError extends Error {
+  constructor(readonly last: unknown) {
+    super('An AWS call may have taken effect', { cause: last });
+    this.name = 'UnknownOutcomeError';
+  }
+}
+
+/**
+ * The AWS call with backoff and jitter on throttles and transient failures, within budget. Every
+ * attempt carries the same clientToken, so an attempt after one that timed out finds what the
+ * first did (Image Builder's own idempotency; AppStream's builder read back by name). If the last
+ * word is still a retryable failure after such an attempt, the outcome is not known.
+ */
+const callAws = async (
   { clients, retryPolicy }: ExecutorDependencies,
   operation: AnyOperation,
   job: Job,
-): Promise<unknown> =>
-  withRetries((signal) => operation.execute(clients, job.request, job.clientToken, signal), {
-    policy: retryPolicy,
-    retryable: (error) => isRetryableAwsError(operation.service, error),
-    deadline: job.deadline,
-  });
+): Promise<unknown> => {
+  let ambiguous = false;
+  try {
+    return await withRetries(
+      async (signal) => {
+        try {
+          return await operation.execute(clients, job.request, job.clientToken, signal);
+        } catch (error) {
+          ambiguous ||= isAmbiguousAwsError(error);
+          throw error;
+        }
+      },
+      {
+        policy: retryPolicy,
+        retryable: (error) => isRetryableAwsError(operation.service, error),
+        deadline: job.deadline,
+      },
+    );
+  } catch (error) {
+    if (ambiguous && isRetryableAwsError(operation.service, error)) {
+      throw new UnknownOutcomeError(error);
+    }
+    throw error;
+  }
+};
 
 /** Runs inside the idempotent section: what it returns is stored, what it throws is not. */
 const executeAndAnnounce = async (
@@ -96,6 +141,8 @@ const executeAndAnnounce = async (
   try {
     response = await callAws(dependencies, operation, job);
   } catch (cause) {
+    // Not a failure to announce: a retry with the same token will tell what AWS did.
+    if (cause instanceof UnknownOutcomeError) throw outcomeUnknownError(cause.last);
     const failure = toProvisioningError(operation.service, cause);
     const announced = announcesNow(failure, job, 'aws');
     if (announced) {

@@ -72,15 +72,34 @@ export const idempotencyMismatchError = (): ProvisioningError =>
     retryable: false,
   });
 
-export const idempotencyInProgressError = (): ProvisioningError =>
+/** Another attempt holds the token; `retryAfterSeconds`: until its lock runs out at the latest. */
+export const idempotencyInProgressError = (retryAfterSeconds = 1): ProvisioningError =>
   new ProvisioningError({
     code: 'IdempotencyInProgressException',
     status: 409,
     title: 'Request in progress',
     detail: 'A request with this clientToken is still in progress; retry later.',
     retryable: true,
-    retryAfterSeconds: 1,
+    retryAfterSeconds,
   });
+
+/**
+ * AWS did not answer in time, after the request may have reached it: whether it took effect is
+ * not known. Never announced as a failure; a retry with the same clientToken finds out.
+ */
+export const outcomeUnknownError = (cause: unknown): ProvisioningError =>
+  new ProvisioningError(
+    {
+      code: 'ServiceUnavailableException',
+      status: 503,
+      title: 'Outcome not known yet',
+      detail:
+        'AWS did not answer in time, so whether the request took effect is not known yet. Retry with the same clientToken: it is not carried out twice.',
+      retryable: true,
+      retryAfterSeconds: 2,
+    },
+    { cause },
+  );
 
 export const serviceUnavailableError = (detail: string, cause?: unknown): ProvisioningError =>
   new ProvisioningError(

@@ -15,6 +15,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   'composition.ts': [
     'config.ts',
     'aws/',
+    'channels/',
     'provisioning/',
     'outbox/',
     'ledger/',

@@ -1,0 +1,23 @@
+/** Time kept back at the end of an invocation to answer before Lambda's own timeout. */
+export const ANSWER_MARGIN_MS = 1_000;
+
+/**
+ * `work`, or `late()` when it has not settled `ANSWER_MARGIN_MS` before the invocation runs out.
+ * Work still running then is safe to abandon: its idempotency lock expires with the invocation,
+ * its ledger record stays in progress, and a retry with the same clientToken finds what AWS did.
+ */
+export const beforeTimeout = async <T>(
+  work: Promise<T>,
+  remainingTimeMs: number,
+  late: () => T,
+): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late()), Math.max(0, remainingTimeMs - ANSWER_MARGIN_MS));
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
