@@ -1,3 +1,10 @@
+import type {
+  Pipeline,
+  ProvisioningRequest,
+  ProvisioningResult,
+} from '../provisioning/pipeline.js';
+import { serviceUnavailableError } from '../shared/errors.js';
+
 /** Time kept back at the end of an invocation to answer before Lambda's own timeout. */
 export const ANSWER_MARGIN_MS = 1_000;
 
@@ -21,3 +28,17 @@ export const beforeTimeout = async <T>(
     clearTimeout(timer);
   }
 };
+
+/** Runs the request through the pipeline, answering a retryable 503 if time runs out first. */
+export const runInTime = (
+  pipeline: Pipeline,
+  request: ProvisioningRequest,
+  lateDetail: string,
+): Promise<ProvisioningResult> =>
+  beforeTimeout(pipeline.run(request), request.remainingTimeMs, () => ({
+    status: 'FAILED',
+    operation: undefined,
+    clientToken: undefined,
+    error: serviceUnavailableError(lateDetail),
+    replayed: false,
+  }));

@@ -1,9 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { RequestLookup } from '../provisioning/lookup.js';
 import type { Pipeline, ProvisioningResult } from '../provisioning/pipeline.js';
-import { serviceUnavailableError } from '../shared/errors.js';
 import { isRecord } from '../shared/records.js';
-import { beforeTimeout } from './deadline.js';
+import { runInTime } from './deadline.js';
 import { answerLookup, LOOKUP_ROUTE_KEY } from './httpLookup.js';
 import { toProvisioningRequest } from './httpRequest.js';
 import { json, problemResponse, type Response, routeNotFound } from './httpResponse.js';
@@ -19,10 +18,8 @@ interface HttpChannelDependencies extends EntryDependencies {
   config: Pick<ChannelSettings, 'maxRequestBytes'>;
 }
 
-const notFinishedInTime = () =>
-  serviceUnavailableError(
-    'The request did not finish in time. Retry with the same clientToken: it is not carried out twice.',
-  );
+const NOT_FINISHED_IN_TIME =
+  'The request did not finish in time. Retry with the same clientToken: it is not carried out twice.';
 
 const successBody = ({
   operation,
@@ -82,16 +79,6 @@ export const createHttpHandler = ({
       const remainingTimeMs = context.getRemainingTimeInMillis();
       const request = toProvisioningRequest(event, route, config, remainingTimeMs);
       // A caller always gets an answer in time: a 503 to retry rather than Lambda's timeout.
-      const result = await beforeTimeout(
-        pipeline.run(request),
-        remainingTimeMs,
-        (): ProvisioningResult => ({
-          status: 'FAILED',
-          operation: undefined,
-          clientToken: undefined,
-          error: notFinishedInTime(),
-          replayed: false,
-        }),
-      );
+      const result = await runInTime(pipeline, request, NOT_FINISHED_IN_TIME);
       return toResponse(route, result, requestId, request.correlationId);
     });

@@ -1,8 +1,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Pipeline, ProvisioningResult } from '../provisioning/pipeline.js';
-import { idempotencyInProgressError, serviceUnavailableError } from '../shared/errors.js';
-import { beforeTimeout } from './deadline.js';
+import type { Pipeline } from '../provisioning/pipeline.js';
+import { idempotencyInProgressError } from '../shared/errors.js';
+import { runInTime } from './deadline.js';
 import type { MessageDelay } from './messageDelay.js';
 import { type EntryDependencies, lambdaEntry } from './middleware.js';
 import { toProvisioningRequest } from './queueMessage.js';
@@ -17,10 +17,8 @@ interface QueueChannelDependencies extends EntryDependencies {
 
 const IN_PROGRESS = idempotencyInProgressError().code;
 
-const notFinishedInTime = () =>
-  serviceUnavailableError(
-    'The message was not finished within the invocation; SQS delivers it again.',
-  );
+const NOT_FINISHED_IN_TIME =
+  'The message was not finished within the invocation; SQS delivers it again.';
 
 /**
  * SQS entry: records run concurrently, each on its own. Only retryable failures are reported
@@ -36,17 +34,7 @@ export const createQueueHandler = ({
   const processRecord = async (record: SQSRecord, context: Context): Promise<void> => {
     const remainingTimeMs = context.getRemainingTimeInMillis();
     const request = toProvisioningRequest(record, config, remainingTimeMs);
-    const result = await beforeTimeout(
-      pipeline.run(request),
-      remainingTimeMs,
-      (): ProvisioningResult => ({
-        status: 'FAILED',
-        operation: undefined,
-        clientToken: undefined,
-        error: notFinishedInTime(),
-        replayed: false,
-      }),
-    );
+    const result = await runInTime(pipeline, request, NOT_FINISHED_IN_TIME);
     if (result.status !== 'FAILED' || !result.error.retryable) return;
     const { code, retryAfterSeconds } = result.error;
     if (code === IN_PROGRESS && retryAfterSeconds !== undefined) {
