@@ -3,6 +3,7 @@ import { failedOutcomeError, type Outcome, outcomeId } from '../outcomes/outcome
 import type { Channel } from '../shared/channel.js';
 import {
   idempotencyInProgressError,
+  outcomeUnknownError,
   type ProvisioningError,
   serviceUnavailableError,
 } from '../shared/errors.js';
@@ -16,6 +17,7 @@ export interface Asker {
 }
 
 const IN_PROGRESS_CODE = idempotencyInProgressError().code;
+const OUTCOME_UNKNOWN_CODE = outcomeUnknownError(undefined).code;
 
 /** Where a failure arose: in the AWS call itself, or around it (refused, token, dependency). */
 export type FailureOrigin = 'aws' | 'rejection';
@@ -23,7 +25,8 @@ export type FailureOrigin = 'aws' | 'rejection';
 /**
  * The one rule for "is this failure announced now". Not when the channel will redeliver it (the
  * outcome comes with a later attempt); not when another attempt holds the token (that attempt
- * announces); and a rejection only where the channel announces rejections.
+ * announces); not when what AWS did is not known yet (a retry with the same token finds out);
+ * and a rejection only where the channel announces rejections.
  */
 export const announcesNow = (
   error: ProvisioningError,
@@ -32,6 +35,8 @@ export const announcesNow = (
 ): boolean => {
   if (error.retryable && !request.finalAttempt) return false;
   if (error.code === IN_PROGRESS_CODE) return false;
+  // What AWS did is not known: a later attempt with the same token finds out and announces it.
+  if (error.code === OUTCOME_UNKNOWN_CODE) return false;
   return origin === 'aws' || request.announcesRejections === true;
 };
 

@@ -90,7 +90,7 @@ export const idempotencyInProgressError = (retryAfterSeconds = 1): ProvisioningE
 export const outcomeUnknownError = (cause: unknown): ProvisioningError =>
   new ProvisioningError(
     {
-      code: 'ServiceUnavailableException',
+      code: 'OutcomeUnknownException',
       status: 503,
       title: 'Outcome not known yet',
       detail:
