@@ -21,6 +21,8 @@ export interface OfflineOptions {
   httpPort: number;
   lambdaPort: number;
   env: Record<string, string>;
+  /** serverless.yml `params` to override (`--param "<name>=<value>"`): the functions' settings. */
+  params?: Readonly<Record<string, string>>;
   output(chunk: string): void;
   readyTimeoutMs?: number;
 }
@@ -59,6 +61,10 @@ export const startOffline = async (options: OfflineOptions): Promise<RunningOffl
       String(httpPort),
       '--lambdaPort',
       String(lambdaPort),
+      ...Object.entries(options.params ?? {}).flatMap(([name, value]) => [
+        '--param',
+        `${name}=${value}`,
+      ]),
     ],
     { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );

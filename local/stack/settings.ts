@@ -30,6 +30,11 @@ export interface StackSettings {
   requestsTable: string;
   /** The ledger stream's event source mapping: when it gives a batch up. */
   outboxStream: { maximumRetryAttempts: number; maximumRecordAgeSeconds: number };
+  /**
+   * How long the local functions' request ledger keeps a request (`REQUEST_RETENTION_SECONDS`);
+   * undefined: serverless.yml's `requestRetentionSeconds`.
+   */
+  requestRetentionSeconds: number | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -56,6 +61,17 @@ const positive = (env: Env, name: string, fallback: number): number => {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+};
+
+/** A whole number of 1 or more, or undefined when not set. */
+const optionalPositive = (env: Env, name: string): number | undefined => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
   }
   return value;
 };
@@ -97,5 +113,6 @@ export const readStackSettings = (env: Env = process.env, root = process.cwd()):
       maximumRetryAttempts: positive(env, 'OUTBOX_MAXIMUM_RETRY_ATTEMPTS', 5),
       maximumRecordAgeSeconds: positive(env, 'OUTBOX_MAXIMUM_RECORD_AGE_SECONDS', 3600),
     },
+    requestRetentionSeconds: optionalPositive(env, 'REQUEST_RETENTION_SECONDS'),
   };
 };

@@ -209,6 +209,10 @@ export const startStack = async (
         // Each stack builds into its own folder, so two stacks never serve each other's bundle.
         STACK_BUILD_ID: `-${httpPort}`,
       },
+      // The functions' own settings come from serverless.yml's params, not from this environment.
+      ...(settings.requestRetentionSeconds === undefined
+        ? {}
+        : { params: { requestRetentionSeconds: String(settings.requestRetentionSeconds) } }),
       output: (chunk) => io.print(chunk.trimEnd()),
     });
     stops.push(() => offline.stop());
