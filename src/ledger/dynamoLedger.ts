@@ -205,6 +205,35 @@ export const createDynamoLedger = ({
       if (!appended) await send(entry, ended());
     },
 
+    async refuse(entry, { error, outcome }) {
+      // Everything only where absent: the record may belong to a request that went ahead.
+      const at = now();
+      const update = new Update()
+        .set('operation', entry.operation, ifAbsent)
+        .set('clientToken', entry.clientToken, ifAbsent)
+        .set('channel', entry.channel, ifAbsent)
+        .set('correlationId', entry.correlationId, ifAbsent)
+        .set('requestedBy', entry.requestedBy, ifAbsent)
+        .set('createdAt', at.toISOString(), ifAbsent)
+        .set('expiresAt', Math.floor(at.getTime() / 1000) + retentionSeconds, ifAbsent)
+        .set('updatedAt', at.toISOString())
+        .set('status', 'FAILED', ifAbsent)
+        .set('error', error, ifAbsent)
+        .set(
+          'outcomes',
+          [outcome],
+          (path, value) => `${path} = list_append(if_not_exists(${path}, :none), ${value})`,
+        )
+        .add('outcomeIds', new Set([outcome.id]));
+      update.values[':none'] = [];
+      update.values[':outcomeId'] = outcome.id;
+      await send(
+        entry,
+        update,
+        'attribute_not_exists(#outcomeIds) OR NOT contains(#outcomeIds, :outcomeId)',
+      );
+    },
+
     async find(operation, clientToken) {
       const { Item } = await dynamodb.send(
         new GetItemCommand({

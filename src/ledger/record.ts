@@ -21,6 +21,10 @@ export interface LedgerEntry {
 export interface LedgerOutcome {
   id: string;
   status: Outcome['status'];
+  /** Who asked, and how, for this outcome: a refused request may differ from the record's own. */
+  channel?: Channel;
+  correlationId?: string;
+  requestedBy?: string;
   /** When the outcome was committed (the event's `time`). */
   time: string;
   subject?: string | undefined;
@@ -53,6 +57,14 @@ export interface RequestLedger {
   begin(entry: LedgerEntry): Promise<void>;
   /** Commits how the request ended; an outcome already committed is not added again. */
   settle(entry: LedgerEntry, settlement: Settlement): Promise<void>;
+  /**
+   * Commits the outcome of a request that was refused (invalid, or in conflict with its token):
+   * a request under the same token that is under way or settled keeps its state.
+   */
+  refuse(
+    entry: LedgerEntry,
+    refusal: { error: ProvisioningErrorDetails; outcome: LedgerOutcome },
+  ): Promise<void>;
   /** The request's record, unless unknown or past its retention. */
   find(operation: string, clientToken: string): Promise<LedgerRecord | undefined>;
 }

@@ -21,12 +21,14 @@ export const outcomeEventOf = (
   outcome: LedgerOutcome,
   source: string,
 ): OutcomeEvent => {
+  // Who asked comes with the outcome: a refused request may differ from the record's own.
+  const asker = outcome.channel ? outcome : record;
   const data: Outcome = {
     operation: record.operation,
     clientToken: record.clientToken,
-    ...(record.correlationId ? { correlationId: record.correlationId } : {}),
-    channel: record.channel,
-    ...(record.requestedBy ? { requestedBy: record.requestedBy } : {}),
+    ...(asker.correlationId ? { correlationId: asker.correlationId } : {}),
+    channel: asker.channel ?? record.channel,
+    ...(asker.requestedBy ? { requestedBy: asker.requestedBy } : {}),
     status: outcome.status,
     ...(outcome.status === 'SUCCEEDED' ? { response: record.response } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),

@@ -50,6 +50,8 @@ export interface Announcer {
     error: ProvisioningError,
     subject?: string,
   ): Promise<void>;
+  /** A request refused before or instead of its AWS call: announced, settling nothing else. */
+  refused(asker: Asker, operation: string, error: ProvisioningError): Promise<void>;
 }
 
 const entryOf = (asker: Asker, operation: string): LedgerEntry => ({
@@ -84,6 +86,9 @@ export const createAnnouncer = (ledger: RequestLedger, now = () => new Date()): 
   const announced = (outcome: Outcome, subject: string | undefined): LedgerOutcome => ({
     id: outcomeId(outcome),
     status: outcome.status,
+    channel: outcome.channel,
+    ...(outcome.correlationId ? { correlationId: outcome.correlationId } : {}),
+    ...(outcome.requestedBy ? { requestedBy: outcome.requestedBy } : {}),
     time: now().toISOString(),
     ...(subject ? { subject } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
@@ -110,6 +115,20 @@ export const createAnnouncer = (ledger: RequestLedger, now = () => new Date()): 
               error: failedOutcomeError(error.toDetails()),
             },
             subject,
+          ),
+        }),
+      ),
+    refused: (asker, operation, error) =>
+      write(
+        ledger.refuse(entryOf(asker, operation), {
+          error: error.toDetails(),
+          outcome: announced(
+            {
+              ...outcomeOf(asker, operation),
+              status: 'FAILED',
+              error: failedOutcomeError(error.toDetails()),
+            },
+            undefined,
           ),
         }),
       ),

@@ -60,7 +60,7 @@ const refuse = async (
 ): Promise<ProvisioningResult> => {
   if (announcesNow(error, request, 'rejection')) {
     const asker = askerOf(request, clientToken ?? request.fallbackToken());
-    await announcer.failed(asker, operationNameOf(operation), error);
+    await announcer.refused(asker, operationNameOf(operation), error);
   }
   return { status: 'FAILED', operation, clientToken, error, replayed: false };
 };

@@ -9,6 +9,7 @@ import type {
   RequestLedger,
 } from '../../src/ledger/record.js';
 import type { AwsClients } from '../../src/operations/index.js';
+import { outcomeEventOf } from '../../src/outbox/relay.js';
 import type { IdempotencyStore, IdempotentJob } from '../../src/provisioning/idempotency.js';
 import type { Channel } from '../../src/shared/channel.js';
 import { mockAws } from './awsMocks.js';
@@ -39,7 +40,7 @@ export interface CommittedOutcome {
 }
 
 /** The ledger writes a test can make fail. */
-export type LedgerWrite = 'begin' | 'settle';
+export type LedgerWrite = 'begin' | 'settle' | 'refuse';
 
 export interface LedgerFailure {
   /** The write lands before the error: the answer is lost, not the write (a timeout, say). */
@@ -114,19 +115,18 @@ export const fakeLedger = ({
     return record;
   };
 
-  const committedOf = (record: LedgerRecord, outcome: LedgerOutcome): CommittedOutcome => ({
-    id: outcome.id,
-    operation: record.operation,
-    clientToken: record.clientToken,
-    ...(record.correlationId ? { correlationId: record.correlationId } : {}),
-    channel: record.channel,
-    ...(record.requestedBy ? { requestedBy: record.requestedBy } : {}),
-    status: outcome.status,
-    ...(outcome.status === 'SUCCEEDED' ? { response: structuredClone(record.response) } : {}),
-    ...(outcome.error ? { error: structuredClone(outcome.error) } : {}),
-    ...(outcome.subject ? { subject: outcome.subject } : {}),
-    time: outcome.time,
-  });
+  /** The outcome as the outbox reads it from the record just committed (its real code). */
+  const committedOf = (record: LedgerRecord, outcome: LedgerOutcome): CommittedOutcome => {
+    const { id, subject, time, data } = outcomeEventOf(structuredClone(record), outcome, 'fake');
+    const { responseLocation: _location, ...fields } = data;
+    return {
+      id,
+      ...fields,
+      clientToken: record.clientToken,
+      ...(subject ? { subject } : {}),
+      time,
+    };
+  };
 
   return {
     records,
@@ -168,6 +168,22 @@ export const fakeLedger = ({
           committed.push(committedOf(record, outcome));
         },
       ),
+
+    refuse: (entry, { error, outcome }) =>
+      call('refuse', `refuse ${ledgerKeyOf(entry.operation, entry.clientToken)}`, () => {
+        const key = ledgerKeyOf(entry.operation, entry.clientToken);
+        const existing = records.get(key);
+        // A request under way or settled under the token keeps its state.
+        const record = existing ?? touch(entry);
+        if (!existing) {
+          record.status = 'FAILED';
+          record.error = structuredClone(error);
+        }
+        record.updatedAt = now().toISOString();
+        if (record.outcomes.some(({ id }) => id === outcome.id)) return;
+        record.outcomes.push(structuredClone(outcome));
+        committed.push(committedOf(record, outcome));
+      }),
 
     async find(operation, clientToken) {
       attempts.set('find', (attempts.get('find') ?? 0) + 1);

@@ -225,6 +225,10 @@ describe('createAnnouncer', () => {
       {
         id: idOf(outcome),
         status: 'SUCCEEDED',
+        // Who asked travels with each outcome: a refusal under the token may come from another.
+        channel: 'sqs',
+        correlationId: 'portal-ticket-4712',
+        requestedBy: 'AIDAEXAMPLE',
         time: NOW.toISOString(),
         subject: 'arn:infra/1',
       },

@@ -536,6 +536,7 @@ describe('createPipeline: failures around the AWS call', () => {
       const { ledger, idempotency, aws, pipeline } = setup();
       const tableDown = new Error('ledger table unavailable');
       ledger.failWith('settle', tableDown);
+      ledger.failWith('refuse', tableDown);
 
       // Act
       const result = await pipeline.run(request(flags));
@@ -551,7 +552,8 @@ describe('createPipeline: failures around the AWS call', () => {
         cause: tableDown,
       });
       expect(aws.calls()).toHaveLength(1);
-      expect(ledger.attempts('settle')).toBe(attempts);
+      // The settle, then (on the final attempt) the refusal announcing the 503.
+      expect(ledger.attempts('settle') + ledger.attempts('refuse')).toBe(attempts);
       expect(ledger.committed).toEqual([]);
       expect(idempotency.records.size).toBe(0);
     },
