@@ -8,7 +8,13 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ProvisioningErrorDetails } from '../shared/errors.js';
 import { isRecord } from '../shared/records.js';
-import type { LedgerEntry, LedgerOutcome, LedgerRecord, RequestLedger } from './record.js';
+import type {
+  LedgerEntry,
+  LedgerOutcome,
+  LedgerRecord,
+  RequestLedger,
+  Settlement,
+} from './record.js';
 
 export interface DynamoLedgerOptions {
   dynamodb: DynamoDBClient;
@@ -125,6 +131,127 @@ class Update {
 
 const ifAbsent = (path: string, value: string) => `${path} = if_not_exists(${path}, ${value})`;
 
+interface Table {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+  retentionSeconds: number;
+  now: () => Date;
+}
+
+/** Who asked, how, when; the creation time and expiry only once. `how`: set or set if absent. */
+const entryUpdate = (
+  { now, retentionSeconds }: Table,
+  entry: LedgerEntry,
+  how?: typeof ifAbsent,
+): Update => {
+  const at = now();
+  return new Update()
+    .set('operation', entry.operation, how)
+    .set('clientToken', entry.clientToken, how)
+    .set('channel', entry.channel, how)
+    .set('correlationId', entry.correlationId, how)
+    .set('requestedBy', entry.requestedBy, how)
+    .set('updatedAt', at.toISOString())
+    .set('createdAt', at.toISOString(), ifAbsent)
+    .set('expiresAt', Math.floor(at.getTime() / 1000) + retentionSeconds, ifAbsent);
+};
+
+/** Runs the update; false when its condition stopped it (what it guards against is there). */
+const send = async (
+  { dynamodb, tableName }: Table,
+  entry: LedgerEntry,
+  update: Update,
+  condition?: string,
+): Promise<boolean> => {
+  try {
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: ledgerKey(entry.operation, entry.clientToken),
+        UpdateExpression: update.expression(),
+        ExpressionAttributeNames: update.names,
+        ExpressionAttributeValues: marshall(update.values, { removeUndefinedValues: true }),
+        ...(condition ? { ConditionExpression: condition } : {}),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return false;
+  }
+};
+
+/** Appends the outcome; the condition that keeps an outcome from being committed twice. */
+const withOutcome = (update: Update, outcome: LedgerOutcome): string => {
+  update
+    .set(
+      'outcomes',
+      [outcome],
+      (path, value) => `${path} = list_append(if_not_exists(${path}, :none), ${value})`,
+    )
+    .add('outcomeIds', new Set([outcome.id]));
+  update.values[':none'] = [];
+  update.values[':outcomeId'] = outcome.id;
+  return 'attribute_not_exists(#outcomeIds) OR NOT contains(#outcomeIds, :outcomeId)';
+};
+
+const begin = async (table: Table, entry: LedgerEntry): Promise<void> => {
+  const update = entryUpdate(table, entry)
+    .set('status', 'IN_PROGRESS')
+    .set('outcomes', [], ifAbsent);
+  update.values[':succeeded'] = 'SUCCEEDED';
+  // A success already committed stays committed (a retry after a lost acknowledgement).
+  await send(table, entry, update, 'attribute_not_exists(#status) OR #status <> :succeeded');
+};
+
+const settle = async (table: Table, entry: LedgerEntry, settlement: Settlement): Promise<void> => {
+  /** How the request ended: status and response or error, whatever was there before. */
+  const ended = () => {
+    const update = entryUpdate(table, entry).set('status', settlement.status);
+    if (settlement.status === 'SUCCEEDED') {
+      return update.set('response', settlement.response).remove('error');
+    }
+    return update.set('error', settlement.error).remove('response');
+  };
+  const { outcome } = settlement;
+  if (!outcome) return void (await send(table, entry, ended().set('outcomes', [], ifAbsent)));
+  const update = ended();
+  // An outcome is committed once, however often the request's end is written: when it is there
+  // already, the request's end is still written, without it.
+  if (!(await send(table, entry, update, withOutcome(update, outcome)))) {
+    await send(table, entry, ended());
+  }
+};
+
+const refuse = async (
+  table: Table,
+  entry: LedgerEntry,
+  { error, outcome }: { error: ProvisioningErrorDetails; outcome: LedgerOutcome },
+): Promise<void> => {
+  // Everything only where absent: the record may belong to a request that went ahead.
+  const update = entryUpdate(table, entry, ifAbsent)
+    .set('status', 'FAILED', ifAbsent)
+    .set('error', error, ifAbsent);
+  await send(table, entry, update, withOutcome(update, outcome));
+};
+
+const find = async (
+  { dynamodb, tableName, now }: Table,
+  operation: string,
+  clientToken: string,
+): Promise<LedgerRecord | undefined> => {
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({
+      TableName: tableName,
+      Key: ledgerKey(operation, clientToken),
+      ConsistentRead: true,
+    }),
+  );
+  const record = decodeLedgerRecord(Item);
+  // DynamoDB deletes expired items within days, not at once.
+  return record && record.expiresAt > now().getTime() / 1000 ? record : undefined;
+};
+
 /** The request ledger on a DynamoDB table whose stream feeds the outbox. */
 export const createDynamoLedger = ({
   dynamodb,
@@ -132,119 +259,11 @@ export const createDynamoLedger = ({
   retentionSeconds,
   now = () => new Date(),
 }: DynamoLedgerOptions): RequestLedger => {
-  /** What every write sets: who asked, how, when; the creation time and expiry only once. */
-  const entryUpdate = (entry: LedgerEntry): Update => {
-    const at = now();
-    return new Update()
-      .set('operation', entry.operation)
-      .set('clientToken', entry.clientToken)
-      .set('channel', entry.channel)
-      .set('correlationId', entry.correlationId)
-      .set('requestedBy', entry.requestedBy)
-      .set('updatedAt', at.toISOString())
-      .set('createdAt', at.toISOString(), ifAbsent)
-      .set('expiresAt', Math.floor(at.getTime() / 1000) + retentionSeconds, ifAbsent);
-  };
-
-  /** Runs the update; a failed condition means what it guards against is already there. */
-  /** Runs the update; false when its condition stopped it. */
-  const send = async (entry: LedgerEntry, update: Update, condition?: string): Promise<boolean> => {
-    try {
-      await dynamodb.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: ledgerKey(entry.operation, entry.clientToken),
-          UpdateExpression: update.expression(),
-          ExpressionAttributeNames: update.names,
-          ExpressionAttributeValues: marshall(update.values, { removeUndefinedValues: true }),
-          ...(condition ? { ConditionExpression: condition } : {}),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return false;
-    }
-  };
-
+  const table: Table = { dynamodb, tableName, retentionSeconds, now };
   return {
-    async begin(entry) {
-      const update = entryUpdate(entry).set('status', 'IN_PROGRESS').set('outcomes', [], ifAbsent);
-      update.values[':succeeded'] = 'SUCCEEDED';
-      // A success already committed stays committed (a retry after a lost acknowledgement).
-      await send(entry, update, 'attribute_not_exists(#status) OR #status <> :succeeded');
-    },
-
-    async settle(entry, settlement) {
-      /** How the request ended: status and response or error, whatever was there before. */
-      const ended = () => {
-        const update = entryUpdate(entry).set('status', settlement.status);
-        if (settlement.status === 'SUCCEEDED') {
-          return update.set('response', settlement.response).remove('error');
-        }
-        return update.set('error', settlement.error).remove('response');
-      };
-      const { outcome } = settlement;
-      if (!outcome) return void (await send(entry, ended().set('outcomes', [], ifAbsent)));
-      const update = ended()
-        .set(
-          'outcomes',
-          [outcome],
-          (path, value) => `${path} = list_append(if_not_exists(${path}, :none), ${value})`,
-        )
-        .add('outcomeIds', new Set([outcome.id]));
-      update.values[':none'] = [];
-      update.values[':outcomeId'] = outcome.id;
-      // An outcome is committed once, however often the request's end is written: when it is
-      // there already, the request's end is still written, without it.
-      const appended = await send(
-        entry,
-        update,
-        'attribute_not_exists(#outcomeIds) OR NOT contains(#outcomeIds, :outcomeId)',
-      );
-      if (!appended) await send(entry, ended());
-    },
-
-    async refuse(entry, { error, outcome }) {
-      // Everything only where absent: the record may belong to a request that went ahead.
-      const at = now();
-      const update = new Update()
-        .set('operation', entry.operation, ifAbsent)
-        .set('clientToken', entry.clientToken, ifAbsent)
-        .set('channel', entry.channel, ifAbsent)
-        .set('correlationId', entry.correlationId, ifAbsent)
-        .set('requestedBy', entry.requestedBy, ifAbsent)
-        .set('createdAt', at.toISOString(), ifAbsent)
-        .set('expiresAt', Math.floor(at.getTime() / 1000) + retentionSeconds, ifAbsent)
-        .set('updatedAt', at.toISOString())
-        .set('status', 'FAILED', ifAbsent)
-        .set('error', error, ifAbsent)
-        .set(
-          'outcomes',
-          [outcome],
-          (path, value) => `${path} = list_append(if_not_exists(${path}, :none), ${value})`,
-        )
-        .add('outcomeIds', new Set([outcome.id]));
-      update.values[':none'] = [];
-      update.values[':outcomeId'] = outcome.id;
-      await send(
-        entry,
-        update,
-        'attribute_not_exists(#outcomeIds) OR NOT contains(#outcomeIds, :outcomeId)',
-      );
-    },
-
-    async find(operation, clientToken) {
-      const { Item } = await dynamodb.send(
-        new GetItemCommand({
-          TableName: tableName,
-          Key: ledgerKey(operation, clientToken),
-          ConsistentRead: true,
-        }),
-      );
-      const record = decodeLedgerRecord(Item);
-      // DynamoDB deletes expired items within days, not at once.
-      return record && record.expiresAt > now().getTime() / 1000 ? record : undefined;
-    },
+    begin: (entry) => begin(table, entry),
+    settle: (entry, settlement) => settle(table, entry, settlement),
+    refuse: (entry, refusal) => refuse(table, entry, refusal),
+    find: (operation, clientToken) => find(table, operation, clientToken),
   };
 };
