@@ -75,6 +75,13 @@ const outcomeOf = (asker: Asker, operation: string): Omit<Outcome, 'status'> => 
  * the outbox publishes it from there. A ledger that cannot be written is a 503 the caller or the
  * queue retries; nothing is announced that was not committed.
  */
+/** Who asked, and how: travels with each outcome, since a refusal may come from another. */
+const askerOf = (outcome: Outcome) => ({
+  channel: outcome.channel,
+  ...(outcome.correlationId ? { correlationId: outcome.correlationId } : {}),
+  ...(outcome.requestedBy ? { requestedBy: outcome.requestedBy } : {}),
+});
+
 export const createAnnouncer = (ledger: RequestLedger, now = () => new Date()): Announcer => {
   const write = async (work: Promise<void>): Promise<void> => {
     try {
@@ -86,13 +93,21 @@ export const createAnnouncer = (ledger: RequestLedger, now = () => new Date()): 
   const announced = (outcome: Outcome, subject: string | undefined): LedgerOutcome => ({
     id: outcomeId(outcome),
     status: outcome.status,
-    channel: outcome.channel,
-    ...(outcome.correlationId ? { correlationId: outcome.correlationId } : {}),
-    ...(outcome.requestedBy ? { requestedBy: outcome.requestedBy } : {}),
+    ...askerOf(outcome),
     time: now().toISOString(),
     ...(subject ? { subject } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
   });
+  /** The FAILED outcome of `error`, and the error as the caller was answered. */
+  const failure = (asker: Asker, operation: string, error: ProvisioningError, subject?: string) => {
+    const details = error.toDetails();
+    const outcome: Outcome = {
+      ...outcomeOf(asker, operation),
+      status: 'FAILED',
+      error: failedOutcomeError(details),
+    };
+    return { error: details, outcome: announced(outcome, subject) };
+  };
   return {
     begin: (asker, operation) => write(ledger.begin(entryOf(asker, operation))),
     succeeded: (asker, operation, response, subject) =>
@@ -107,30 +122,10 @@ export const createAnnouncer = (ledger: RequestLedger, now = () => new Date()): 
       write(
         ledger.settle(entryOf(asker, operation), {
           status: 'FAILED',
-          error: error.toDetails(),
-          outcome: announced(
-            {
-              ...outcomeOf(asker, operation),
-              status: 'FAILED',
-              error: failedOutcomeError(error.toDetails()),
-            },
-            subject,
-          ),
+          ...failure(asker, operation, error, subject),
         }),
       ),
     refused: (asker, operation, error) =>
-      write(
-        ledger.refuse(entryOf(asker, operation), {
-          error: error.toDetails(),
-          outcome: announced(
-            {
-              ...outcomeOf(asker, operation),
-              status: 'FAILED',
-              error: failedOutcomeError(error.toDetails()),
-            },
-            undefined,
-          ),
-        }),
-      ),
+      write(ledger.refuse(entryOf(asker, operation), failure(asker, operation, error))),
   };
 };
