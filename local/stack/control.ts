@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { closeServer, listenOnLoopback } from '../engines/listen.js';
-import type { OutageGate, OutageMode } from './outageGate.js';
+import { type OutageGate, type OutageMode, readLateAnswers } from './outageGate.js';
 
 export interface StackControl {
   endpoint: string;
@@ -12,7 +12,8 @@ const MODES: ReadonlySet<string> = new Set(['reset', 'hang']);
 /**
  * `GET /_stack/parts` lists the parts that can be taken down; `PUT /_stack/parts/<part>` with
  * `{"available": false, "mode": "reset" | "hang"}` takes one down, `{"available": true}` brings
- * it back.
+ * it back. `{"available": true, "late": {"ms": 2500, "count"?: 1, "operation"?: "PutItem"}}`
+ * forwards every request but holds the engine's answer `ms` (see `LateAnswers`).
  */
 export const startStackControl = async (
   gates: Readonly<Record<string, OutageGate>>,
@@ -35,7 +36,7 @@ export const startStackControl = async (
     if (incoming.method !== 'PUT' || !gate) return reply(404, { message: 'unknown route or part' });
     let body = '';
     for await (const chunk of incoming) body += chunk;
-    let state: { available?: unknown; mode?: unknown };
+    let state: { available?: unknown; mode?: unknown; late?: unknown };
     try {
       state = JSON.parse(body) as typeof state;
     } catch {
@@ -45,7 +46,9 @@ export const startStackControl = async (
     if (typeof state.available !== 'boolean' || typeof mode !== 'string' || !MODES.has(mode)) {
       return reply(400, { message: 'expected {"available": boolean, "mode"?: "reset" | "hang"}' });
     }
-    gate.set({ available: state.available, mode: mode as OutageMode });
+    const late = readLateAnswers(state.late);
+    if (typeof late === 'string') return reply(400, { message: late });
+    gate.set({ available: state.available, mode: mode as OutageMode, ...(late ? { late } : {}) });
     return reply(200, gate.state());
   });
   const actual = await listenOnLoopback(server, port, 'STACK_CONTROL_PORT');

@@ -3,18 +3,25 @@
  * (SNS / DynamoDB outages for the service) and raw HTTP. Its queues: test/e2e/support/queues.ts.
  */
 
+import type { LateAnswers } from '../../../local/stack/outageGate.js';
+
 export type Part = 'sns' | 'dynamodb';
 
 export interface PartState {
   available: boolean;
   mode: 'reset' | 'hang';
+  /** Answers held back while the part is up (see local/stack/outageGate.ts). */
+  late?: LateAnswers;
 }
 
 /** The stack's `/_stack/parts` API: takes SNS or DynamoDB down for the service and back up. */
 export class StackParts {
   public constructor(private readonly endpoint: string) {}
 
-  public async set(part: Part, state: { available: boolean; mode?: 'reset' | 'hang' }) {
+  public async set(
+    part: Part,
+    state: { available: boolean; mode?: 'reset' | 'hang'; late?: LateAnswers },
+  ) {
     const response = await fetch(`${this.endpoint}/_stack/parts/${part}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
