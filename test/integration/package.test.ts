@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardrailPolicyError, parseGuardrailPolicy } from '../../src/guardrails/loadPolicy.js';
+import { ledgerKey } from '../../src/ledger/dynamoLedger.js';
 
 /**
  * Packages the service exactly as a deploy would (`sls package`), offline and without AWS
@@ -83,20 +84,37 @@ const STAGES: Record<'dev' | 'sso', StageCase> = {
 };
 const STAGE_CASES = Object.values(STAGES);
 
+const LOOKUP_ROUTE = 'GET /requests/{clientToken}';
 const ROUTES = [
   'POST /infrastructure-configurations',
   'PUT /infrastructure-configurations/{arn}',
   'GET /infrastructure-configurations/{arn}',
   'POST /distribution-configurations',
   'POST /image-builders',
+  // The status lookup.
+  LOOKUP_ROUTE,
 ];
 
 /** Logical ids of each function and of what it must be wired to. */
 const FUNCTIONS = {
   http: { resource: 'HttpLambdaFunction', role: 'HttpFunctionRole', logGroup: 'HttpLogGroup' },
   queue: { resource: 'QueueLambdaFunction', role: 'QueueFunctionRole', logGroup: 'QueueLogGroup' },
+  outbox: {
+    resource: 'OutboxLambdaFunction',
+    role: 'OutboxFunctionRole',
+    logGroup: 'OutboxLogGroup',
+  },
 } as const;
-const ROLE_ARNS = Object.values(FUNCTIONS).map((fn) => ({ 'Fn::GetAtt': [fn.role, 'Arn'] }));
+/** The request path: the functions that provision and commit to the request ledger. */
+const REQUEST_PATH = [FUNCTIONS.http, FUNCTIONS.queue];
+/** The only role that may publish outcomes: the outbox's. The request path never calls SNS. */
+const PUBLISHER_ROLE_ARNS = [{ 'Fn::GetAtt': [FUNCTIONS.outbox.role, 'Arn'] }];
+
+const LEDGER_ARN = { 'Fn::GetAtt': ['RequestsTable', 'Arn'] };
+const LEDGER_STREAM_ARN = { 'Fn::GetAtt': ['RequestsTable', 'StreamArn'] };
+const OUTBOX_FAILURE_QUEUE_ARN = { 'Fn::GetAtt': ['OutboxFailureQueue', 'Arn'] };
+/** How long DynamoDB keeps a stream record (24 h): the outbox must give up on one before that. */
+const STREAM_RETENTION_SECONDS = 24 * 3600;
 
 /**
  * Actions that IAM cannot scope to a resource and that may therefore carry Resource "*", each
@@ -302,6 +320,15 @@ const inspect = (stage: string) => {
   const environmentOf = (fn: keyof typeof FUNCTIONS): Record<string, unknown> =>
     resource(FUNCTIONS[fn].resource).Properties.Environment.Variables;
 
+  /** The one event source mapping that invokes a function (by its logical id). */
+  const mappingOf = (functionId: string): Resource => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) => m.Properties.FunctionName?.['Fn::GetAtt']?.[0] === functionId,
+    );
+    expect(mappings, `event source mappings of ${functionId}`).toHaveLength(1);
+    return (mappings[0] as [string, Resource])[1];
+  };
+
   const outDir = (): string => packaged.get(stage)?.outDir ?? '';
 
   return {
@@ -315,6 +342,7 @@ const inspect = (stage: string) => {
     queuePolicyOf,
     topicPolicy,
     environmentOf,
+    mappingOf,
     outDir,
   };
 };
@@ -330,16 +358,23 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
     resourcePolicyStatements,
     queuePolicyOf,
     topicPolicy,
+    statementsOfRole,
     environmentOf,
+    mappingOf,
     outDir,
   } = inspect(stage);
 
   describe('functions', () => {
-    it('deploys exactly the http and queue functions on nodejs22.x / arm64', () => {
-      expect(ofType('AWS::Lambda::Function').map(([id]) => id)).toEqual(
-        expect.arrayContaining([FUNCTIONS.http.resource, FUNCTIONS.queue.resource]),
+    it('deploys exactly the http, queue and outbox functions on nodejs22.x / arm64', () => {
+      expect(
+        ofType('AWS::Lambda::Function')
+          .map(([id]) => id)
+          .sort(),
+      ).toEqual(
+        Object.values(FUNCTIONS)
+          .map((fn) => fn.resource)
+          .sort(),
       );
-      expect(ofType('AWS::Lambda::Function')).toHaveLength(2);
       for (const fn of Object.values(FUNCTIONS)) {
         const { Properties } = resource(fn.resource);
         expect(Properties.Runtime).toBe('nodejs22.x');
@@ -352,6 +387,9 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       expect(resource(FUNCTIONS.queue.resource).Properties.Handler).toBe(
         'src/handlers/queue.handler',
       );
+      expect(resource(FUNCTIONS.outbox.resource).Properties.Handler).toBe(
+        'src/handlers/outbox.handler',
+      );
     });
 
     it('gives each function its own role and no shared default role', () => {
@@ -359,18 +397,24 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
         expect(resource(fn.resource).Properties.Role).toEqual({ 'Fn::GetAtt': [fn.role, 'Arn'] });
         expect(resource(fn.role).Type).toBe('AWS::IAM::Role');
       }
+      const roles = Object.values(FUNCTIONS).map((fn) => fn.role);
+      expect(new Set(roles).size).toBe(roles.length);
       expect(template().Resources.IamRoleLambdaExecution).toBeUndefined();
     });
 
     it('times the http function out well before API Gateway (29 s) does', () => {
       expect(resource(FUNCTIONS.http.resource).Properties.Timeout).toBe(10);
       expect(resource(FUNCTIONS.queue.resource).Properties.Timeout).toBe(30);
+      expect(resource(FUNCTIONS.outbox.resource).Properties.Timeout).toBe(30);
     });
 
+    // The outbox reads the same configuration (readConfig) as the request path.
     it('sets the configuration the code reads at cold start', () => {
-      for (const fn of ['http', 'queue'] as const) {
-        expect(environmentOf(fn)).toEqual({
+      for (const fn of Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[]) {
+        expect(environmentOf(fn), fn).toEqual({
           IDEMPOTENCY_TABLE_NAME: { Ref: 'IdempotencyTable' },
+          REQUESTS_TABLE_NAME: { Ref: 'RequestsTable' },
+          REQUEST_RETENTION_SECONDS: '604800',
           OUTCOMES_TOPIC_ARN: { Ref: 'OutcomesTopic' },
           IDEMPOTENCY_TTL_SECONDS: '86400',
           QUEUE_MAX_RECEIVE_COUNT: '5',
@@ -388,13 +432,19 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
     it('keeps logs 30 days in a log group per function', () => {
       for (const fn of Object.values(FUNCTIONS)) {
-        expect(resource(fn.logGroup).Properties.RetentionInDays).toBe(30);
+        expect(resource(fn.logGroup).Type, fn.logGroup).toBe('AWS::Logs::LogGroup');
+        expect(resource(fn.logGroup).Properties.RetentionInDays, fn.logGroup).toBe(30);
+        // The group the function writes to, and the only one its role may write to.
+        expect(resource(fn.logGroup).Properties.LogGroupName).toBe(
+          `/aws/lambda/${resource(fn.resource).Properties.FunctionName}`,
+        );
       }
+      expect(ofType('AWS::Logs::LogGroup')).toHaveLength(Object.keys(FUNCTIONS).length);
     });
   });
 
   describe('HTTP API', () => {
-    it('routes exactly the five operations to the http function with payload 2.0', () => {
+    it('routes exactly the five operations and the status lookup to the http function with payload 2.0', () => {
       const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
       expect(routes.sort()).toEqual([...ROUTES].sort());
 
@@ -414,6 +464,27 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           route.Properties.AuthorizationType,
         );
       }
+    });
+
+    it(`protects the status lookup with the same ${stageCase.auth} authorizer as every other route`, () => {
+      const routes = ofType('AWS::ApiGatewayV2::Route');
+      const lookup = routes.filter(([, r]) => r.Properties.RouteKey === LOOKUP_ROUTE);
+      expect(lookup).toHaveLength(1);
+      const authOf = (route: Resource) => ({
+        AuthorizationType: route.Properties.AuthorizationType,
+        AuthorizerId: route.Properties.AuthorizerId,
+      });
+      const lookupAuth = authOf((lookup[0] as [string, Resource])[1]);
+      expect(lookupAuth.AuthorizationType).toBe(stageCase.auth);
+      const others = routes.filter(([, r]) => r.Properties.RouteKey !== LOOKUP_ROUTE);
+      expect(others).toHaveLength(ROUTES.length - 1);
+      for (const [id, route] of others) expect(authOf(route), id).toEqual(lookupAuth);
+      expect((lookup[0] as [string, Resource])[1].Properties.Target).toEqual({
+        'Fn::Join': [
+          '/',
+          ['integrations', { Ref: ofType('AWS::ApiGatewayV2::Integration')[0]?.[0] }],
+        ],
+      });
     });
 
     if (stageCase.auth === 'AWS_IAM') {
@@ -460,13 +531,20 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
         ]),
       );
     });
+
+    it('outputs the request ledger table name and the outbox failure queue URL', () => {
+      expect(template().Outputs.RequestsTableName?.Value).toEqual({ Ref: 'RequestsTable' });
+      expect(template().Outputs.OutboxFailureQueueUrl?.Value).toEqual({
+        Ref: 'OutboxFailureQueue',
+      });
+    });
   });
 
   describe('request queue', () => {
     it('feeds the queue function in batches with partial batch responses', () => {
-      const mappings = ofType('AWS::Lambda::EventSourceMapping');
-      expect(mappings).toHaveLength(1);
-      expect(mappings[0]?.[1].Properties).toMatchObject({
+      // The request queue's and the ledger stream's (the outbox), nothing else.
+      expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(2);
+      expect(mappingOf(FUNCTIONS.queue.resource).Properties).toMatchObject({
         EventSourceArn: { 'Fn::GetAtt': ['RequestQueue', 'Arn'] },
         FunctionName: { 'Fn::GetAtt': [FUNCTIONS.queue.resource, 'Arn'] },
         BatchSize: 10,
@@ -487,10 +565,10 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
     });
 
     it('keeps messages invisible for 6 x the function timeout plus the batching window', () => {
-      const mapping = ofType('AWS::Lambda::EventSourceMapping')[0]?.[1].Properties;
+      const mapping = mappingOf(FUNCTIONS.queue.resource).Properties;
       const timeout = resource(FUNCTIONS.queue.resource).Properties.Timeout;
       expect(resource('RequestQueue').Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
-        6 * timeout + mapping?.MaximumBatchingWindowInSeconds,
+        6 * timeout + mapping.MaximumBatchingWindowInSeconds,
       );
     });
 
@@ -517,6 +595,84 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
         ]);
       },
     );
+  });
+
+  describe('request ledger and outbox', () => {
+    it('keys the ledger on pk, streams new and old images, expires on expiresAt, encrypted', () => {
+      expect(resource('RequestsTable')).toMatchObject({ Type: 'AWS::DynamoDB::Table' });
+      expect(resource('RequestsTable').Properties).toEqual({
+        TableName: `image-provisioner-${stage}-requests`,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        SSESpecification: { SSEEnabled: true },
+        // From the pointInTimeRecovery param (true in prod only), like the idempotency table's.
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+      });
+      expect(resource('RequestsTable').Properties.PointInTimeRecoverySpecification).toEqual(
+        resource('IdempotencyTable').Properties.PointInTimeRecoverySpecification,
+      );
+    });
+
+    it('keys the ledger on the attribute the code writes', () => {
+      const key = ledgerKey('CreateImageBuilder', 'token');
+      const [hash] = resource('RequestsTable').Properties.KeySchema as { AttributeName: string }[];
+      expect(Object.keys(key)).toEqual([hash?.AttributeName]);
+      expect(Object.keys(Object.values(key)[0] ?? {})).toEqual(['S']);
+    });
+
+    it('feeds the outbox the ledger stream in order, with bounded retries and a failure queue', () => {
+      const mapping = mappingOf(FUNCTIONS.outbox.resource);
+      expect(mapping.Properties).toEqual({
+        EventSourceArn: LEDGER_STREAM_ARN,
+        FunctionName: { 'Fn::GetAtt': [FUNCTIONS.outbox.resource, 'Arn'] },
+        Enabled: true,
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 1000,
+        MaximumRecordAgeInSeconds: 21600,
+        DestinationConfig: { OnFailure: { Destination: OUTBOX_FAILURE_QUEUE_ARN } },
+      });
+      // Created once the role that reads the stream exists.
+      expect(mapping.DependsOn).toContain(FUNCTIONS.outbox.role);
+      // Given up on while still in the stream, so it reaches the failure queue rather than
+      // vanishing with the stream's retention.
+      expect(mapping.Properties.MaximumRecordAgeInSeconds).toBeLessThan(STREAM_RETENTION_SECONDS);
+    });
+
+    it('is invoked by its stream only: nothing else may invoke the outbox', () => {
+      const outboxName = resource(FUNCTIONS.outbox.resource).Properties.FunctionName;
+      const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => {
+        const target = JSON.stringify(p.Properties.FunctionName);
+        return target.includes(FUNCTIONS.outbox.resource) || target.includes(outboxName);
+      });
+      expect(permissions).toEqual([]);
+    });
+
+    it('encrypts the outbox failure queue and keeps failures 14 days', () => {
+      expect(resource('OutboxFailureQueue')).toMatchObject({ Type: 'AWS::SQS::Queue' });
+      expect(resource('OutboxFailureQueue').Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+    });
+
+    it('denies every request to OutboxFailureQueue that does not use TLS, and grants nothing', () => {
+      expect(queuePolicyOf('OutboxFailureQueue')).toEqual([
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sqs:*',
+          Resource: OUTBOX_FAILURE_QUEUE_ARN,
+          Condition: INSECURE_TRANSPORT,
+        },
+      ]);
+    });
   });
 
   describe('idempotency table and outcomes topic', () => {
@@ -562,7 +718,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       ]);
     });
 
-    it('lets only the two function roles publish', () => {
+    it('lets only the outbox role publish', () => {
       const publish = topicPolicy().filter((s) => actionsOf(s).includes('sns:Publish'));
       expect(publish.filter((s) => s.Effect === 'Allow')).toEqual([]);
       expect(publish.filter((s) => s.Sid !== 'DenyInsecureTransport')).toEqual([
@@ -572,7 +728,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           Principal: '*',
           Action: 'sns:Publish',
           Resource: { Ref: 'OutcomesTopic' },
-          Condition: { ArnNotEquals: { 'aws:PrincipalArn': ROLE_ARNS } },
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': PUBLISHER_ROLE_ARNS } },
         },
       ]);
     });
@@ -612,6 +768,10 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
     it('uses no wildcard action, NotAction/NotResource or Resource "*" in identity policies', () => {
       const statements = identityStatements();
       expect(statements.length).toBeGreaterThan(5);
+      // Every statement any role holds (the outbox role's included) is among those checked.
+      for (const [roleId] of ofType('AWS::IAM::Role')) {
+        for (const statement of statementsOfRole(roleId)) expect(statements).toContain(statement);
+      }
       for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
         expect(statement.NotAction).toBeUndefined();
@@ -627,7 +787,8 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
     it('grants no wildcard action in resource policies; "sqs:*" only to deny without TLS', () => {
       const statements = resourcePolicyStatements();
-      expect(statements.length).toBe(6);
+      // One per queue (request, dead-letter, outbox failure), four in the topic policy.
+      expect(statements.length).toBe(7);
       for (const statement of statements) {
         expect(statement.NotAction).toBeUndefined();
         expect(statement.NotResource).toBeUndefined();
@@ -655,18 +816,25 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       }
     });
 
-    it('publishes outcomes only to the outcomes topic', () => {
-      for (const fn of Object.values(FUNCTIONS)) {
-        const publish = serviceStatements(fn.role, 'sns');
-        expect(publish).toHaveLength(1);
-        expect(actionsOf(publish[0] as Statement)).toEqual(['sns:Publish']);
-        expect(publish[0]?.Resource).toEqual({ Ref: 'OutcomesTopic' });
-      }
+    it('publishes outcomes from the outbox role only, only to the outcomes topic', () => {
+      const publish = serviceStatements(FUNCTIONS.outbox.role, 'sns');
+      expect(publish).toHaveLength(1);
+      expect(actionsOf(publish[0] as Statement)).toEqual(['sns:Publish']);
+      expect(publish[0]?.Resource).toEqual({ Ref: 'OutcomesTopic' });
+      // The request path commits outcomes to the ledger and never calls SNS.
+      for (const fn of REQUEST_PATH) expect(serviceStatements(fn.role, 'sns'), fn.role).toEqual([]);
+      // Nor does any other identity policy of the stack (ProvisioningPolicy included).
+      const sns = identityStatements().filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('sns:')),
+      );
+      expect(sns).toEqual(publish);
     });
 
     it('touches idempotency records only in the idempotency table', () => {
-      for (const fn of Object.values(FUNCTIONS)) {
-        const dynamodb = serviceStatements(fn.role, 'dynamodb');
+      for (const fn of REQUEST_PATH) {
+        const dynamodb = serviceStatements(fn.role, 'dynamodb').filter((s) =>
+          JSON.stringify(s.Resource).includes('IdempotencyTable'),
+        );
         expect(dynamodb).toHaveLength(1);
         expect(actionsOf(dynamodb[0] as Statement).sort()).toEqual([
           'dynamodb:DeleteItem',
@@ -678,8 +846,109 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       }
     });
 
+    it('reads and updates request records in the ledger table from the request path, nothing more', () => {
+      for (const fn of REQUEST_PATH) {
+        const dynamodb = serviceStatements(fn.role, 'dynamodb');
+        // The idempotency records and the ledger: nothing else of DynamoDB, no stream.
+        expect(dynamodb, fn.role).toHaveLength(2);
+        const ledger = statementsOfRole(fn.role).filter((s) =>
+          JSON.stringify(s.Resource).includes('RequestsTable'),
+        );
+        expect(ledger, fn.role).toHaveLength(1);
+        expect(actionsOf(ledger[0] as Statement).sort()).toEqual([
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+        ]);
+        expect(ledger[0]?.Resource).toEqual(LEDGER_ARN);
+      }
+      // The ledger appears in two identity statements of the stack: this one and the outbox's
+      // stream read.
+      const onLedger = identityStatements().filter((s) =>
+        JSON.stringify(s.Resource).includes('RequestsTable'),
+      );
+      expect(onLedger.map((s) => s.Resource)).toEqual(
+        expect.arrayContaining([LEDGER_ARN, LEDGER_STREAM_ARN]),
+      );
+      expect(onLedger).toHaveLength(2);
+    });
+
+    it('gives the outbox role exactly its log group, the ledger stream, the topic and the failure queue', () => {
+      const role = resource(FUNCTIONS.outbox.role).Properties;
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      const expected: Statement[] = [
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [FUNCTIONS.outbox.logGroup, 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: [
+            'dynamodb:DescribeStream',
+            'dynamodb:GetRecords',
+            'dynamodb:GetShardIterator',
+            'dynamodb:ListStreams',
+          ],
+          Resource: LEDGER_STREAM_ARN,
+        },
+        { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'OutcomesTopic' } },
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: OUTBOX_FAILURE_QUEUE_ARN },
+      ];
+      const statements = statementsOfRole(FUNCTIONS.outbox.role);
+      expect(statements).toHaveLength(expected.length);
+      expect(statements).toEqual(expect.arrayContaining(expected));
+      // The stream only: the outbox never reads or writes the table itself.
+      for (const statement of statements) {
+        expect(asList(statement.Resource)).not.toContainEqual(LEDGER_ARN);
+      }
+    });
+
+    it('attaches the provisioning policy to the request path roles only, through the roles', () => {
+      const attached = ofType('AWS::IAM::Role')
+        .filter(([, r]) =>
+          asList(r.Properties.ManagedPolicyArns).some(
+            (arn: { Ref?: string }) => arn.Ref === 'ProvisioningPolicy',
+          ),
+        )
+        .map(([id]) => id);
+      expect(attached.sort()).toEqual(REQUEST_PATH.map((fn) => fn.role).sort());
+      // No policy of the stack attaches itself to a role (the outbox's) from the policy's side.
+      for (const [id, policy] of [
+        ...ofType('AWS::IAM::ManagedPolicy'),
+        ...ofType('AWS::IAM::Policy'),
+      ]) {
+        expect(policy.Properties.Roles, id).toBeUndefined();
+        expect(policy.Properties.Users, id).toBeUndefined();
+        expect(policy.Properties.Groups, id).toBeUndefined();
+      }
+    });
+
+    it('lets each role be assumed by Lambda only', () => {
+      for (const [id, role] of ofType('AWS::IAM::Role')) {
+        expect(role.Properties.AssumeRolePolicyDocument, id).toEqual({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'lambda.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        });
+      }
+      expect(
+        ofType('AWS::IAM::Role')
+          .map(([id]) => id)
+          .sort(),
+      ).toEqual(
+        Object.values(FUNCTIONS)
+          .map((fn) => fn.role)
+          .sort(),
+      );
+    });
+
     it('scopes Image Builder and AppStream calls to the account and region', () => {
-      for (const fn of Object.values(FUNCTIONS)) {
+      for (const fn of REQUEST_PATH) {
         const imagebuilder = serviceStatements(fn.role, 'imagebuilder');
         expect(imagebuilder.flatMap(actionsOf)).toEqual(
           expect.arrayContaining([
@@ -756,7 +1025,8 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       }
     });
 
-    it('gives queue permissions to the queue role only, on the request queue only', () => {
+    // The outbox's only queue permission, SendMessage on its failure queue, is pinned above.
+    it('gives request queue permissions to the queue role only, on the request queue only', () => {
       expect(serviceStatements(FUNCTIONS.http.role, 'sqs')).toEqual([]);
       const sqs = serviceStatements(FUNCTIONS.queue.role, 'sqs');
       expect(sqs).toHaveLength(1);
