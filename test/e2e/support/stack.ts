@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { AppStreamClient } from '@aws-sdk/client-appstream';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { RunningDynamoDb } from '../../../local/engines/dynamodb.js';
+import { startDynamoDbLocal } from '../../../local/engines/dynamodbLocal.js';
 import type { StackInfo } from '../../../local/stack/startStack.js';
 import { EmulatorControl } from './emulator.js';
 import { eventually, StopWaiting } from './wait.js';
@@ -22,8 +24,25 @@ export interface StackExit {
   lingering: boolean;
 }
 
+/**
+ * The DynamoDB engine a stack runs on: `embedded` (dynalite behind the stack's change capture, as
+ * `npm start` has it) or `dynamodb-local` (AWS's DynamoDB Local, one of its own per stack, whose
+ * stream the stack reads). Chosen by `E2E_DYNAMODB` (default `embedded`).
+ */
+export type DynamoDbEngine = 'embedded' | 'dynamodb-local';
+
+export const dynamoDbEngine = (): DynamoDbEngine => {
+  const engine = process.env.E2E_DYNAMODB || 'embedded';
+  if (engine !== 'embedded' && engine !== 'dynamodb-local') {
+    throw new Error(`E2E_DYNAMODB must be "embedded" or "dynamodb-local", got "${engine}"`);
+  }
+  return engine;
+};
+
 export interface RunningStack {
   info: StackInfo;
+  /** The DynamoDB engine under the stack. */
+  engine: DynamoDbEngine;
   /** The ports handed to the stack, by environment variable. */
   ports: Readonly<Record<PortVariable, number>>;
   sqs: SQSClient;
@@ -51,6 +70,9 @@ export const PORT_VARIABLES = [
   'STACK_CONTROL_PORT',
 ] as const;
 export type PortVariable = (typeof PORT_VARIABLES)[number];
+
+/** The request queue's visibility timeout every test stack gets (seconds). */
+export const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 1;
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const READY_TIMEOUT_MS = 60_000;
@@ -161,6 +183,23 @@ export const startStack = async (extraEnv: Record<string, string> = {}): Promise
 };
 
 const startStackOnce = async (extraEnv: Record<string, string>): Promise<RunningStack> => {
+  const engine = dynamoDbEngine();
+  // DynamoDB Local keeps one database per process: each stack gets a process of its own.
+  const dynamodbLocal: RunningDynamoDb | undefined =
+    engine === 'dynamodb-local' ? await startDynamoDbLocal() : undefined;
+  try {
+    return await startStackOn(engine, dynamodbLocal, extraEnv);
+  } catch (error) {
+    await dynamodbLocal?.close();
+    throw error;
+  }
+};
+
+const startStackOn = async (
+  engine: DynamoDbEngine,
+  dynamodbLocal: RunningDynamoDb | undefined,
+  extraEnv: Record<string, string>,
+): Promise<RunningStack> => {
   const stackDir = await mkdtemp(join(tmpdir(), 'image-provisioner-e2e-'));
   const portList = await freePorts(PORT_VARIABLES.length);
   const ports = Object.fromEntries(
@@ -169,8 +208,9 @@ const startStackOnce = async (extraEnv: Record<string, string>): Promise<Running
   const env = stackEnvironment({
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     STACK_DIR: stackDir,
-    QUEUE_VISIBILITY_TIMEOUT_SECONDS: '1',
+    QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(QUEUE_VISIBILITY_TIMEOUT_SECONDS),
     EMULATOR_APPSTREAM_READY_DELAY_MS: '500',
+    ...(dynamodbLocal ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodbLocal.endpoint } : {}),
     ...extraEnv,
   });
 
@@ -225,6 +265,8 @@ const startStackOnce = async (extraEnv: Record<string, string>): Promise<Running
       if (lingering) signalGroup(child, 'SIGKILL');
       if (logFile) await writeFile(logFile, output);
       await rm(stackDir, { recursive: true, force: true });
+      // The engine goes last: the stack wrote to it until it stopped.
+      await dynamodbLocal?.close();
       return { ...exit, lingering };
     })();
     return stopping;
@@ -270,6 +312,7 @@ const startStackOnce = async (extraEnv: Record<string, string>): Promise<Running
 
   return {
     info,
+    engine,
     ports,
     sqs,
     sns,
