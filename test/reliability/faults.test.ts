@@ -28,6 +28,7 @@ import {
   tally,
 } from './support/control.js';
 import { buildCorpus } from './support/corpus.js';
+import { OUTBOX_AS_DEPLOYED } from './support/outbox.js';
 
 /*
  * Failure semantics, measured: nothing lost, nothing doubled. One offline stack (`npm start`) for
@@ -61,7 +62,7 @@ let queues: Queues;
 
 beforeAll(async () => {
   const started = performance.now();
-  stack = await startStack();
+  stack = await startStack(OUTBOX_AS_DEPLOYED);
   api = new Api(stack.info.httpApi);
   outcomes = await OutcomeInbox.subscribe(stack);
   parts = new StackParts(stack.info.control.endpoint);
@@ -78,6 +79,7 @@ beforeAll(async () => {
   const warmMessage = await queues.send('{}');
   const warmOutcomes = await outcomes.waitFor(warmMessage, { timeoutMs: 30_000, settleMs: 0 });
   printFigures('stack', {
+    engine: stack.engine,
     startMs: Math.round(ready - started),
     warmUpMs: Math.round(performance.now() - ready),
     warmUpStatuses: tally(warm.map(({ status }) => status)),
@@ -363,7 +365,10 @@ describe('AWS throttles', () => {
 // ------------------------------------------------------------------------------------------------
 
 describe('SNS down', () => {
-  it('over HTTP: 503 with Retry-After while SNS is down; the same request after recovery is 201, one resource, one outcome', async () => {
+  // The request path never calls SNS: each outcome is committed to the request ledger with the
+  // request's state, and the outbox (triggered by the ledger's stream) publishes it once SNS is back.
+
+  it('over HTTP: SNS down changes nothing for the caller (201); the outcome is held in the ledger and published once when SNS is back', async () => {
     // Prepare
     const name = unique('rel-sns-http');
     const token = unique('rel-sns-http');
@@ -372,49 +377,56 @@ describe('SNS down', () => {
 
     // Act
     const during = await api.createInfrastructure(request, token);
-    await outcomes.drainFor(500);
+    const lookedUp = await api.lookup('CreateInfrastructureConfiguration', token);
+    const blindRetryDuring = await api.createInfrastructure(request, token);
+    await outcomes.drainFor(1_500);
     const publishedDuring = outcomes.for(token).length;
     await parts.set('sns', { available: true });
-    const after = await api.createInfrastructure(request, token);
-    const replay = await api.createInfrastructure(request, token);
+    const recoveredAt = performance.now();
+    const published = await outcomes.waitFor(token, { timeoutMs: 15_000 });
+    const announcedMs = since(recoveredAt);
+    const blindRetryAfter = await api.createInfrastructure(request, token);
 
     // Assess
     const calls = await infrastructureCalls(token);
-    const published = await outcomes.waitFor(token);
-    const arn = after.body.infrastructureConfigurationArn as string;
+    const arn = during.body.infrastructureConfigurationArn as string;
     const read = await api.send('GET', arnPath(arn));
+    const replayed = (response: ApiResponse) =>
+      `${response.status}${response.headers.get('idempotent-replayed') ? ' replayed' : ''}`;
     printFigures('SNS down (HTTP)', {
-      'HTTP during outage': during.status,
-      'Retry-After': during.headers.get('retry-after'),
+      'HTTP during outage': replayed(during),
+      'status lookup during outage': `${lookedUp.status} ${lookedUp.body?.status}`,
+      'HTTP blind retry during outage': replayed(blindRetryDuring),
       'outcomes during outage': publishedDuring,
-      'HTTP after recovery': after.status,
-      'HTTP blind retry': `${replay.status}${replay.headers.get('idempotent-replayed') ? ' replayed' : ''}`,
+      'HTTP blind retry after recovery': replayed(blindRetryAfter),
       'AWS calls': calls.length,
       'call errors': calls.map((call) => call.error ?? 'none'),
       outcomes: verdicts(published),
+      'published after recovery (ms)': announcedMs,
     });
-    expectProblem(during, 503, 'ServiceUnavailableException');
-    expect(retryAfter(during)).toBeGreaterThanOrEqual(1);
-    expect(publishedDuring).toBe(0);
-    // Nothing was remembered for the failed attempt: the retry is no replay, and it calls AWS
-    // again with the same clientToken, which AWS answers with the resource it already made.
-    expect(after.status, after.text).toBe(201);
-    expect(after.headers.get('idempotent-replayed')).toBeNull();
+    expect(during.status, during.text).toBe(201);
+    expect(during.headers.get('idempotent-replayed')).toBeNull();
     expect(arn).toMatch(new RegExp(`:infrastructure-configuration/${name}$`));
-    expect(calls).toHaveLength(2);
-    // The emulator refuses a second create of the same name unless it is the same clientToken
-    // and input (then it answers the first response again): two clean calls are one resource.
-    expect(calls.map((call) => call.error)).toEqual([undefined, undefined]);
-    expect(calls[1]?.input).toEqual(calls[0]?.input);
+    // Committed while SNS was down: the outcome's id is in the ledger before it is published.
+    expect(lookedUp.status, lookedUp.text).toBe(200);
+    expect(lookedUp.body).toMatchObject({ status: 'SUCCEEDED', response: during.body });
+    expect(lookedUp.body.outcomeIds).toHaveLength(1);
+    expect(publishedDuring).toBe(0);
+    for (const retry of [blindRetryDuring, blindRetryAfter]) {
+      expect(retry.status, retry.text).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body.infrastructureConfigurationArn).toBe(arn);
+    }
+    // One call, one resource, one outcome: the one the ledger committed.
+    expect(calls.map((call) => call.error)).toEqual([undefined]);
     expect(read.status, read.text).toBe(200);
     expect(verdicts(published)).toEqual([['SUCCEEDED', null]]);
+    expect(published[0]?.event.id).toBe((lookedUp.body.outcomeIds as string[])[0]);
     expect(published[0]?.event.subject).toBe(arn);
-    expect(replay.status, replay.text).toBe(201);
-    expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect(replay.body.infrastructureConfigurationArn).toBe(arn);
-  });
+    expect(published[0]?.event.data.response).toEqual(during.body);
+  }, 45_000);
 
-  it('on the queue: the message is retried while SNS is down and announced once, SUCCEEDED, when it is back', async () => {
+  it('on the queue: the message is carried out and deleted while SNS is down; its outcome is published once when SNS is back', async () => {
     // Prepare
     const name = unique('rel-sns-queue');
     const token = unique('rel-sns-queue');
@@ -428,15 +440,13 @@ describe('SNS down', () => {
 
     // Act
     await queues.send(body);
-    // Each receive calls AWS (same clientToken) and then fails to publish.
-    const receivesDuringOutage = await eventually(
-      async () => {
-        const calls = await infrastructureCalls(token);
-        return calls.length >= 2 ? calls.length : undefined;
-      },
-      { timeoutMs: 10_000, intervalMs: 100, what: 'two receives while SNS is down' },
-    );
+    // Deleted on its first receive: nothing about SNS makes it come back.
+    await queues.drained(15_000);
+    const deletedMs = since(started);
+    const lookedUp = await api.lookup('CreateInfrastructureConfiguration', token);
+    await outcomes.drainFor(QUEUE_SETTLE_MS);
     const publishedDuring = outcomes.for(token).length;
+    const depthsDuring = await depths();
     await parts.set('sns', { available: true });
     const recoveredAt = performance.now();
     const published = await outcomes.waitFor(token, {
@@ -444,25 +454,30 @@ describe('SNS down', () => {
       settleMs: QUEUE_SETTLE_MS,
     });
     const announcedMs = since(recoveredAt);
-    await queues.drained(10_000);
 
     // Assess
     const calls = await infrastructureCalls(token);
+    const logged = requestLog(stack.output(), token);
     const queueDepths = await depths();
     printFigures('SNS down (queue)', {
-      'failed receives before recovery': receivesDuringOutage,
-      'deliveries logged': tally(requestLog(stack.output(), token).map(describeLogLine)),
+      'deliveries logged': tally(logged.map(describeLogLine)),
+      'deleted after (ms)': deletedMs,
+      'status lookup during outage': `${lookedUp.status} ${lookedUp.body?.status}`,
       'outcomes during outage': publishedDuring,
-      'AWS calls (same clientToken)': calls.length,
-      'call errors': calls.map((call) => call.error ?? 'none'),
+      'queues during outage': depthsDuring,
+      'AWS calls': calls.length,
       outcomes: verdicts(published),
-      'announced after recovery (ms)': announcedMs,
+      'published after recovery (ms)': announcedMs,
       'total (ms)': since(started),
       ...queueDepths,
     });
-    expect(receivesDuringOutage).toBeGreaterThanOrEqual(2);
+    expect(logged.map(describeLogLine)).toEqual(['sqs SUCCEEDED']);
+    expect(depthsDuring).toEqual({ requestQueue: 0, deadLetterQueue: 0 });
+    expect(lookedUp.status, lookedUp.text).toBe(200);
+    expect(lookedUp.body).toMatchObject({ status: 'SUCCEEDED', channel: 'sqs' });
     expect(publishedDuring).toBe(0);
     expect(published).toHaveLength(1);
+    expect(published[0]?.event.id).toBe((lookedUp.body.outcomeIds as string[])[0]);
     expect(published[0]?.event.data).toMatchObject({
       channel: 'sqs',
       status: 'SUCCEEDED',
@@ -471,10 +486,7 @@ describe('SNS down', () => {
     expect(published[0]?.event.subject).toMatch(
       new RegExp(`:infrastructure-configuration/${name}$`),
     );
-    // Every call AWS received was the same request with the same token, none refused.
-    expect(new Set(calls.map((call) => call.error))).toEqual(new Set([undefined]));
-    expect(new Set(calls.map((call) => JSON.stringify(call.input))).size).toBe(1);
-    expect(calls.length).toBeLessThan(MAX_RECEIVE_COUNT);
+    expect(calls.map((call) => call.error)).toEqual([undefined]);
     expect(queueDepths).toEqual({ requestQueue: 0, deadLetterQueue: 0 });
   }, 45_000);
 });

@@ -37,6 +37,14 @@ export class Api {
     };
   }
 
+  /** The status lookup: `GET /requests/{clientToken}?operation=<operation>`. */
+  public lookup(operation: string, clientToken: string): Promise<ApiResponse> {
+    return this.send(
+      'GET',
+      `/requests/${encodeURIComponent(clientToken)}?operation=${encodeURIComponent(operation)}`,
+    );
+  }
+
   /** `POST /infrastructure-configurations` with `idempotencyKey` (and any further headers). */
   public createInfrastructure(
     request: unknown,
