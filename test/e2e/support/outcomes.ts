@@ -38,6 +38,8 @@ export interface ReceivedOutcome {
   event: OutcomeEvent;
   /** SNS message attributes (operation, status, channel). */
   attributes: Record<string, string | undefined>;
+  /** When this subscriber received it (`performance.now()`). */
+  receivedAt: number;
 }
 
 /** After the expected outcomes arrived, how long to keep listening for unexpected extra ones. */
@@ -97,6 +99,12 @@ export class OutcomeInbox {
     return this.for(clientToken);
   }
 
+  /** Keeps receiving until `done()` holds or `timeoutMs` passed; resolves to whether it holds. */
+  public async drainUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+    await this.drainWhile(() => !done(), timeoutMs);
+    return done();
+  }
+
   /** Keeps receiving for `ms`: for asserting that nothing (more) is published. */
   public async drainFor(ms: number): Promise<void> {
     await this.drainWhile(() => true, ms);
@@ -144,8 +152,10 @@ export class OutcomeInbox {
         })),
       }),
     );
+    const receivedAt = performance.now();
     for (const message of Messages) {
       this.received.push({
+        receivedAt,
         event: JSON.parse(message.Body ?? 'null') as OutcomeEvent,
         attributes: Object.fromEntries(
           Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
