@@ -23,8 +23,7 @@ import {
  * that PutItem back (`late`), and a cold stack under a burst of first requests is late by itself.
  *
  * The late acknowledgements run one at a time on one stack, each leaving DynamoDB answering on
- * time; the burst gets a stack of its own, as it started (no function instance warm). A burst of
- * which no request reached the service (every cold start past the function timeout) is skipped.
+ * time; the burst gets a stack of its own, as it started (no function instance warm).
  */
 
 const STACK_START_TIMEOUT_MS = 120_000;
@@ -36,10 +35,11 @@ const LATE_MS = 2_500;
 const BATCH = 10;
 /**
  * First requests fired at once on the fresh stack. serverless-offline starts a function instance
- * per concurrent request, and on a 2-core machine 60 cold starts at once can outlast the HTTP
- * function's 10 s timeout: `SELF_COLLISION_BURST` sets a size the machine can start in time.
+ * per concurrent request, and on a 2-core machine 60 cold starts at once outlast the HTTP
+ * function's 10 s timeout (57 to 60 of 60 timed out); 40 start in time. `SELF_COLLISION_BURST`
+ * sets another size.
  */
-const BURST = Number(process.env.SELF_COLLISION_BURST ?? 60);
+const BURST = Number(process.env.SELF_COLLISION_BURST ?? 40);
 
 let stack: RunningStack;
 let api: Api;
@@ -289,9 +289,7 @@ describe('a burst of first requests on a fresh stack', () => {
   // Its own stack, nothing warm: every request starts a function instance of its own.
   useStack();
 
-  it(`${BURST} concurrent first requests with distinct tokens on a fresh stack: no 409, no token in progress, one outcome per success`, async ({
-    skip,
-  }) => {
+  it(`${BURST} concurrent first requests with distinct tokens on a fresh stack: no 409, no token in progress, one outcome per success`, async () => {
     // Prepare: distinct tokens and names, nothing warm.
     const requests = Array.from({ length: BURST }, (_, index) => ({
       token: unique(`rel-burst-${index}`),
@@ -375,9 +373,7 @@ describe('a burst of first requests on a fresh stack', () => {
       expect(made.length, token).toBeGreaterThanOrEqual(1);
       expect(verdicts(published), token).toEqual([['SUCCEEDED', null]]);
     }
-    // A machine that could start none of the instances in time proves nothing either way.
-    if (logged.every((lines) => lines.length === 0)) {
-      skip(`no request of the burst reached the service (${timedOut} function timeouts)`);
-    }
+    // A burst none of whose requests reached the service would prove nothing.
+    expect(logged.some((lines) => lines.length > 0)).toBe(true);
   }, 120_000);
 });
