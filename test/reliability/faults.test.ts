@@ -756,3 +756,47 @@ describe('bad input', () => {
     expect(queueDepths).toEqual({ requestQueue: 0, deadLetterQueue: 0 });
   }, 120_000);
 });
+
+// ------------------------------------------------------------------------------------------------
+// AWS answering after the SDK's timeout
+// ------------------------------------------------------------------------------------------------
+
+describe('AWS slower than the SDK request timeout', () => {
+  it('with SNS hanging too: 503 OutcomeUnknownException in time (never 500, never FAILED); the retry with the same token 201; one SUCCEEDED outcome', async () => {
+    // Prepare: every attempt of the first request answers after the SDK's 5 s timeout, but lands.
+    const name = unique('rel-late-aws');
+    const token = unique('rel-late-aws');
+    await parts.set('sns', { available: false, mode: 'hang' });
+    await stack.emulator.fault({
+      operation: 'CreateInfrastructureConfiguration',
+      latencyMs: 6_000,
+      count: 2,
+    });
+    const started = performance.now();
+
+    // Act
+    const first = await api.createInfrastructure(infrastructureRequest(name), token);
+    const firstMs = since(started);
+    // Both late calls have landed by now: they answered 6 s after they came.
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    await parts.set('sns', { available: true });
+    const retry = await api.createInfrastructure(infrastructureRequest(name), token);
+    const published = await outcomes.waitFor(token);
+    const calls = await infrastructureCalls(token);
+
+    // Assess
+    printFigures('AWS answering after the SDK timeout, SNS hanging', {
+      'first HTTP': `${first.status} ${first.body?.code}`,
+      'first answered after (ms)': firstMs,
+      'retry HTTP': retry.status,
+      'AWS calls': calls.length,
+      outcomes: verdicts(published),
+    });
+    expectProblem(first, 503, 'OutcomeUnknownException');
+    expect(retryAfter(first)).toBeGreaterThan(0);
+    expect(firstMs).toBeLessThan(10_000);
+    expect(retry.status, retry.text).toBe(201);
+    expect(verdicts(published)).toEqual([['SUCCEEDED', null]]);
+    expect(new Set(calls.map((call) => JSON.stringify(call.input))).size).toBe(1);
+  }, 60_000);
+});
