@@ -17,6 +17,13 @@ interface QueueChannelDependencies extends EntryDependencies {
 
 const IN_PROGRESS = idempotencyInProgressError().code;
 
+/**
+ * How long a message waits for the attempt holding its token, at least: a lock lasts no longer
+ * than the invocation that holds it, at most the queue function's timeout (`custom.queue`).
+ * Powertools does not always say when the lock runs out.
+ */
+const LOCK_WAIT_SECONDS = 30;
+
 const NOT_FINISHED_IN_TIME =
   'The message was not finished within the invocation; SQS delivers it again.';
 
@@ -38,7 +45,8 @@ export const createQueueHandler = ({
     if (result.status !== 'FAILED' || !result.error.retryable) return;
     const { code, retryAfterSeconds } = result.error;
     if (code === IN_PROGRESS && retryAfterSeconds !== undefined) {
-      await messageDelay.delay(record, retryAfterSeconds).catch((error: unknown) => {
+      const wait = Math.max(retryAfterSeconds, LOCK_WAIT_SECONDS);
+      await messageDelay.delay(record, wait).catch((error: unknown) => {
         // Best effort: without it the message comes back after the queue's visibility timeout.
         entry.logger.warn('could not hold the message back', {
           messageId: record.messageId,

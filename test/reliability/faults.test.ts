@@ -800,3 +800,50 @@ describe('AWS slower than the SDK request timeout', () => {
     expect(new Set(calls.map((call) => JSON.stringify(call.input))).size).toBe(1);
   }, 60_000);
 });
+
+describe('DynamoDB lost between the AWS call and the store', () => {
+  it('over HTTP: 503, then the retry with the same token 201; exactly one SUCCEEDED outcome, no FAILED', async () => {
+    // Prepare: the AWS call takes 2 s; DynamoDB goes away while it runs, after the record began.
+    const name = unique('rel-ddb-lost');
+    const token = unique('rel-ddb-lost');
+    await stack.emulator.fault({
+      operation: 'CreateInfrastructureConfiguration',
+      latencyMs: 2_000,
+      count: 1,
+    });
+
+    // Act
+    const first = api.createInfrastructure(infrastructureRequest(name), token);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await parts.set('dynamodb', { available: false });
+    const during = await first;
+    const callsDuring = (await infrastructureCalls(token)).length;
+    await parts.set('dynamodb', { available: true });
+    // The first attempt's lock may outlive it (its release failed too): retry as told, bounded.
+    const answers: number[] = [];
+    let retry = await api.createInfrastructure(infrastructureRequest(name), token);
+    answers.push(retry.status);
+    for (let tries = 0; retry.status === 409 && tries < 15; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, retryAfter(retry) * 1_000));
+      retry = await api.createInfrastructure(infrastructureRequest(name), token);
+      answers.push(retry.status);
+    }
+    const published = await outcomes.waitFor(token);
+    const calls = await infrastructureCalls(token);
+
+    // Assess
+    printFigures('DynamoDB lost between the AWS call and the store (HTTP)', {
+      'first HTTP': `${during.status} ${during.body?.code}`,
+      'AWS calls by then': callsDuring,
+      'retries answered': answers,
+      'AWS calls': calls.length,
+      outcomes: verdicts(published),
+    });
+    expectProblem(during, 503, 'ServiceUnavailableException');
+    expect(callsDuring).toBe(1);
+    expect(retry.status, retry.text).toBe(201);
+    expect(verdicts(published)).toEqual([['SUCCEEDED', null]]);
+    // Every call carried the same request and token: one resource.
+    expect(new Set(calls.map((call) => JSON.stringify(call.input))).size).toBe(1);
+  }, 90_000);
+});

@@ -43,7 +43,7 @@ const message = (messageId: string) =>
   sqsRecord({ operation: 'CreateImageBuilder', request: {} }, { messageId });
 
 describe('a message whose token another attempt holds', () => {
-  it("is held back until that attempt's lock runs out, and reported for redelivery", async () => {
+  it("is held back until that attempt's lock has run out (at most the queue function's timeout), and reported for redelivery", async () => {
     // Prepare
     const { delayed, deliver } = setup(idempotencyInProgressError(7));
 
@@ -51,7 +51,7 @@ describe('a message whose token another attempt holds', () => {
     const response = await deliver(message('held-1'));
 
     // Assess
-    expect(delayed).toEqual([{ messageId: 'held-1', seconds: 7 }]);
+    expect(delayed).toEqual([{ messageId: 'held-1', seconds: 30 }]);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'held-1' }]);
   });
 
@@ -62,6 +62,16 @@ describe('a message whose token another attempt holds', () => {
 
     expect(delayed).toHaveLength(1);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'held-2' }]);
+  });
+});
+
+describe('a lock known to last longer', () => {
+  it('is waited out whole', async () => {
+    const { delayed, deliver } = setup(idempotencyInProgressError(45));
+
+    await deliver(message('held-3'));
+
+    expect(delayed).toEqual([{ messageId: 'held-3', seconds: 45 }]);
   });
 });
 
