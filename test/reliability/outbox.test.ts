@@ -42,7 +42,8 @@ import {
  * state and its outcome are committed to the request ledger, and the outbox function, triggered by
  * the ledger's stream, publishes what was committed. So while SNS is down callers are answered and
  * queue messages deleted as usual, the outcomes wait in the ledger, and they leave once SNS is
- * back: each once, with the id the ledger committed.
+ * back: each once, with the id the ledger committed. A publish whose acknowledgement is lost goes
+ * out again, as the same event with the same id.
  *
  * One offline stack (`npm start`) for the file, its ledger stream trigger set as serverless.yml
  * deploys it, driven only from outside: the HTTP API (status lookup included), the request queue,
@@ -118,6 +119,39 @@ const receivedFor = (tokens: ReadonlySet<string>): ReceivedOutcome[] =>
 /** `status outcomeIds.length` of a status lookup, for compact figures. */
 const lookupVerdict = ({ status, body }: ApiResponse): string =>
   status === 200 ? `${body.status} ${(body.outcomeIds as unknown[]).length}` : String(status);
+
+describe('SNS answering late', () => {
+  it('a publish whose acknowledgement is lost: published again, with the same event id', async () => {
+    // Prepare: the next publish reaches SNS at once, but its answer comes after the SDK's 2 s
+    // request timeout, so the outbox cannot know it went out.
+    const token = unique('rel-late-ack');
+    await parts.set('sns', { available: true, late: { ms: 2_500, count: 1 } });
+
+    // Act
+    const created = await api.createInfrastructure(infrastructureRequest(token), token);
+    const published = await outcomes.waitFor(token, {
+      count: 2,
+      timeoutMs: 20_000,
+      settleMs: QUEUE_SETTLE_MS,
+    });
+    const committed = await api.lookup(CREATE, token);
+
+    // Assess
+    const copies = byEventId(published);
+    printFigures('SNS acknowledgement lost', {
+      engine: stack.engine,
+      HTTP: created.status,
+      'deliveries received': published.length,
+      'distinct outcomes': copies.size,
+      'committed outcome ids': (committed.body.outcomeIds as string[]).length,
+    });
+    expect(created.status, created.text).toBe(201);
+    // The copy is the same event: a subscriber that drops ids it has seen sees one outcome.
+    expect(published).toHaveLength(2);
+    expect([...copies.keys()]).toEqual(committed.body.outcomeIds);
+    expect(differingCopies(copies)).toEqual([]);
+  }, 60_000);
+});
 
 describe('SNS down', () => {
   it(`for ${OUTAGE_MS / 1000} s while ${HTTP_REQUESTS} HTTP and ${QUEUE_REQUESTS} queue requests arrive: every answer 201, every message deleted, no outcome until SNS is back, then exactly ${HTTP_REQUESTS + QUEUE_REQUESTS}, none missing, none doubled`, async () => {
