@@ -1,9 +1,9 @@
+import { serviceUnavailableError } from '../basics/errors.js';
 import type {
   Pipeline,
   ProvisioningRequest,
   ProvisioningResult,
 } from '../provisioning/pipeline.js';
-import { serviceUnavailableError } from '../shared/errors.js';
 
 /** Time kept back at the end of an invocation to answer before Lambda's own timeout. */
 export const ANSWER_MARGIN_MS = 1_000;

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { isRecord } from '../basics/records.js';
 import type { RequestLookup } from '../provisioning/lookup.js';
 import type { Pipeline, ProvisioningResult } from '../provisioning/pipeline.js';
-import { isRecord } from '../shared/records.js';
 import { runInTime } from './deadline.js';
 import { answerLookup, LOOKUP_ROUTE_KEY } from './httpLookup.js';
 import { toProvisioningRequest } from './httpRequest.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayEventRequestContextV2, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { requestTooLargeError } from '../basics/errors.js';
+import type { FieldError } from '../basics/fieldError.js';
 import { operations } from '../operations/index.js';
 import type { ProvisioningRequest } from '../provisioning/request.js';
-import { requestTooLargeError } from '../shared/errors.js';
-import type { FieldError } from '../shared/fieldError.js';
 import { CORRELATION_ID_RULE, isValidCorrelationId } from './correlationId.js';
 import { buildInput, type HttpRoute } from './httpRoutes.js';
 import type { ChannelSettings } from './settings.js';

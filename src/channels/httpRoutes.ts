@@ -1,6 +1,6 @@
+import type { FieldError } from '../basics/fieldError.js';
+import { isRecord } from '../basics/records.js';
 import type { OperationName } from '../operations/index.js';
-import type { FieldError } from '../shared/fieldError.js';
-import { isRecord } from '../shared/records.js';
 
 /** How one HTTP route maps onto an operation. */
 export interface HttpRoute {

@@ -1,5 +1,5 @@
-import type { ProvisioningError } from '../shared/errors.js';
-import type { FieldError } from '../shared/fieldError.js';
+import type { ProvisioningError } from '../basics/errors.js';
+import type { FieldError } from '../basics/fieldError.js';
 
 /** An RFC 9457 problem details document. */
 export interface Problem {

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { idempotencyInProgressError } from '../basics/errors.js';
 import type { Pipeline } from '../provisioning/pipeline.js';
-import { idempotencyInProgressError } from '../shared/errors.js';
 import { runInTime } from './deadline.js';
 import type { MessageDelay } from './messageDelay.js';
 import { type EntryDependencies, lambdaEntry } from './middleware.js';

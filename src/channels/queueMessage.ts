@@ -1,12 +1,12 @@
 import type { SQSRecord } from 'aws-lambda';
+import { requestTooLargeError } from '../basics/errors.js';
+import type { FieldError } from '../basics/fieldError.js';
+import { toJsonPointer } from '../basics/jsonPointer.js';
+import { quoteBounded } from '../basics/quote.js';
+import { isRecord } from '../basics/records.js';
+import { shortSegment } from '../basics/validation.js';
 import { isOperationName, operations } from '../operations/index.js';
 import type { ProvisioningRequest } from '../provisioning/request.js';
-import { requestTooLargeError } from '../shared/errors.js';
-import type { FieldError } from '../shared/fieldError.js';
-import { toJsonPointer } from '../shared/jsonPointer.js';
-import { quoteBounded } from '../shared/quote.js';
-import { isRecord } from '../shared/records.js';
-import { shortSegment } from '../shared/validation.js';
 import { CORRELATION_ID_RULE, isValidCorrelationId } from './correlationId.js';
 import type { ChannelSettings } from './settings.js';
 

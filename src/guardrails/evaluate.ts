@@ -1,6 +1,6 @@
+import type { FieldError } from '../basics/fieldError.js';
+import { escapePointerToken } from '../basics/jsonPointer.js';
 import type { OperationInput, OperationName } from '../operations/index.js';
-import type { FieldError } from '../shared/fieldError.js';
-import { escapePointerToken } from '../shared/jsonPointer.js';
 import type { GuardrailPolicy } from './policy.js';
 import { checkSharing } from './sharing.js';
 

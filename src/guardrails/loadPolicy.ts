@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { messageOf } from '../shared/errors.js';
-import { validate } from '../shared/validation.js';
+import { messageOf } from '../basics/errors.js';
+import { validate } from '../basics/validation.js';
 import { GuardrailPolicy } from './policy.js';
 
 export class GuardrailPolicyError extends Error {

@@ -6,8 +6,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ProvisioningErrorDetails } from '../shared/errors.js';
-import { isRecord } from '../shared/records.js';
+import type { ProvisioningErrorDetails } from '../basics/errors.js';
+import { isRecord } from '../basics/records.js';
 import type {
   LedgerEntry,
   LedgerOutcome,

@@ -1,6 +1,6 @@
+import type { Channel } from '../basics/channel.js';
+import type { ProvisioningErrorDetails } from '../basics/errors.js';
 import type { Outcome } from '../outcomes/outcome.js';
-import type { Channel } from '../shared/channel.js';
-import type { ProvisioningErrorDetails } from '../shared/errors.js';
 
 /** Where a request stands: being carried out, or ended one way or the other. */
 export type RequestStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';

@@ -2,7 +2,7 @@ import {
   CreateImageBuilderCommand,
   type CreateImageBuilderCommandOutput,
 } from '@aws-sdk/client-appstream';
-import { errorName } from '../shared/errors.js';
+import { errorName } from '../basics/errors.js';
 import { ResourceConflictError } from './errors.js';
 import { describeImageBuilder, matchesRequest } from './existingImageBuilder.js';
 import { defineOperation, responseBody, sendOptions } from './operation.js';

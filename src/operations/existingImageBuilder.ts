@@ -3,8 +3,8 @@ import {
   DescribeImageBuildersCommand,
   type ImageBuilder,
 } from '@aws-sdk/client-appstream';
-import { errorName } from '../shared/errors.js';
-import { isRecord } from '../shared/records.js';
+import { errorName } from '../basics/errors.js';
+import { isRecord } from '../basics/records.js';
 import type { CreateImageBuilderInput } from './schemas/index.js';
 
 /** Members AWS echoes back unchanged, so an existing builder can be compared with a request. */

@@ -1,7 +1,7 @@
 import type { AppStreamClient } from '@aws-sdk/client-appstream';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import type * as z from 'zod/mini';
-import type { AwsService } from '../shared/awsService.js';
+import type { AwsService } from '../basics/awsService.js';
 
 export interface AwsClients {
   readonly imagebuilder: ImagebuilderClient;

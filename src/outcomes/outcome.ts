@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Channel } from '../shared/channel.js';
-import type { ProvisioningErrorDetails } from '../shared/errors.js';
-import type { FieldError } from '../shared/fieldError.js';
+import type { Channel } from '../basics/channel.js';
+import type { ProvisioningErrorDetails } from '../basics/errors.js';
+import type { FieldError } from '../basics/fieldError.js';
 
 type OutcomeStatus = 'SUCCEEDED' | 'FAILED';
 

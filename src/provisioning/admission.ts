@@ -1,3 +1,6 @@
+import { type ProvisioningError, policyViolationError, validationError } from '../basics/errors.js';
+import type { FieldError } from '../basics/fieldError.js';
+import { validate } from '../basics/validation.js';
 import type { Guardrails } from '../guardrails/evaluate.js';
 import {
   type AnyOperation,
@@ -5,9 +8,6 @@ import {
   type OperationName,
   operations,
 } from '../operations/index.js';
-import { type ProvisioningError, policyViolationError, validationError } from '../shared/errors.js';
-import type { FieldError } from '../shared/fieldError.js';
-import { validate } from '../shared/validation.js';
 import { type ResolvedToken, resolveClientToken } from './clientToken.js';
 import type { ProvisioningRequest } from './request.js';
 

@@ -1,12 +1,12 @@
-import type { LedgerEntry, LedgerOutcome, RequestLedger } from '../ledger/record.js';
-import { failedOutcomeError, type Outcome, outcomeId } from '../outcomes/outcome.js';
-import type { Channel } from '../shared/channel.js';
+import type { Channel } from '../basics/channel.js';
 import {
   idempotencyInProgressError,
   outcomeUnknownError,
   type ProvisioningError,
   serviceUnavailableError,
-} from '../shared/errors.js';
+} from '../basics/errors.js';
+import type { LedgerEntry, LedgerOutcome, RequestLedger } from '../ledger/record.js';
+import { failedOutcomeError, type Outcome, outcomeId } from '../outcomes/outcome.js';
 
 /** The caller's side of an outcome: who asked, how, under which token. */
 export interface Asker {

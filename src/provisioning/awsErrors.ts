@@ -1,7 +1,7 @@
+import { AWS_SERVICE_TITLES, type AwsService } from '../basics/awsService.js';
+import { ProvisioningError } from '../basics/errors.js';
+import { isRecord } from '../basics/records.js';
 import { ResourceConflictError } from '../operations/errors.js';
-import { AWS_SERVICE_TITLES, type AwsService } from '../shared/awsService.js';
-import { ProvisioningError } from '../shared/errors.js';
-import { isRecord } from '../shared/records.js';
 
 /** How an AWS error behaves for a caller: it decides status, `retryable` and queue retries. */
 type AwsErrorClass = 'throttle' | 'quota' | 'transient' | 'client';

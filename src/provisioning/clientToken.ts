@@ -1,5 +1,5 @@
-import type { FieldError } from '../shared/fieldError.js';
-import { isRecord } from '../shared/records.js';
+import type { FieldError } from '../basics/fieldError.js';
+import { isRecord } from '../basics/records.js';
 
 /** A token given beside the request, with where it came from for error messages. */
 export interface TokenCandidate {

@@ -1,4 +1,3 @@
-import type { AnyOperation, AwsClients } from '../operations/index.js';
 import {
   idempotencyInProgressError,
   idempotencyMismatchError,
@@ -6,8 +5,9 @@ import {
   ProvisioningError,
   type ProvisioningErrorDetails,
   serviceUnavailableError,
-} from '../shared/errors.js';
-import { isRecord } from '../shared/records.js';
+} from '../basics/errors.js';
+import { isRecord } from '../basics/records.js';
+import type { AnyOperation, AwsClients } from '../operations/index.js';
 import { type Announcer, type Asker, announcesNow } from './announcement.js';
 import { isAmbiguousAwsError, isRetryableAwsError, toProvisioningError } from './awsErrors.js';
 import { type IdempotencyStore, idempotencyErrorKind } from './idempotency.js';

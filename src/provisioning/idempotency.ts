@@ -10,7 +10,7 @@ import {
   type ServiceOutputTypes,
 } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { isRecord } from '../shared/records.js';
+import { isRecord } from '../basics/records.js';
 
 export interface IdempotencyStoreOptions {
   dynamodb: DynamoDBClient;

@@ -1,12 +1,12 @@
-import type { LedgerRecord, RequestLedger } from '../ledger/record.js';
-import { isOperationName, operations } from '../operations/index.js';
 import {
   type ProvisioningError,
   type ProvisioningErrorDetails,
   serviceUnavailableError,
   validationError,
-} from '../shared/errors.js';
-import type { FieldError } from '../shared/fieldError.js';
+} from '../basics/errors.js';
+import type { FieldError } from '../basics/fieldError.js';
+import type { LedgerRecord, RequestLedger } from '../ledger/record.js';
+import { isOperationName, operations } from '../operations/index.js';
 import { checkToken } from './clientToken.js';
 
 /** What the status lookup tells of one request. */

@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { ProvisioningError } from '../basics/errors.js';
 import type { Guardrails } from '../guardrails/evaluate.js';
 import type { RequestLedger } from '../ledger/record.js';
 import { type AnyOperation, type AwsClients, findOperation } from '../operations/index.js';
-import { ProvisioningError } from '../shared/errors.js';
 import { type Admission, admit } from './admission.js';
 import { type Announcer, type Asker, announcesNow, createAnnouncer } from './announcement.js';
 import { createExecutor, type Executor, type Job } from './execution.js';

@@ -1,7 +1,7 @@
+import type { Channel } from '../basics/channel.js';
+import type { ProvisioningError } from '../basics/errors.js';
+import type { FieldError } from '../basics/fieldError.js';
 import type { AnyOperation } from '../operations/index.js';
-import type { Channel } from '../shared/channel.js';
-import type { ProvisioningError } from '../shared/errors.js';
-import type { FieldError } from '../shared/fieldError.js';
 import type { TokenCandidate } from './clientToken.js';
 
 /**

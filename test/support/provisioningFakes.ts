@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AppStreamClient } from '@aws-sdk/client-appstream';
 import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
+import type { Channel } from '../../src/basics/channel.js';
 import type {
   LedgerEntry,
   LedgerOutcome,
@@ -11,7 +12,6 @@ import type {
 import type { AwsClients } from '../../src/operations/index.js';
 import { outcomeEventOf } from '../../src/outbox/relay.js';
 import type { IdempotencyStore, IdempotentJob } from '../../src/provisioning/idempotency.js';
-import type { Channel } from '../../src/shared/channel.js';
 import { mockAws } from './awsMocks.js';
 
 /**

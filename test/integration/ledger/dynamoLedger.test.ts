@@ -13,6 +13,7 @@ import {
   startDynalite,
 } from '../../../local/engines/dynamodb.js';
 import { javaAvailable, startDynamoDbLocal } from '../../../local/engines/dynamodbLocal.js';
+import { validationError } from '../../../src/basics/errors.js';
 import {
   createDynamoLedger,
   decodeLedgerRecord,
@@ -24,7 +25,6 @@ import type {
   LedgerRecord,
   RequestLedger,
 } from '../../../src/ledger/record.js';
-import { validationError } from '../../../src/shared/errors.js';
 
 const JAVA = javaAvailable();
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
+import { validate } from '../../../src/basics/validation.js';
 import { isValidCorrelationId } from '../../../src/channels/correlationId.js';
 import { buildInput, HTTP_ROUTES } from '../../../src/channels/httpRoutes.js';
 import { type OperationName, operations } from '../../../src/operations/index.js';
 import { resolveClientToken } from '../../../src/provisioning/clientToken.js';
-import { validate } from '../../../src/shared/validation.js';
 import { maximalRequests, validRequests } from '../../fixtures/requests.js';
 import { operationNames, schemaOf } from '../../support/operations.js';
 

@@ -21,18 +21,18 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
     'ledger/',
     'guardrails/',
     'outcomes/',
-    'shared/',
+    'basics/',
   ],
-  'config.ts': ['guardrails/', 'provisioning/', 'shared/'],
-  'channels/': ['provisioning/', 'outbox/', 'operations/', 'ledger/', 'shared/'],
-  'provisioning/': ['operations/', 'guardrails/', 'ledger/', 'outcomes/', 'shared/'],
-  'outbox/': ['ledger/', 'outcomes/', 'shared/'],
-  'ledger/': ['outcomes/', 'shared/'],
-  'guardrails/': ['operations/', 'shared/'],
-  'operations/': ['shared/'],
-  'outcomes/': ['shared/'],
-  'aws/': ['shared/'],
-  'shared/': [],
+  'config.ts': ['guardrails/', 'provisioning/', 'basics/'],
+  'channels/': ['provisioning/', 'outbox/', 'operations/', 'ledger/', 'basics/'],
+  'provisioning/': ['operations/', 'guardrails/', 'ledger/', 'outcomes/', 'basics/'],
+  'outbox/': ['ledger/', 'outcomes/', 'basics/'],
+  'ledger/': ['outcomes/', 'basics/'],
+  'guardrails/': ['operations/', 'basics/'],
+  'operations/': ['basics/'],
+  'outcomes/': ['basics/'],
+  'aws/': ['basics/'],
+  'basics/': [],
 };
 
 const sourceFiles = (dir: string): string[] =>
@@ -141,10 +141,10 @@ describe('the layers of src/', () => {
     expect(fileLoop).toBeUndefined();
   });
 
-  it('keeps shared/ a leaf that imports nothing of the service', () => {
+  it('keeps basics/ a leaf that imports nothing of the service', () => {
     // Act
     const fromShared = edges().filter(
-      ({ from, to }) => partOf(from) === 'shared/' && partOf(to) !== 'shared/',
+      ({ from, to }) => partOf(from) === 'basics/' && partOf(to) !== 'basics/',
     );
 
     // Assess

@@ -1,12 +1,12 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createQueueHandler } from '../../../src/channels/queue.js';
-import type { Pipeline, ProvisioningResult } from '../../../src/provisioning/pipeline.js';
 import {
   idempotencyInProgressError,
   type ProvisioningError,
   serviceUnavailableError,
-} from '../../../src/shared/errors.js';
+} from '../../../src/basics/errors.js';
+import { createQueueHandler } from '../../../src/channels/queue.js';
+import type { Pipeline, ProvisioningResult } from '../../../src/provisioning/pipeline.js';
 import { lambdaContext, sqsRecord } from '../../support/lambda.js';
 import { silentLogger } from '../../support/provisioningFakes.js';
 

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import {
+  idempotencyInProgressError,
+  ProvisioningError,
+  validationError,
+} from '../../../src/basics/errors.js';
 import { type Outcome, outcomeId } from '../../../src/outcomes/outcome.js';
 import {
   type Asker,
@@ -6,11 +11,6 @@ import {
   createAnnouncer,
   type FailureOrigin,
 } from '../../../src/provisioning/announcement.js';
-import {
-  idempotencyInProgressError,
-  ProvisioningError,
-  validationError,
-} from '../../../src/shared/errors.js';
 import { fakeLedger } from '../../support/provisioningFakes.js';
 
 const failure = (retryable: boolean): ProvisioningError =>

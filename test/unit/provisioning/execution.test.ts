@@ -3,11 +3,11 @@ import {
   GetInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
 import { describe, expect, it } from 'vitest';
+import { ProvisioningError } from '../../../src/basics/errors.js';
 import { operations } from '../../../src/operations/index.js';
 import { createAnnouncer } from '../../../src/provisioning/announcement.js';
 import { createExecutor, type Job } from '../../../src/provisioning/execution.js';
 import type { RetryPolicy } from '../../../src/provisioning/retry.js';
-import { ProvisioningError } from '../../../src/shared/errors.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { type AwsMocks, infrastructureArn } from '../../support/awsMocks.js';

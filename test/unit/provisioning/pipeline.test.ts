@@ -3,6 +3,7 @@ import {
   GetInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
 import { describe, expect, it, vi } from 'vitest';
+import { requestTooLargeError } from '../../../src/basics/errors.js';
 import { createGuardrails } from '../../../src/guardrails/evaluate.js';
 import type { GuardrailPolicy } from '../../../src/guardrails/policy.js';
 import { operations } from '../../../src/operations/index.js';
@@ -12,7 +13,6 @@ import {
   type ProvisioningResult,
 } from '../../../src/provisioning/pipeline.js';
 import type { RetryPolicy } from '../../../src/provisioning/retry.js';
-import { requestTooLargeError } from '../../../src/shared/errors.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { infrastructureArn } from '../../support/awsMocks.js';

@@ -172,7 +172,7 @@ describe('imports', () => {
       ...readdirSync(join(root, 'operations/schemas')).map((file) =>
         join(root, 'operations/schemas', file),
       ),
-      join(root, 'shared/validation.ts'),
+      join(root, 'basics/validation.ts'),
     ];
 
     // Act

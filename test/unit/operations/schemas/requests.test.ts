@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
-import { validate } from '../../../../src/shared/validation.js';
+import { validate } from '../../../../src/basics/validation.js';
 import {
   edgeValidRequests,
   invalidRequests,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { toJsonPointer } from '../../../src/basics/jsonPointer.js';
+import { type FieldError, validate } from '../../../src/basics/validation.js';
 import {
   CreateDistributionConfigurationInput,
   CreateImageBuilderInput,
   CreateInfrastructureConfigurationInput,
 } from '../../../src/operations/schemas/index.js';
-import { toJsonPointer } from '../../../src/shared/jsonPointer.js';
-import { type FieldError, validate } from '../../../src/shared/validation.js';
 import { maximalRequests, validRequests } from '../../fixtures/requests.js';
 import { operationNames, schemaOf } from '../../support/operations.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteBounded } from '../../../src/shared/quote.js';
+import { quoteBounded } from '../../../src/basics/quote.js';
 
 describe('quoteBounded', () => {
   it('quotes a short string whole, in JSON-string escaping', () => {
