@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createImageBuilderShape, describeImageBuildersShape } from './appstreamShapes.js';
+import { defaultState, fatedState } from './builderFates.js';
 import { ServiceError } from './errors.js';
+import { roleNotVisible } from './iamVisibility.js';
 import type { OperationContext, OperationDefinition } from './operation.js';
 import type { ImageBuilderRecord, JsonObject } from './state.js';
 
@@ -38,33 +40,58 @@ function fakeNetworkAccess(): JsonObject {
   };
 }
 
-/** Builders start PENDING and report RUNNING once `appstreamReadyDelayMs` has elapsed. */
+/**
+ * Builders start PENDING and report RUNNING once `appstreamReadyDelayMs` has elapsed, unless the
+ * control API gave their name a fate.
+ */
 function view(record: ImageBuilderRecord, context: OperationContext): JsonObject {
-  const ready = context.now().getTime() - record.createdAtMs >= context.appstreamReadyDelayMs;
-  return { ...record.builder, State: ready ? 'RUNNING' : 'PENDING' };
+  const nowMs = context.now().getTime();
+  const delayMs = context.appstreamReadyDelayMs;
+  const fate = context.store.builderFates.get(String(record.builder.Name));
+  return {
+    ...record.builder,
+    ...(fate
+      ? fatedState(fate, record.createdAtMs, nowMs, delayMs)
+      : { State: defaultState(record.createdAtMs, nowMs, delayMs) }),
+  };
+}
+
+/**
+ * The checks a CreateImageBuilder passes before anything is created: ImageName xor ImageArn, a
+ * free Name, and an `IamRoleArn` the service can see (not hidden through the control API).
+ */
+function checkCreatable(input: JsonObject, context: OperationContext): void {
+  if ((input.ImageName === undefined) === (input.ImageArn === undefined)) {
+    throw new ServiceError(
+      'InvalidParameterCombinationException',
+      'Exactly one of ImageName or ImageArn must be specified.',
+    );
+  }
+  if (context.store.imageBuilders.has(String(input.Name))) {
+    throw new ServiceError(
+      'ResourceAlreadyExistsException',
+      `An image builder named '${String(input.Name)}' already exists.`,
+    );
+  }
+  const roleArn = input.IamRoleArn;
+  if (
+    typeof roleArn === 'string' &&
+    context.iam.isHidden('roleArn', roleArn, context.now().getTime())
+  ) {
+    throw roleNotVisible(roleArn);
+  }
 }
 
 export const createImageBuilder: OperationDefinition = {
   name: 'CreateImageBuilder',
   shape: createImageBuilderShape,
   run(input, context) {
+    checkCreatable(input, context);
     const { Name, ImageName, ImageArn } = input as {
       Name: string;
       ImageName?: string;
       ImageArn?: string;
     };
-    if ((ImageName === undefined) === (ImageArn === undefined)) {
-      throw new ServiceError(
-        'InvalidParameterCombinationException',
-        'Exactly one of ImageName or ImageArn must be specified.',
-      );
-    }
-    if (context.store.imageBuilders.has(Name)) {
-      throw new ServiceError(
-        'ResourceAlreadyExistsException',
-        `An image builder named '${Name}' already exists.`,
-      );
-    }
     const now = context.now();
     const imageArn = ImageArn ?? `arn:aws:appstream:${context.region}::image/${ImageName}`;
     const builder: JsonObject = {

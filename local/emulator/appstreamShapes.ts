@@ -9,11 +9,9 @@ import type { Shape } from './validation.js';
  */
 const string: Shape = { type: 'string', min: 1 };
 const stringList: Shape = { type: 'list', member: string };
-const arn: Shape = {
-  type: 'string',
-  pattern:
-    /^arn:aws(?:-cn|-iso-b|-iso|-us-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$/,
-};
+export const ARN_PATTERN =
+  /^arn:aws(?:-cn|-iso-b|-iso|-us-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$/;
+const arn: Shape = { type: 'string', pattern: ARN_PATTERN };
 
 export const IMAGE_BUILDER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/;
 

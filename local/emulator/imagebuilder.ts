@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ServiceError } from './errors.js';
+import { instanceProfileNotVisible } from './iamVisibility.js';
 import { withClientToken } from './idempotency.js';
 import {
   createInfrastructureConfigurationShape,
@@ -55,9 +56,18 @@ function notFound(arn: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', `The resource '${arn}' does not exist.`);
 }
 
+/** The instance profile was hidden through the control API: Image Builder cannot see it yet. */
+function checkInstanceProfile(input: JsonObject, context: OperationContext): void {
+  const name = String(input.instanceProfileName);
+  if (context.iam.isHidden('instanceProfileName', name, context.now().getTime())) {
+    throw instanceProfileNotVisible();
+  }
+}
+
 /**
- * Create and Update handle a request the same way: placement rules first, then `write` under the
- * clientToken (keyed by the operation name), answering with the token and the ARN `write` returns.
+ * Create and Update handle a request the same way: placement rules first, then under the
+ * clientToken (keyed by the operation name) the instance profile check and `write`, answering
+ * with the token and the ARN `write` returns. A replay answers before the profile is checked.
  */
 function infrastructureConfigurationWrite(
   name: string,
@@ -69,10 +79,13 @@ function infrastructureConfigurationWrite(
     shape,
     run(input, context) {
       checkPlacement(input);
-      return withClientToken(context, name, input, () => ({
-        clientToken: input.clientToken,
-        infrastructureConfigurationArn: write(input, context),
-      }));
+      return withClientToken(context, name, input, () => {
+        checkInstanceProfile(input, context);
+        return {
+          clientToken: input.clientToken,
+          infrastructureConfigurationArn: write(input, context),
+        };
+      });
     },
   };
 }

@@ -19,6 +19,7 @@ export const INFRASTRUCTURE_CONFIGURATION_ARN_PATTERN = pattern(
   '^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):infrastructure-configuration/[a-z0-9-_]+$',
 );
 
+export const INSTANCE_PROFILE_NAME_PATTERN = pattern(String.raw`^[\w+=,.@-]+$`);
 export const resourceName: Shape = { type: 'string', pattern: RESOURCE_NAME_PATTERN };
 export const clientToken: Shape = { type: 'string', min: 1, max: 64 };
 const infrastructureConfigurationArn: Shape = {
@@ -45,12 +46,7 @@ export const structure = (members: Record<string, Shape>, required: string[] = [
 const infrastructureMutableMembers: Record<string, Shape> = {
   description: nonEmptyString,
   instanceTypes: { type: 'list', member: unconstrainedString },
-  instanceProfileName: {
-    type: 'string',
-    min: 1,
-    max: 256,
-    pattern: pattern(String.raw`^[\w+=,.@-]+$`),
-  },
+  instanceProfileName: { type: 'string', min: 1, max: 256, pattern: INSTANCE_PROFILE_NAME_PATTERN },
   securityGroupIds: { type: 'list', member: nonEmptyString },
   subnetId: nonEmptyString,
   logging: structure({

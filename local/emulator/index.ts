@@ -1,12 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { CallLog } from './callLog.js';
 import { FaultStore } from './faults.js';
+import { IamVisibility } from './iamVisibility.js';
 import type { EmulatorRuntime } from './operation.js';
 import { createEmulatorServer } from './server.js';
 import { ResourceStore } from './state.js';
 
+export type { BuilderFate, ResourceError, StateChangeReason } from './builderFates.js';
 export type { CallRecord, ServiceName } from './callLog.js';
 export type { Fault } from './faults.js';
+export type { HiddenIam } from './iamVisibility.js';
 
 export interface EmulatorOptions {
   /** Default 127.0.0.1. */
@@ -36,6 +39,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       region: options.region ?? 'us-east-1',
       accountId: options.accountId ?? '123456789012',
       appstreamReadyDelayMs: options.appstreamReadyDelayMs ?? 2000,
+      iam: new IamVisibility(),
       now: () => new Date(),
     },
     calls: new CallLog(),

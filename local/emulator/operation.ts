@@ -3,6 +3,7 @@ import type { CallLog, ServiceName } from './callLog.js';
 import { ServiceError, sendAwsJsonError, sendRestJsonError } from './errors.js';
 import { CONNECTION_RESET, type FaultStore } from './faults.js';
 import { delay, sendJson } from './http.js';
+import type { IamVisibility } from './iamVisibility.js';
 import type { JsonObject, ResourceStore } from './state.js';
 import { type Shape, type Violation, validate } from './validation.js';
 
@@ -11,6 +12,8 @@ export interface OperationContext {
   region: string;
   accountId: string;
   appstreamReadyDelayMs: number;
+  /** Instance profiles and roles the services cannot see yet. */
+  iam: IamVisibility;
   now: () => Date;
 }
 

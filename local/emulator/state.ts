@@ -1,4 +1,9 @@
-/** In-memory resources of both emulated services plus the clientToken memory of Image Builder. */
+import type { FateRecord } from './builderFates.js';
+
+/**
+ * In-memory resources of both emulated services, the clientToken memory of Image Builder and the
+ * image builder fates.
+ */
 export type JsonObject = Record<string, unknown>;
 
 export interface InfrastructureConfigurationRecord {
@@ -40,6 +45,8 @@ export class ResourceStore {
   public readonly distributionConfigurations = new Map<string, DistributionConfigurationRecord>();
   /** Keyed by image builder Name (names are unique per account and Region). */
   public readonly imageBuilders = new Map<string, ImageBuilderRecord>();
+  /** Fates set through the control API, keyed by image builder Name (existing or not yet). */
+  public readonly builderFates = new Map<string, FateRecord>();
   private readonly clientTokens = new Map<string, RememberedResponse>();
 
   public recall(operation: string, clientToken: string): RememberedResponse | undefined {
@@ -54,6 +61,7 @@ export class ResourceStore {
     this.infrastructureConfigurations.clear();
     this.distributionConfigurations.clear();
     this.imageBuilders.clear();
+    this.builderFates.clear();
     this.clientTokens.clear();
   }
 }

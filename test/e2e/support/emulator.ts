@@ -16,13 +16,43 @@ export interface FaultRequest {
   latencyMs?: number;
 }
 
+/** An entry of an image builder's `ImageBuilderErrors` (ErrorTimestamp in epoch seconds). */
+export interface BuilderError {
+  ErrorCode: string;
+  ErrorMessage: string;
+  ErrorTimestamp?: number;
+}
+
+/**
+ * What a named image builder does instead of PENDING -> RUNNING after the emulator's default
+ * delay: FAILED (with errors and a state change reason, defaults when omitted), PENDING for ever,
+ * or RUNNING; `afterMs` counts from its creation, or from this call for an existing builder.
+ */
+export type BuilderFate =
+  | { fate: 'PENDING' }
+  | { fate: 'RUNNING'; afterMs?: number }
+  | {
+      fate: 'FAILED';
+      afterMs?: number;
+      errors?: BuilderError[];
+      stateChangeReason?: { Code?: 'INTERNAL_ERROR' | 'IMAGE_UNAVAILABLE'; Message?: string };
+    };
+
+/** An IAM identity the emulated services cannot see yet, named as the calls name it. */
+export type IamIdentity = { instanceProfileName: string } | { roleArn: string };
+
+export type HiddenIam = IamIdentity & { remainingSeconds: number };
+
 /** Matches the calls made with `token` as their clientToken (Image Builder's idempotency token). */
 export const withToken =
   (token: string) =>
   (input: Record<string, unknown>): boolean =>
     input.clientToken === token;
 
-/** The emulator's control API (`/_emulator/...`): what "AWS" received, and faults to inject. */
+/**
+ * The emulator's control API (`/_emulator/...`): what "AWS" received, faults to inject, image
+ * builder fates and IAM identities not visible yet.
+ */
 export class EmulatorControl {
   public constructor(private readonly endpoint: string) {}
 
@@ -50,6 +80,32 @@ export class EmulatorControl {
 
   public async clearFaults(): Promise<void> {
     await this.request('DELETE', 'faults');
+  }
+
+  /** Sets the fate of the image builder `name`, existing or created later. */
+  public async builderFate(name: string, fate: BuilderFate): Promise<void> {
+    await this.request('PUT', `image-builders/${encodeURIComponent(name)}`, fate);
+  }
+
+  public async clearBuilderFates(): Promise<void> {
+    await this.request('DELETE', 'image-builders');
+  }
+
+  /** Image Builder / AppStream cannot see `identity` for `seconds` from now. */
+  public async hideIam(identity: IamIdentity, seconds: number): Promise<void> {
+    const response = await this.request('POST', 'iam/invisible', { ...identity, seconds });
+    if (response.status !== 201) {
+      throw new Error(`hiding ${JSON.stringify(identity)} failed (${response.status})`);
+    }
+  }
+
+  public async hiddenIam(): Promise<HiddenIam[]> {
+    const response = await this.request('GET', 'iam/invisible');
+    return ((await response.json()) as { invisible: HiddenIam[] }).invisible;
+  }
+
+  public async clearHiddenIam(): Promise<void> {
+    await this.request('DELETE', 'iam/invisible');
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<Response> {

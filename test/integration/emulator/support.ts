@@ -64,6 +64,17 @@ export const clearFaults = (endpoint: string) => control(endpoint, 'DELETE', 'fa
 export const clearCalls = (endpoint: string) => control(endpoint, 'DELETE', 'calls');
 export const resetState = (endpoint: string) => control(endpoint, 'DELETE', 'state');
 export const health = (endpoint: string) => control(endpoint, 'GET', 'health');
+export const putBuilderFate = (endpoint: string, name: string, body: unknown) =>
+  control(endpoint, 'PUT', `image-builders/${encodeURIComponent(name)}`, body);
+export const deleteBuilderFate = (endpoint: string, name: string) =>
+  control(endpoint, 'DELETE', `image-builders/${encodeURIComponent(name)}`);
+export const listBuilderFates = (endpoint: string) => control(endpoint, 'GET', 'image-builders');
+export const clearBuilderFates = (endpoint: string) =>
+  control(endpoint, 'DELETE', 'image-builders');
+export const hideIam = (endpoint: string, body: unknown) =>
+  control(endpoint, 'POST', 'iam/invisible', body);
+export const listHiddenIam = (endpoint: string) => control(endpoint, 'GET', 'iam/invisible');
+export const clearHiddenIam = (endpoint: string) => control(endpoint, 'DELETE', 'iam/invisible');
 
 export async function listCalls(endpoint: string): Promise<CallRecord[]> {
   const response = await control(endpoint, 'GET', 'calls');
@@ -117,7 +128,8 @@ export interface EmulatorHarness {
 /**
  * Registers the hooks every emulator test file needs: start an emulator on a free port and build
  * an Image Builder and an AppStream client on it before all tests, empty the calls log before each
- * test, drop the faults after each, destroy the clients and close the emulator after all.
+ * test, drop the faults, builder fates and hidden IAM identities after each, destroy the clients
+ * and close the emulator after all.
  */
 export function useEmulator(options: Omit<EmulatorOptions, 'port'> = {}): EmulatorHarness {
   let running:
@@ -142,7 +154,10 @@ export function useEmulator(options: Omit<EmulatorOptions, 'port'> = {}): Emulat
   });
 
   afterEach(async () => {
-    await clearFaults(started().emulator.endpoint);
+    const { endpoint } = started().emulator;
+    await clearFaults(endpoint);
+    await clearBuilderFates(endpoint);
+    await clearHiddenIam(endpoint);
   });
 
   afterAll(async () => {
