@@ -1,6 +1,10 @@
 import { loadGuardrailPolicy } from './guardrails/loadPolicy.js';
 import type { GuardrailPolicy } from './guardrails/policy.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './provisioning/retry.js';
+import {
+  DEFAULT_IAM_PROPAGATION_WINDOW_SECONDS,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+} from './provisioning/retry.js';
 
 /**
  * Service configuration, read once at cold start. A missing or malformed setting
@@ -29,7 +33,10 @@ export interface Config {
   readonly guardrails: GuardrailPolicy;
   /** The account the service runs in and provisions into: that of its own outcomes topic. */
   readonly accountId: string;
-  /** Backoff for throttled and transient AWS calls (the SDK's own retries are off for them). */
+  /**
+   * Backoff for throttled and transient AWS calls (the SDK's own retries are off for them), and
+   * how long IAM propagation errors are retried (`IAM_PROPAGATION_WINDOW_SECONDS`).
+   */
   readonly retryPolicy: RetryPolicy;
 }
 
@@ -54,6 +61,23 @@ const positiveInt = (env: Env, name: string, fallback: number): number => {
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+};
+
+/** The longest SQS holds a message back at once (ChangeMessageVisibility `VisibilityTimeout`). */
+const MAX_IAM_PROPAGATION_WINDOW_SECONDS = 43_200;
+
+/** Seconds IAM propagation errors are retried after a request was first sent; 0 turns it off. */
+const iamPropagationWindowSeconds = (env: Env): number => {
+  const name = 'IAM_PROPAGATION_WINDOW_SECONDS';
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_IAM_PROPAGATION_WINDOW_SECONDS;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_IAM_PROPAGATION_WINDOW_SECONDS) {
+    throw new ConfigError(
+      `${name} must be a whole number of seconds from 0 to ${MAX_IAM_PROPAGATION_WINDOW_SECONDS}, got "${raw}"`,
+    );
   }
   return value;
 };
@@ -85,6 +109,7 @@ export const readConfig = (env: Env = process.env): Config => {
       maxAttempts: positiveInt(env, 'AWS_CALL_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts),
       baseDelayMs: positiveInt(env, 'AWS_CALL_BASE_DELAY_MS', DEFAULT_RETRY_POLICY.baseDelayMs),
       maxDelayMs: positiveInt(env, 'AWS_CALL_MAX_DELAY_MS', DEFAULT_RETRY_POLICY.maxDelayMs),
+      iamPropagationWindowMs: iamPropagationWindowSeconds(env) * 1000,
     },
   };
 };

@@ -35,6 +35,12 @@ export interface StackSettings {
    * undefined: serverless.yml's `requestRetentionSeconds`.
    */
   requestRetentionSeconds: number | undefined;
+  /**
+   * How long the local functions retry IAM propagation errors (`IAM_PROPAGATION_WINDOW_SECONDS`,
+   * read by serverless.yml's local params; checked here so a bad value stops the start);
+   * undefined: 120 s, as deployed.
+   */
+  iamPropagationWindowSeconds: number | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -72,6 +78,17 @@ const optionalPositive = (env: Env, name: string): number | undefined => {
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+};
+
+/** Seconds from 0 to 43,200 (the functions' own bound), or undefined when not set. */
+const optionalWindow = (env: Env, name: string): number | undefined => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0 || value > 43_200) {
+    throw new Error(`${name} must be a whole number of seconds from 0 to 43200, got "${raw}"`);
   }
   return value;
 };
@@ -114,5 +131,6 @@ export const readStackSettings = (env: Env = process.env, root = process.cwd()):
       maximumRecordAgeSeconds: positive(env, 'OUTBOX_MAXIMUM_RECORD_AGE_SECONDS', 3600),
     },
     requestRetentionSeconds: optionalPositive(env, 'REQUEST_RETENTION_SECONDS'),
+    iamPropagationWindowSeconds: optionalWindow(env, 'IAM_PROPAGATION_WINDOW_SECONDS'),
   };
 };

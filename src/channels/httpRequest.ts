@@ -60,6 +60,12 @@ const correlationIdOf = (
       };
 };
 
+/** When API Gateway received the request, epoch ms (`requestContext.timeEpoch`), else now. */
+const arrivalOf = ({ requestContext }: APIGatewayProxyEventV2, now = Date.now()): number => {
+  const arrived = requestContext?.timeEpoch;
+  return Number.isSafeInteger(arrived) && arrived > 0 ? Math.min(arrived, now) : now;
+};
+
 /** Reads one API Gateway request for the pipeline: body, path ARN, headers and caller. */
 export const toProvisioningRequest = (
   event: APIGatewayProxyEventV2,
@@ -93,6 +99,7 @@ export const toProvisioningRequest = (
     announcesRejections: false,
     idempotentReads: false,
     remainingTimeMs,
+    firstSentAt: arrivalOf(event),
     errors: [...headerErrors, ...parsed.errors, ...built.errors],
     ...(parsed.tooLarge ? { rejection: requestTooLargeError(maxRequestBytes) } : {}),
   };

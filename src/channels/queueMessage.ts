@@ -63,6 +63,19 @@ const readEnvelope = (body: string, maxRequestBytes: number): Envelope => {
   };
 };
 
+/** This delivery's number, 1 on the first (SQS `ApproximateReceiveCount`). */
+export const receiveCountOf = (record: SQSRecord): number =>
+  Number(record.attributes?.ApproximateReceiveCount ?? '1');
+
+/**
+ * When the message was first sent, epoch ms (SQS `SentTimestamp`): the same on every receive, so
+ * redeliveries share one IAM propagation window. Now when it is missing or in the future.
+ */
+const firstSentAtOf = (record: SQSRecord, now = Date.now()): number => {
+  const sent = Number(record.attributes?.SentTimestamp);
+  return Number.isSafeInteger(sent) && sent > 0 ? Math.min(sent, now) : now;
+};
+
 /**
  * Reads one queue message for the pipeline. Problems become field errors for the pipeline, which
  * announces them: nothing is dropped silently, since no caller waits for an answer.
@@ -75,7 +88,7 @@ export const toProvisioningRequest = (
   }: Pick<ChannelSettings, 'queueMaxReceiveCount' | 'maxRequestBytes'>,
   remainingTimeMs: number,
 ): ProvisioningRequest => {
-  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+  const receiveCount = receiveCountOf(record);
   return {
     channel: 'sqs',
     inputPointer: '/request',
@@ -86,6 +99,7 @@ export const toProvisioningRequest = (
     // A redelivered read must not announce twice.
     idempotentReads: true,
     remainingTimeMs,
+    firstSentAt: firstSentAtOf(record),
     ...readEnvelope(record.body, maxRequestBytes),
   };
 };

@@ -85,6 +85,59 @@ export const isAmbiguousAwsError = (error: unknown): boolean => {
   return TIMEOUT_NAMES.has(name) || (code !== undefined && AFTER_SENDING_CODES.has(code));
 };
 
+/**
+ * AWS's answers while an IAM role or instance profile created moments before is not yet visible
+ * to the service; they clear once IAM changes propagate. Every other error of these names is the
+ * caller's to fix.
+ * - Image Builder: `com.amazonaws.imagebuilder#InvalidParameterValueException` (HTTP 400; in the
+ *   model, though not in the `errors` of CreateInfrastructureConfiguration or
+ *   UpdateInfrastructureConfiguration), "... instance profile does not exist ...".
+ * - AppStream: `com.amazonaws.appstream#InvalidRoleException` (in the `errors` of
+ *   CreateImageBuilder), "... encountered an error because your IAM role ...".
+ * See docs/aws-contracts.md §6.2 and §6.3.
+ */
+const IAM_PROPAGATION_ERRORS: Readonly<Record<AwsService, { name: string; message: RegExp }>> = {
+  imagebuilder: {
+    name: 'InvalidParameterValueException',
+    message: /instance profile does not exist/i,
+  },
+  appstream: {
+    name: 'InvalidRoleException',
+    message: /encountered an error because your IAM role/i,
+  },
+};
+
+/** Whether AWS answered that it does not see an IAM role or instance profile (yet). */
+export const isIamPropagationError = (service: AwsService, error: unknown): boolean => {
+  const { name, message } = shapeOf(error);
+  const expected = IAM_PROPAGATION_ERRORS[service];
+  return name === expected.name && expected.message.test(message);
+};
+
+/** The code of an IAM propagation error handed back to a channel that will try again. */
+export const IAM_PROPAGATION_PENDING = 'IamPropagationPendingException';
+
+/**
+ * An IAM propagation error while its window is open, for a channel that will try again:
+ * retryable, with `retryAfterSeconds` until the window closes.
+ */
+export const iamPropagationPendingError = (
+  service: AwsService,
+  cause: unknown,
+  windowLeftMs: number,
+): ProvisioningError =>
+  new ProvisioningError(
+    {
+      code: IAM_PROPAGATION_PENDING,
+      status: 503,
+      title: 'IAM changes still propagating',
+      detail: `${AWS_SERVICE_TITLES[service]} does not see the IAM role or instance profile yet.`,
+      retryable: true,
+      retryAfterSeconds: Math.max(1, Math.ceil(windowLeftMs / 1000)),
+    },
+    { cause },
+  );
+
 /** Whether another attempt at the call can help: throttles and transient failures. */
 export const isRetryableAwsError = (service: AwsService, error: unknown): boolean => {
   if (error instanceof ProvisioningError) return error.retryable;

@@ -9,9 +9,15 @@ import {
 import { isRecord } from '../basics/records.js';
 import type { AnyOperation, AwsClients } from '../operations/index.js';
 import { type Announcer, type Asker, announcesNow } from './announcement.js';
-import { isAmbiguousAwsError, isRetryableAwsError, toProvisioningError } from './awsErrors.js';
+import {
+  iamPropagationPendingError,
+  isAmbiguousAwsError,
+  isIamPropagationError,
+  isRetryableAwsError,
+  toProvisioningError,
+} from './awsErrors.js';
 import { type IdempotencyStore, idempotencyErrorKind } from './idempotency.js';
-import { type RetryPolicy, withRetries } from './retry.js';
+import { iamPropagationWindowEnd, type RetryPolicy, withRetries } from './retry.js';
 
 /** One admitted request, ready for AWS: the idempotency key, the payload and its budget. */
 export interface Job extends Asker {
@@ -20,6 +26,8 @@ export interface Job extends Asker {
   finalAttempt: boolean;
   /** Epoch ms by which the AWS call, retries included, must be over. */
   deadline: number;
+  /** When the caller first sent the request, epoch ms (absent: now): starts the IAM window. */
+  firstSentAt?: number;
 }
 
 export type Execution =
@@ -94,16 +102,38 @@ class UnknownOutcomeError extends Error {
 }
 
 /**
- * The AWS call with backoff and jitter on throttles and transient failures, within budget. Every
- * attempt carries the same clientToken, so an attempt after one that timed out finds what the
- * first did (Image Builder's own idempotency; AppStream's builder read back by name). If the last
- * word is still a retryable failure after such an attempt, the outcome is not known.
+ * What the AWS call fails with once retries are over: not known when an attempt may have taken
+ * effect and the last word is still retryable; an IAM propagation error while its window is open
+ * is retryable where the channel will try again, and AWS's own answer everywhere else.
+ */
+const failureAfterRetries = (
+  operation: AnyOperation,
+  job: Job,
+  { ambiguous, windowEnd }: { ambiguous: boolean; windowEnd: number },
+  error: unknown,
+): unknown => {
+  if (ambiguous && isRetryableAwsError(operation.service, error)) {
+    return new UnknownOutcomeError(error);
+  }
+  const windowLeftMs = windowEnd - Date.now();
+  if (job.finalAttempt || windowLeftMs <= 0 || !isIamPropagationError(operation.service, error)) {
+    return error;
+  }
+  return iamPropagationPendingError(operation.service, error, windowLeftMs);
+};
+
+/**
+ * The AWS call with backoff and jitter on throttles and transient failures, within budget, and on
+ * IAM propagation errors until their window closes. Every attempt carries the same clientToken,
+ * so an attempt after one that timed out finds what the first did (Image Builder's own
+ * idempotency; AppStream's builder read back by name).
  */
 const callAws = async (
   { clients, retryPolicy }: ExecutorDependencies,
   operation: AnyOperation,
   job: Job,
 ): Promise<unknown> => {
+  const windowEnd = iamPropagationWindowEnd(retryPolicy, job.firstSentAt ?? Date.now());
   let ambiguous = false;
   try {
     return await withRetries(
@@ -118,14 +148,13 @@ const callAws = async (
       {
         policy: retryPolicy,
         retryable: (error) => isRetryableAwsError(operation.service, error),
+        retryUntil: (error) =>
+          isIamPropagationError(operation.service, error) ? windowEnd : undefined,
         deadline: job.deadline,
       },
     );
   } catch (error) {
-    if (ambiguous && isRetryableAwsError(operation.service, error)) {
-      throw new UnknownOutcomeError(error);
-    }
-    throw error;
+    throw failureAfterRetries(operation, job, { ambiguous, windowEnd }, error);
   }
 };
 

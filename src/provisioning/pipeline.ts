@@ -43,6 +43,7 @@ const jobOf = (request: ProvisioningRequest, clientToken: string, input: unknown
   request: input,
   finalAttempt: request.finalAttempt,
   deadline: Date.now() + request.remainingTimeMs - RESERVED_MS,
+  firstSentAt: request.firstSentAt,
 });
 
 /**

@@ -43,6 +43,12 @@ export interface ProvisioningRequest {
   rejection?: ProvisioningError;
   /** What is left of the invocation's time: AWS retries must end well within it. */
   remainingTimeMs: number;
+  /**
+   * When the caller first sent the request, epoch ms: its arrival over HTTP, the message's sending
+   * on the queue (the same on every redelivery). AWS's IAM propagation errors are retried for a
+   * window counted from here; absent, from when the request is carried out.
+   */
+  firstSentAt?: number;
 }
 
 export type ProvisioningResult =

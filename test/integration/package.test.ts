@@ -418,6 +418,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           OUTCOMES_TOPIC_ARN: { Ref: 'OutcomesTopic' },
           IDEMPOTENCY_TTL_SECONDS: '86400',
           QUEUE_MAX_RECEIVE_COUNT: '5',
+          IAM_PROPAGATION_WINDOW_SECONDS: '120',
           OUTCOME_SOURCE: `image-provisioner.${stage}`,
           POWERTOOLS_SERVICE_NAME: 'image-provisioner',
           POWERTOOLS_LOG_LEVEL: 'INFO',

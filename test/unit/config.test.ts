@@ -22,7 +22,12 @@ describe('readConfig', () => {
       accountId: '123456789012',
       requestsTableName: 'requests',
       requestRetentionSeconds: 604_800,
-      retryPolicy: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2_000 },
+      retryPolicy: {
+        maxAttempts: 4,
+        baseDelayMs: 100,
+        maxDelayMs: 2_000,
+        iamPropagationWindowMs: 120_000,
+      },
     });
   });
 
