@@ -8,15 +8,17 @@ import {
   type SupportClients,
 } from './aws/clients.js';
 import { createSqsMessageDelay, type MessageDelay } from './channels/messageDelay.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import { createGuardrails } from './guardrails/evaluate.js';
 import { createDynamoLedger } from './ledger/dynamoLedger.js';
 import type { RequestLedger } from './ledger/record.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox/relay.js';
+import { createSqsCheckScheduler } from './outbox/sqsCheckScheduler.js';
 import { createSnsOutcomePublisher } from './outcomes/snsOutcomePublisher.js';
 import { createIdempotencyStore, type IdempotencyStore } from './provisioning/idempotency.js';
 import { createRequestLookup, type RequestLookup } from './provisioning/lookup.js';
 import { createPipeline, type Pipeline } from './provisioning/pipeline.js';
+import { createReadinessWatch, type ReadinessWatch } from './readiness/watch.js';
 
 export interface App {
   config: Config;
@@ -60,6 +62,7 @@ export const createApp = (config: Config, overrides: AppOverrides = {}): App => 
     logger,
     retryPolicy: config.retryPolicy,
     guardrails: createGuardrails(config.guardrails, { accountId: config.accountId }),
+    watchTiming: config.watchTiming,
   });
   return {
     config,
@@ -77,12 +80,40 @@ export interface OutboxApp {
   relay: OutboxRelay;
 }
 
-/** The outbox's part: the topic it publishes to, nothing else (the stream brings the ledger). */
+/**
+ * The outbox's part: the topic it publishes to and the watch queue it schedules checks on,
+ * nothing else (the stream brings the ledger).
+ */
 export const createOutboxApp = (config: Config, overrides: AppOverrides = {}): OutboxApp => {
+  const { watchQueueUrl } = config;
+  if (!watchQueueUrl)
+    throw new ConfigError('Missing required environment variable WATCH_QUEUE_URL');
   const clients = createSupportClients(config.region, overrides.clients);
   const relay = createOutboxRelay({
     publisher: createSnsOutcomePublisher({ sns: clients.sns, topicArn: config.outcomesTopicArn }),
+    checks: createSqsCheckScheduler({
+      sqs: createQueueClient(config.region, overrides.clients?.sqs),
+      queueUrl: watchQueueUrl,
+    }),
     source: config.outcomeSource,
   });
   return { logger: loggerOf(overrides), relay };
+};
+
+export interface WatchApp {
+  logger: Logger;
+  watch: ReadinessWatch;
+}
+
+/** The follow-through's part: the services it checks on and the ledger it commits to. */
+export const createWatchApp = (config: Config, overrides: AppOverrides = {}): WatchApp => {
+  const clients = createServiceClients(config.region, overrides.clients);
+  const logger = loggerOf(overrides);
+  const watch = createReadinessWatch({
+    clients,
+    ledger: ledgerOf(config, clients),
+    timing: config.watchTiming,
+    logger,
+  });
+  return { logger, watch };
 };

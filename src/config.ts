@@ -1,5 +1,6 @@
 import { loadGuardrailPolicy } from './guardrails/loadPolicy.js';
 import type { GuardrailPolicy } from './guardrails/policy.js';
+import { DEFAULT_WATCH_TIMING, MAX_CHECK_DELAY_SECONDS, type WatchTiming } from './ledger/watch.js';
 import {
   DEFAULT_IAM_PROPAGATION_WINDOW_SECONDS,
   DEFAULT_RETRY_POLICY,
@@ -38,6 +39,13 @@ export interface Config {
    * how long IAM propagation errors are retried (`IAM_PROPAGATION_WINDOW_SECONDS`).
    */
   readonly retryPolicy: RetryPolicy;
+  /**
+   * How long a created resource is followed until usable, and how often it is checked
+   * (`READINESS_TIMEOUT_SECONDS`, `READINESS_FIRST_CHECK_SECONDS`, `READINESS_MAX_CHECK_SECONDS`).
+   */
+  readonly watchTiming: WatchTiming;
+  /** The watch queue (`WATCH_QUEUE_URL`): where the outbox schedules checks. */
+  readonly watchQueueUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +99,32 @@ const accountOf = (arn: string, name: string): string => {
   return account;
 };
 
+const watchTimingOf = (env: Env): WatchTiming => {
+  const timing = {
+    timeoutSeconds: positiveInt(
+      env,
+      'READINESS_TIMEOUT_SECONDS',
+      DEFAULT_WATCH_TIMING.timeoutSeconds,
+    ),
+    firstCheckSeconds: positiveInt(
+      env,
+      'READINESS_FIRST_CHECK_SECONDS',
+      DEFAULT_WATCH_TIMING.firstCheckSeconds,
+    ),
+    maxCheckSeconds: positiveInt(
+      env,
+      'READINESS_MAX_CHECK_SECONDS',
+      DEFAULT_WATCH_TIMING.maxCheckSeconds,
+    ),
+  };
+  if (timing.maxCheckSeconds > MAX_CHECK_DELAY_SECONDS) {
+    throw new ConfigError(
+      `READINESS_MAX_CHECK_SECONDS must be at most ${MAX_CHECK_DELAY_SECONDS} (SQS's longest delay)`,
+    );
+  }
+  return timing;
+};
+
 export const readConfig = (env: Env = process.env): Config => {
   const outcomesTopicArn = required(env, 'OUTCOMES_TOPIC_ARN');
   return {
@@ -105,6 +139,8 @@ export const readConfig = (env: Env = process.env): Config => {
     outcomeSource: env.OUTCOME_SOURCE?.trim() || 'image-provisioner',
     maxRequestBytes: positiveInt(env, 'MAX_REQUEST_BYTES', 262_144),
     guardrails: env.GUARDRAILS_FILE?.trim() ? loadGuardrailPolicy(env.GUARDRAILS_FILE.trim()) : {},
+    watchTiming: watchTimingOf(env),
+    watchQueueUrl: env.WATCH_QUEUE_URL?.trim() || undefined,
     retryPolicy: {
       maxAttempts: positiveInt(env, 'AWS_CALL_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts),
       baseDelayMs: positiveInt(env, 'AWS_CALL_BASE_DELAY_MS', DEFAULT_RETRY_POLICY.baseDelayMs),

@@ -9,6 +9,7 @@ import {
   PAYLOAD_TOO_LARGE,
   SERVICE_UNAVAILABLE,
 } from './apiGatewayResponse.js';
+import { concurrencyLimit } from './concurrencyLimit.js';
 import { createRouter, type HttpApiRoute } from './httpRoutes.js';
 import { invokeLambda } from './lambdaInvoke.js';
 
@@ -29,6 +30,13 @@ export interface HttpGatewayOptions {
   apiId: string;
   integrationTimeoutMs?: number;
   maxPayloadBytes?: number;
+  /**
+   * Invocations of one function running at once; the others wait for a free instance, within
+   * the integration timeout. In AWS every instance has CPU of its own; on one machine, dozens
+   * of instances starting at once share a few cores, and their cold starts outlast the
+   * function's timeout. Unset: no limit.
+   */
+  maxConcurrentInvocations?: number;
   /** A failure of the gateway itself (the client got a 500). */
   onError(error: unknown): void;
 }
@@ -96,6 +104,16 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
   const route = createRouter(options.routes);
   const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
   const maxPayloadBytes = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  const limits = new Map<string, ReturnType<typeof concurrencyLimit>>();
+  /** One limit per function: instances are per function. */
+  const limitOf = (functionName: string) => {
+    let limit = limits.get(functionName);
+    if (!limit) {
+      limit = concurrencyLimit(options.maxConcurrentInvocations ?? Number.MAX_SAFE_INTEGER);
+      limits.set(functionName, limit);
+    }
+    return limit;
+  };
 
   const answer = async (incoming: IncomingMessage, requestId: string): Promise<GatewayResponse> => {
     const receivedAt = new Date();
@@ -121,11 +139,11 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
       requestId,
     });
     try {
-      const invocation = await invokeLambda(
-        options.lambdaEndpoint,
-        match.route.functionName,
-        event,
-        AbortSignal.timeout(integrationTimeoutMs),
+      const signal = AbortSignal.timeout(integrationTimeoutMs);
+      const { functionName } = match.route;
+      const invocation = await limitOf(functionName).run(
+        () => invokeLambda(options.lambdaEndpoint, functionName, event, signal),
+        signal,
       );
       return fromInvocation(invocation);
     } catch (error) {

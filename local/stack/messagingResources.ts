@@ -9,6 +9,33 @@ export interface MessagingResources {
   outcomesTailQueueUrl: string;
   /** The on-failure destination of the ledger stream's event source mapping (the outbox). */
   outboxFailureQueueUrl: string;
+  /** The readiness watch's checks, scheduled by the outbox, and where failing ones end up. */
+  watchQueueUrl: string;
+  watchDeadLetterQueueUrl: string;
+}
+
+/** A queue whose messages go to its own DLQ after `maxReceiveCount` receives. */
+const createQueueWithDlq = async (
+  sqs: SQSClient,
+  name: string,
+  { visibilityTimeoutSeconds, maxReceiveCount }: QueueRedrive,
+) => {
+  const deadLetterQueueUrl = await createQueue(sqs, `${name}-dlq`, {
+    MessageRetentionPeriod: '1209600',
+  });
+  const queueUrl = await createQueue(sqs, name, {
+    VisibilityTimeout: String(visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: await queueArn(sqs, deadLetterQueueUrl),
+      maxReceiveCount,
+    }),
+  });
+  return { queueUrl, deadLetterQueueUrl };
+};
+
+export interface QueueRedrive {
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
 }
 
 const queueArn = async (sqs: SQSClient, queueUrl: string): Promise<string> => {
@@ -33,34 +60,31 @@ const createQueue = async (
 };
 
 /**
- * The queue, DLQ and topic of serverless.yml and the outbox's on-failure queue, created on the
- * local SQS/SNS emulator.
+ * The queues with their DLQs and the topic of serverless.yml, and the outbox's on-failure queue,
+ * created on the local SQS/SNS emulator.
  */
 export const createMessagingResources = async ({
   sqs,
   sns,
   prefix,
   topicName,
-  visibilityTimeoutSeconds,
-  maxReceiveCount,
+  requests,
+  watch,
 }: {
   sqs: SQSClient;
   sns: SNSClient;
   prefix: string;
   topicName: string;
-  visibilityTimeoutSeconds: number;
-  maxReceiveCount: number;
+  requests: QueueRedrive;
+  watch: QueueRedrive;
 }): Promise<MessagingResources> => {
-  const deadLetterQueueUrl = await createQueue(sqs, `${prefix}-requests-dlq`, {
-    MessageRetentionPeriod: '1209600',
-  });
-  const requestQueueUrl = await createQueue(sqs, `${prefix}-requests`, {
-    VisibilityTimeout: String(visibilityTimeoutSeconds),
-    RedrivePolicy: JSON.stringify({
-      deadLetterTargetArn: await queueArn(sqs, deadLetterQueueUrl),
-      maxReceiveCount,
-    }),
-  });
+  const { queueUrl: requestQueueUrl, deadLetterQueueUrl } = await createQueueWithDlq(
+    sqs,
+    `${prefix}-requests`,
+    requests,
+  );
+  const { queueUrl: watchQueueUrl, deadLetterQueueUrl: watchDeadLetterQueueUrl } =
+    await createQueueWithDlq(sqs, `${prefix}-watch`, watch);
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topicName }));
   if (!TopicArn) throw new Error(`Topic ${topicName} was not created`);
   const outcomesTailQueueUrl = await createQueue(sqs, `${prefix}-outcomes-tail`);
@@ -81,5 +105,7 @@ export const createMessagingResources = async ({
     outcomesTopicArn: TopicArn,
     outcomesTailQueueUrl,
     outboxFailureQueueUrl,
+    watchQueueUrl,
+    watchDeadLetterQueueUrl,
   };
 };

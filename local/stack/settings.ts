@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { load } from 'js-yaml';
 
@@ -20,7 +21,23 @@ export interface StackSettings {
   appstreamReadyDelayMs: number;
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
+  /** The watch queue's redrive (serverless.yml `custom.watch`; visibility can be shortened). */
+  watch: { visibilityTimeoutSeconds: number; maxReceiveCount: number };
+  /**
+   * How the local functions follow a created image builder (`READINESS_*_SECONDS`); each
+   * undefined: serverless.yml's local params.
+   */
+  readiness: {
+    timeoutSeconds: number | undefined;
+    firstCheckSeconds: number | undefined;
+    maxCheckSeconds: number | undefined;
+  };
   stackDir: string;
+  /**
+   * Instances of one function the HTTP API runs at once (`FUNCTION_CONCURRENCY`); further
+   * requests wait for one, within the integration timeout. Default: twice the cores, at least 4.
+   */
+  functionConcurrency: number;
   /** The stage whose guardrails the local functions enforce (`GUARDRAILS_STAGE`, default the stage). */
   guardrailsStage: string;
   /** Names the local stage gives the table and topic (serverless.yml `params.local`). */
@@ -48,7 +65,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 interface ServerlessDefinition {
   service: string;
   params: { default: { maxReceiveCount: number } };
-  custom: { queue: { visibilityTimeout: number } };
+  custom: {
+    queue: { visibilityTimeout: number };
+    watch: { visibilityTimeout: number; maxReceiveCount: number };
+  };
 }
 
 const port = (env: Env, name: string, fallback: number): number => {
@@ -121,7 +141,22 @@ export const readStackSettings = (env: Env = process.env, root = process.cwd()):
       definition.custom.queue.visibilityTimeout,
     ),
     maxReceiveCount: definition.params.default.maxReceiveCount,
+    watch: {
+      visibilityTimeoutSeconds: positive(
+        env,
+        'WATCH_VISIBILITY_TIMEOUT_SECONDS',
+        definition.custom.watch.visibilityTimeout,
+      ),
+      maxReceiveCount: definition.custom.watch.maxReceiveCount,
+    },
+    readiness: {
+      timeoutSeconds: optionalPositive(env, 'READINESS_TIMEOUT_SECONDS'),
+      firstCheckSeconds: optionalPositive(env, 'READINESS_FIRST_CHECK_SECONDS'),
+      maxCheckSeconds: optionalPositive(env, 'READINESS_MAX_CHECK_SECONDS'),
+    },
     stackDir: resolve(root, env.STACK_DIR || '.local'),
+    functionConcurrency:
+      optionalPositive(env, 'FUNCTION_CONCURRENCY') ?? Math.max(4, 2 * availableParallelism()),
     guardrailsStage: env.GUARDRAILS_STAGE || stage,
     idempotencyTable: `${service}-${stage}-idempotency`,
     outcomesTopicName: `${service}-${stage}-outcomes`,

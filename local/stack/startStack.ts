@@ -37,6 +37,9 @@ export interface StackInfo {
     deadLetterQueueUrl: string;
     /** Where the ledger stream's event source mapping sends the batches it gives up. */
     outboxFailureQueueUrl: string;
+    /** The readiness watch's scheduled checks, and the checks it could not commit. */
+    watchQueueUrl: string;
+    watchDeadLetterQueueUrl: string;
   };
   sns: { endpoint: string; outcomesTopicArn: string };
   /** `endpoint` streams the changes of `requestsTable` to the outbox function. */
@@ -73,6 +76,24 @@ const claimOtherPort = async (taken: readonly number[], what: string): Promise<n
     if (!taken.includes(port)) return port;
   }
   throw new Error(`${what}: no free port found`);
+};
+
+/** serverless.yml params the stack sets: its own queue URL, and the settings it was given. */
+const functionParams = (settings: StackSettings, watchQueueUrl: string): Record<string, string> => {
+  const given: Record<string, number | undefined> = {
+    requestRetentionSeconds: settings.requestRetentionSeconds,
+    readinessTimeoutSeconds: settings.readiness.timeoutSeconds,
+    readinessFirstCheckSeconds: settings.readiness.firstCheckSeconds,
+    readinessMaxCheckSeconds: settings.readiness.maxCheckSeconds,
+  };
+  return {
+    watchQueueUrl,
+    ...Object.fromEntries(
+      Object.entries(given).flatMap(([name, value]) =>
+        value === undefined ? [] : [[name, String(value)]],
+      ),
+    ),
+  };
 };
 
 /** Brings the whole service up on 127.0.0.1; `stop()` takes down everything it started. */
@@ -127,9 +148,13 @@ export const startStack = async (
       sns,
       prefix,
       topicName: settings.outcomesTopicName,
-      visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
-      maxReceiveCount: settings.maxReceiveCount,
+      requests: {
+        visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+        maxReceiveCount: settings.maxReceiveCount,
+      },
+      watch: settings.watch,
     });
+    const watchQueueUrl = loopbackQueueUrl(messaging.endpoint, resources.watchQueueUrl);
 
     // The ledger's stream triggers the outbox function once serverless-offline serves it.
     const outboxFunction = `${prefix}-outbox`;
@@ -210,9 +235,7 @@ export const startStack = async (
         STACK_BUILD_ID: `-${httpPort}`,
       },
       // The functions' own settings come from serverless.yml's params, not from this environment.
-      ...(settings.requestRetentionSeconds === undefined
-        ? {}
-        : { params: { requestRetentionSeconds: String(settings.requestRetentionSeconds) } }),
+      params: functionParams(settings, watchQueueUrl),
       output: (chunk) => io.print(chunk.trimEnd()),
     });
     stops.push(() => offline.stop());
@@ -229,6 +252,7 @@ export const startStack = async (
       lambdaEndpoint: offline.lambdaEndpoint,
       accountId,
       apiId: createHash('sha256').update(prefix).digest('hex').slice(0, 10),
+      maxConcurrentInvocations: settings.functionConcurrency,
       onError: (error) => io.warn(`HTTP API: ${String(error)}`),
     });
     stops.push(() => gateway.close());
@@ -244,6 +268,15 @@ export const startStack = async (
       onError: (error) => io.warn(`queue trigger: ${String(error)}`),
     });
     stops.push(() => trigger.stop());
+    const watchTrigger = startQueueTrigger({
+      sqs,
+      queueUrl: watchQueueUrl,
+      queueArn: `arn:aws:sqs:${region}:${accountId}:${prefix}-watch`,
+      region,
+      invoke: (event) => offline.invoke<SQSBatchResponse>(`${prefix}-watch`, event),
+      onError: (error) => io.warn(`watch trigger: ${String(error)}`),
+    });
+    stops.push(() => watchTrigger.stop());
     const tail = startOutcomeTail({
       sqs,
       queueUrl: resources.outcomesTailQueueUrl,
@@ -262,6 +295,11 @@ export const startStack = async (
         outboxFailureQueueUrl: loopbackQueueUrl(
           messaging.endpoint,
           resources.outboxFailureQueueUrl,
+        ),
+        watchQueueUrl,
+        watchDeadLetterQueueUrl: loopbackQueueUrl(
+          messaging.endpoint,
+          resources.watchDeadLetterQueueUrl,
         ),
       },
       sns: { endpoint: messaging.endpoint, outcomesTopicArn: resources.outcomesTopicArn },

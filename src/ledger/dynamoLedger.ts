@@ -15,6 +15,7 @@ import type {
   RequestLedger,
   Settlement,
 } from './record.js';
+import type { LedgerWatch } from './watch.js';
 
 export interface DynamoLedgerOptions {
   dynamodb: DynamoDBClient;
@@ -34,6 +35,16 @@ const CHANNELS = new Set(['http', 'sqs']);
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
+
+const WATCH_STATES = new Set(['WATCHING', 'READY', 'FAILED', 'TIMED_OUT']);
+
+const isWatch = (value: unknown): value is LedgerWatch =>
+  isRecord(value) &&
+  typeof value.name === 'string' &&
+  WATCH_STATES.has(value.state as string) &&
+  typeof value.startedAt === 'string' &&
+  typeof value.deadline === 'string' &&
+  typeof value.checks === 'number';
 
 const isErrorDetails = (value: unknown): value is ProvisioningErrorDetails =>
   isRecord(value) &&
@@ -73,6 +84,7 @@ export const decodeLedgerRecord = (
     ...(text(raw.requestedBy) ? { requestedBy: raw.requestedBy } : {}),
     ...(raw.response === undefined ? {} : { response: raw.response }),
     ...(isErrorDetails(raw.error) ? { error: raw.error } : {}),
+    ...(isWatch(raw.watch) ? { watch: raw.watch } : {}),
     outcomes: Array.isArray(raw.outcomes)
       ? raw.outcomes.filter(
           (outcome): outcome is LedgerOutcome =>
@@ -159,7 +171,7 @@ const entryUpdate = (
 /** Runs the update; false when its condition stopped it (what it guards against is there). */
 const send = async (
   { dynamodb, tableName }: Table,
-  entry: LedgerEntry,
+  entry: Pick<LedgerEntry, 'operation' | 'clientToken'>,
   update: Update,
   condition?: string,
 ): Promise<boolean> => {
@@ -209,7 +221,11 @@ const settle = async (table: Table, entry: LedgerEntry, settlement: Settlement):
   const ended = () => {
     const update = entryUpdate(table, entry).set('status', settlement.status);
     if (settlement.status === 'SUCCEEDED') {
-      return update.set('response', settlement.response).remove('error');
+      // A watch begins once: a success written again leaves the one under way alone.
+      return update
+        .set('response', settlement.response)
+        .set('watch', settlement.watch, ifAbsent)
+        .remove('error');
     }
     return update.set('error', settlement.error).remove('response');
   };
@@ -233,6 +249,21 @@ const refuse = async (
     .set('status', 'FAILED', ifAbsent)
     .set('error', error, ifAbsent);
   await send(table, entry, update, withOutcome(update, outcome));
+};
+
+const advanceWatch = async (
+  table: Table,
+  entry: Pick<LedgerEntry, 'operation' | 'clientToken'>,
+  checks: number,
+  watch: LedgerWatch,
+  outcome: LedgerOutcome | undefined,
+): Promise<boolean> => {
+  const update = new Update().set('watch', watch).set('updatedAt', table.now().toISOString());
+  update.values[':watching'] = 'WATCHING';
+  update.values[':checks'] = checks;
+  const current = `${update.name('watch')}.${update.name('state')} = :watching AND #watch.${update.name('checks')} = :checks`;
+  const condition = outcome ? `(${current}) AND (${withOutcome(update, outcome)})` : current;
+  return send(table, entry, update, condition);
 };
 
 const find = async (
@@ -264,6 +295,8 @@ export const createDynamoLedger = ({
     begin: (entry) => begin(table, entry),
     settle: (entry, settlement) => settle(table, entry, settlement),
     refuse: (entry, refusal) => refuse(table, entry, refusal),
+    advanceWatch: (entry, checks, watch, outcome) =>
+      advanceWatch(table, entry, checks, watch, outcome),
     find: (operation, clientToken) => find(table, operation, clientToken),
   };
 };

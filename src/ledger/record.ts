@@ -1,6 +1,7 @@
 import type { Channel } from '../basics/channel.js';
 import type { ProvisioningErrorDetails } from '../basics/errors.js';
 import type { Outcome } from '../outcomes/outcome.js';
+import type { LedgerWatch } from './watch.js';
 
 /** Where a request stands: being carried out, or ended one way or the other. */
 export type RequestStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
@@ -29,6 +30,12 @@ export interface LedgerOutcome {
   time: string;
   subject?: string | undefined;
   error?: Outcome['error'];
+  /**
+   * A follow-through event (e.g. `ImageBuilderReady`) rather than the request's own outcome, with
+   * the resource as the check saw it.
+   */
+  event?: string;
+  resource?: unknown;
 }
 
 /** One request in the ledger, as the status lookup and the outbox read it. */
@@ -42,13 +49,15 @@ export interface LedgerRecord extends LedgerEntry {
   error?: ProvisioningErrorDetails;
   /** Every outcome announced, in order: the outbox publishes each once it is committed. */
   outcomes: LedgerOutcome[];
+  /** The follow-through of the created resource, for an operation that has one. */
+  watch?: LedgerWatch;
   /** Epoch seconds after which the record is gone (DynamoDB TTL). */
   expiresAt: number;
 }
 
 /** How a request ended, and the outcome it announces (none while the channel will retry). */
 export type Settlement =
-  | { status: 'SUCCEEDED'; response: unknown; outcome?: LedgerOutcome }
+  | { status: 'SUCCEEDED'; response: unknown; outcome?: LedgerOutcome; watch?: LedgerWatch }
   | { status: 'FAILED'; error: ProvisioningErrorDetails; outcome?: LedgerOutcome };
 
 /** The request ledger: the committed state of every request, and the outbox of its outcomes. */
@@ -65,6 +74,16 @@ export interface RequestLedger {
     entry: LedgerEntry,
     refusal: { error: ProvisioningErrorDetails; outcome: LedgerOutcome },
   ): Promise<void>;
+  /**
+   * Moves the request's watch on from the check numbered `checks`, with the event it ends with,
+   * if any; false when that check was already made (the watch moved on or ended).
+   */
+  advanceWatch(
+    entry: Pick<LedgerEntry, 'operation' | 'clientToken'>,
+    checks: number,
+    watch: LedgerWatch,
+    outcome?: LedgerOutcome,
+  ): Promise<boolean>;
   /** The request's record, unless unknown or past its retention. */
   find(operation: string, clientToken: string): Promise<LedgerRecord | undefined>;
 }

@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-appstream';
 import { errorName } from '../basics/errors.js';
 import { ResourceConflictError } from './errors.js';
-import { describeImageBuilder, matchesRequest } from './existingImageBuilder.js';
+import { builderReadiness, describeImageBuilder, matchesRequest } from './existingImageBuilder.js';
 import { defineOperation, responseBody, sendOptions } from './operation.js';
 import { CreateImageBuilderInput } from './schemas/index.js';
 
@@ -43,4 +43,17 @@ export const createImageBuilder = defineOperation({
     }
   },
   subject: (input, output) => output?.ImageBuilder?.Arn ?? input.Name,
+  // A builder starts PENDING and is usable once RUNNING, minutes later: followed until then.
+  readiness: {
+    events: {
+      ready: 'ImageBuilderReady',
+      failed: 'ImageBuilderFailed',
+      timedOut: 'ImageBuilderWaitTimedOut',
+    },
+    target: (input, output) => ({
+      name: output.ImageBuilder?.Name ?? input.Name,
+      ...(output.ImageBuilder?.Arn ? { arn: output.ImageBuilder.Arn } : {}),
+    }),
+    check: ({ appstream }, resource, signal) => builderReadiness(appstream, resource, signal),
+  },
 });

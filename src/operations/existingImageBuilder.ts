@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-appstream';
 import { errorName } from '../basics/errors.js';
 import { isRecord } from '../basics/records.js';
+import type { FollowedResource, ReadinessCheck } from './operation.js';
 import type { CreateImageBuilderInput } from './schemas/index.js';
 
 /** Members AWS echoes back unchanged, so an existing builder can be compared with a request. */
@@ -65,4 +66,40 @@ export const describeImageBuilder = async (
     if (errorName(error) === 'ResourceNotFoundException') return undefined;
     throw error;
   }
+};
+
+/**
+ * States from which a builder does not become `RUNNING` by itself (AppStream's ImageBuilderState:
+ * it fails, or is being stopped or deleted). Every other state is on the way.
+ */
+const NEVER_RUNNING = new Set(['FAILED', 'STOPPING', 'STOPPED', 'DELETING']);
+
+/** What an event tells of a builder: its identity, state and why it is there. */
+const builderView = (builder: ImageBuilder) => ({
+  Name: builder.Name,
+  Arn: builder.Arn,
+  State: builder.State,
+  ...(builder.StateChangeReason ? { StateChangeReason: builder.StateChangeReason } : {}),
+  ...(builder.ImageBuilderErrors?.length
+    ? { ImageBuilderErrors: JSON.parse(JSON.stringify(builder.ImageBuilderErrors)) }
+    : {}),
+});
+
+/** Where the builder stands: `RUNNING` is usable; gone or {@link NEVER_RUNNING} will not be. */
+export const builderReadiness = async (
+  appstream: AppStreamClient,
+  { name, arn }: FollowedResource,
+  signal?: AbortSignal,
+): Promise<ReadinessCheck> => {
+  const builder = await describeImageBuilder(appstream, name, signal);
+  if (!builder) {
+    return {
+      verdict: 'failed',
+      state: 'NOT_FOUND',
+      resource: { Name: name, ...(arn ? { Arn: arn } : {}), State: 'NOT_FOUND' },
+    };
+  }
+  const state = builder.State ?? 'UNKNOWN';
+  const verdict = state === 'RUNNING' ? 'ready' : NEVER_RUNNING.has(state) ? 'failed' : 'pending';
+  return { verdict, state, resource: builderView(builder) };
 };

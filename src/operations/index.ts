@@ -6,7 +6,7 @@ import { getInfrastructureConfiguration } from './getInfrastructureConfiguration
 import type { Operation } from './operation.js';
 import { updateInfrastructureConfiguration } from './updateInfrastructureConfiguration.js';
 
-export type { AwsClients, Operation } from './operation.js';
+export type { AwsClients, Operation, Readiness, ReadinessCheck } from './operation.js';
 
 const registry = {
   CreateInfrastructureConfiguration: createInfrastructureConfiguration,

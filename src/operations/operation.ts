@@ -8,6 +8,37 @@ export interface AwsClients {
   readonly appstream: AppStreamClient;
 }
 
+/** A resource to follow once created: the name AWS describes it by, its ARN when known. */
+export interface FollowedResource {
+  name: string;
+  arn?: string;
+}
+
+/** Where a followed resource stands: usable, never going to be on its own, or on its way. */
+export interface ReadinessCheck {
+  verdict: 'ready' | 'failed' | 'pending';
+  /** The resource's state as AWS names it. */
+  state: string;
+  /** The resource as AWS described it: what the event carries. */
+  resource: unknown;
+}
+
+/**
+ * The follow-through of an operation whose resource is not usable when AWS answers: what to
+ * follow, how to check on it, and the events that tell how it ended.
+ */
+export interface Readiness<Input = unknown, Output = unknown> {
+  readonly events: { ready: string; failed: string; timedOut: string };
+  /** The resource to follow, from the request and AWS's answer. */
+  target(input: Input, output: Output): FollowedResource | undefined;
+  /** Reads the resource once; throws when AWS could not be asked or did not answer. */
+  check(
+    clients: AwsClients,
+    resource: FollowedResource,
+    signal?: AbortSignal,
+  ): Promise<ReadinessCheck>;
+}
+
 /**
  * One AWS operation the service offers: its request schema, the AWS call and what names its
  * result. `Name` is the AWS operation name, the key it is filed under in the registry.
@@ -35,6 +66,8 @@ export interface Operation<Name extends string = string, Input = unknown, Output
   ): Promise<Output>;
   /** The resource ARN, or its name when no ARN is known: the outcome's `subject`. */
   subject(input: Input, output?: Output): string | undefined;
+  /** For a resource not usable when AWS answers: how the service follows it through. */
+  readonly readiness?: Readiness<Input, Output>;
 }
 
 /** Keeps each operation module typed against its own name, schema and SDK output. */

@@ -36,6 +36,36 @@ export interface OutcomeEvent {
 }
 
 export const OUTCOME_EVENT_TYPE = 'image-provisioner.provisioning.outcome.v1';
+/** The `event` message attribute of a request's outcome. */
+export const OUTCOME_EVENT_NAME = 'ProvisioningOutcome';
+
+/**
+ * What became of the resource a request created, once it was followed through: `event` names it
+ * (e.g. `ImageBuilderReady`), `resource` is the resource as AWS described it then.
+ */
+export interface ReadinessNotice {
+  operation: string;
+  clientToken: string;
+  correlationId?: string;
+  channel: Channel;
+  requestedBy?: string;
+  event: string;
+  resource: unknown;
+}
+
+/** A follow-through event: its CloudEvents `type` carries the event's name. */
+export interface ReadinessEvent extends Omit<OutcomeEvent, 'data'> {
+  data: ReadinessNotice;
+}
+
+/** Every event the service announces. */
+export type ServiceEvent = OutcomeEvent | ReadinessEvent;
+
+export const readinessEventType = (event: string): string =>
+  `image-provisioner.readiness.${event}.v1`;
+
+export const isReadinessEvent = (event: ServiceEvent): event is ReadinessEvent =>
+  'event' in event.data;
 
 export const failedOutcomeError = (details: ProvisioningErrorDetails): Outcome['error'] => ({
   code: details.code,
@@ -48,17 +78,20 @@ export const failedOutcomeError = (details: ProvisioningErrorDetails): Outcome['
  * The same outcome always gets the same id, so a subscriber can drop a copy that a publish
  * retried after a lost acknowledgement may produce (CloudEvents: source + id identify an event).
  */
-export const outcomeId = (outcome: Outcome): string => {
-  const hex = createHash('sha256')
-    .update(
-      [
-        outcome.operation,
-        outcome.clientToken ?? '',
-        outcome.status,
-        outcome.error?.code ?? '',
-      ].join('\n'),
-    )
-    .digest('hex');
+export const outcomeId = (outcome: Outcome): string =>
+  eventId([
+    outcome.operation,
+    outcome.clientToken ?? '',
+    outcome.status,
+    outcome.error?.code ?? '',
+  ]);
+
+/** A follow-through event happens once per request: its id follows from the two. */
+export const readinessEventId = (operation: string, clientToken: string, event: string): string =>
+  eventId([operation, clientToken, 'readiness', event]);
+
+const eventId = (parts: readonly string[]): string => {
+  const hex = createHash('sha256').update(parts.join('\n')).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
 

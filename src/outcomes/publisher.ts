@@ -1,7 +1,7 @@
-import type { OutcomeEvent } from './outcome.js';
+import type { ServiceEvent } from './outcome.js';
 
 /** Where outcome events go: the port the outbox publishes through, one adapter per sink. */
 export interface OutcomePublisher {
   /** Publishes one event; rejects when it could not be delivered. */
-  publish(event: OutcomeEvent): Promise<void>;
+  publish(event: ServiceEvent): Promise<void>;
 }

@@ -6,6 +6,12 @@ import {
   serviceUnavailableError,
 } from '../basics/errors.js';
 import type { LedgerEntry, LedgerOutcome, RequestLedger } from '../ledger/record.js';
+import {
+  DEFAULT_WATCH_TIMING,
+  startWatch,
+  type WatchTarget,
+  type WatchTiming,
+} from '../ledger/watch.js';
 import { failedOutcomeError, type Outcome, outcomeId } from '../outcomes/outcome.js';
 
 /** The caller's side of an outcome: who asked, how, under which token. */
@@ -43,7 +49,14 @@ export const announcesNow = (
 export interface Announcer {
   /** Records that the request is being carried out. */
   begin(asker: Asker, operation: string): Promise<void>;
-  succeeded(asker: Asker, operation: string, response: unknown, subject?: string): Promise<void>;
+  /** A success; with `follow`, the resource is followed through until usable (a watch begins). */
+  succeeded(
+    asker: Asker,
+    operation: string,
+    response: unknown,
+    subject?: string,
+    follow?: WatchTarget,
+  ): Promise<void>;
   failed(
     asker: Asker,
     operation: string,
@@ -82,7 +95,11 @@ const askerOf = (outcome: Outcome) => ({
   ...(outcome.requestedBy ? { requestedBy: outcome.requestedBy } : {}),
 });
 
-export const createAnnouncer = (ledger: RequestLedger, now = () => new Date()): Announcer => {
+export const createAnnouncer = (
+  ledger: RequestLedger,
+  watchTiming: WatchTiming = DEFAULT_WATCH_TIMING,
+  now = () => new Date(),
+): Announcer => {
   const write = async (work: Promise<void>): Promise<void> => {
     try {
       await work;
@@ -110,12 +127,13 @@ export const createAnnouncer = (ledger: RequestLedger, now = () => new Date()): 
   };
   return {
     begin: (asker, operation) => write(ledger.begin(entryOf(asker, operation))),
-    succeeded: (asker, operation, response, subject) =>
+    succeeded: (asker, operation, response, subject, follow) =>
       write(
         ledger.settle(entryOf(asker, operation), {
           status: 'SUCCEEDED',
           response,
           outcome: announced({ ...outcomeOf(asker, operation), status: 'SUCCEEDED' }, subject),
+          ...(follow ? { watch: startWatch(follow, watchTiming, now()) } : {}),
         }),
       ),
     failed: (asker, operation, error, subject) =>

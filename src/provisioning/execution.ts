@@ -181,7 +181,8 @@ const executeAndAnnounce = async (
     throw announced ? new AnnouncedFailureError(failure) : failure;
   }
   const subject = operation.subject(job.request, response);
-  await announcer.succeeded(job, operation.name, response, subject);
+  const follow = operation.readiness?.target(job.request, response);
+  await announcer.succeeded(job, operation.name, response, subject, follow);
   return { status: 'SUCCEEDED', response };
 };
 

@@ -6,6 +6,7 @@ import {
 } from '../basics/errors.js';
 import type { FieldError } from '../basics/fieldError.js';
 import type { LedgerRecord, RequestLedger } from '../ledger/record.js';
+import type { LedgerWatch } from '../ledger/watch.js';
 import { isOperationName, operations } from '../operations/index.js';
 import { checkToken } from './clientToken.js';
 
@@ -25,6 +26,11 @@ export interface RequestStatus {
   error?: ProvisioningErrorDetails;
   /** The outcomes committed for the request, in order: the outbox publishes each of them. */
   outcomeIds: string[];
+  /**
+   * The follow-through of the created resource (an image builder until `RUNNING`): where the
+   * watch stands, the resource's last seen state and when it became ready.
+   */
+  readiness?: LedgerWatch;
 }
 
 export type LookupResult =
@@ -50,6 +56,7 @@ const statusOf = (record: LedgerRecord): RequestStatus => ({
   ...(record.status === 'SUCCEEDED' ? { response: record.response } : {}),
   ...(record.status === 'FAILED' && record.error ? { error: record.error } : {}),
   outcomeIds: record.outcomes.map(({ id }) => id),
+  ...(record.watch ? { readiness: record.watch } : {}),
 });
 
 /** The status lookup: tokens are scoped per operation, so both are needed. */

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { ProvisioningError } from '../basics/errors.js';
 import type { Guardrails } from '../guardrails/evaluate.js';
 import type { RequestLedger } from '../ledger/record.js';
+import type { WatchTiming } from '../ledger/watch.js';
 import { type AnyOperation, type AwsClients, findOperation } from '../operations/index.js';
 import { type Admission, admit } from './admission.js';
 import { type Announcer, type Asker, announcesNow, createAnnouncer } from './announcement.js';
@@ -26,6 +27,8 @@ export interface PipelineDependencies {
   retryPolicy?: RetryPolicy;
   /** The stage's guardrails. */
   guardrails: Guardrails;
+  /** How long, and how often, a created resource is followed until usable. */
+  watchTiming?: WatchTiming;
 }
 
 /** Time kept back from AWS retries for publishing the outcome and storing the result. */
@@ -101,8 +104,9 @@ export const createPipeline = ({
   logger,
   retryPolicy = DEFAULT_RETRY_POLICY,
   guardrails,
+  watchTiming,
 }: PipelineDependencies): Pipeline => {
-  const announcer = createAnnouncer(ledger);
+  const announcer = createAnnouncer(ledger, watchTiming);
   const executor = createExecutor({ clients, idempotency, announcer, retryPolicy });
 
   const handle = async (request: ProvisioningRequest): Promise<ProvisioningResult> => {

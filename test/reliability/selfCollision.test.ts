@@ -34,12 +34,11 @@ const LATE_MS = 2_500;
 /** Messages of one queue batch (the trigger's batchSize). */
 const BATCH = 10;
 /**
- * First requests fired at once on the fresh stack. serverless-offline starts a function instance
- * per concurrent request, and on a 2-core machine 60 cold starts at once outlast the HTTP
- * function's 10 s timeout (57 to 60 of 60 timed out); 40 start in time. `SELF_COLLISION_BURST`
- * sets another size.
+ * First requests fired at once on the fresh stack. The stack's HTTP API runs a few function
+ * instances at once (FUNCTION_CONCURRENCY) and the rest wait for one, as instances with CPU of
+ * their own would keep up in AWS; `SELF_COLLISION_BURST` sets another size.
  */
-const BURST = Number(process.env.SELF_COLLISION_BURST ?? 40);
+const BURST = Number(process.env.SELF_COLLISION_BURST ?? 60);
 
 let stack: RunningStack;
 let api: Api;
@@ -112,12 +111,6 @@ const depths = async () => ({
 /** The gateway's answer when the function did not answer within its timeout (API Gateway's 500). */
 const isFunctionTimeout = (response: ApiResponse): boolean =>
   response.status === 500 && response.body?.message === 'Internal Server Error';
-
-/** A problem the service answered with `Retry-After`: try again later (e.g. 503). */
-const isRetryableProblem = (response: ApiResponse): boolean =>
-  response.status >= 500 &&
-  typeof response.body?.code === 'string' &&
-  Number(response.headers.get('retry-after')) >= 1;
 
 /** How many invocations serverless-offline reported as timed out so far. */
 const functionTimeouts = (): number =>
@@ -289,7 +282,7 @@ describe('a burst of first requests on a fresh stack', () => {
   // Its own stack, nothing warm: every request starts a function instance of its own.
   useStack();
 
-  it(`${BURST} concurrent first requests with distinct tokens on a fresh stack: no 409, no token in progress, one outcome per success`, async () => {
+  it(`${BURST} concurrent first requests with distinct tokens on a fresh stack: every one 201 (no 409, no token in progress, no 5xx), one outcome each`, async () => {
     // Prepare: distinct tokens and names, nothing warm.
     const requests = Array.from({ length: BURST }, (_, index) => ({
       token: unique(`rel-burst-${index}`),
@@ -348,17 +341,14 @@ describe('a burst of first requests on a fresh stack', () => {
     // No token met itself: not one 409, not one delivery logged as in progress.
     expect(answered.filter(({ response }) => response.status === 409)).toEqual([]);
     expect(inProgress).toBe(0);
-    // Anything but a success is the gateway's answer for a function that ran out of time (cold
-    // starts of this many instances can take longer than the function's 10 s on a small machine)
-    // or a retryable problem the service answered; never a refusal.
-    const other = answered.filter(
-      ({ response }) =>
-        response.status !== 201 && !isFunctionTimeout(response) && !isRetryableProblem(response),
-    );
+    // Every request succeeded, in time: no refusal, no 5xx, no function that ran out of time.
     expect(
-      other.map(({ token, response }) => `${token}: ${response.status} ${response.text}`),
+      answered
+        .filter(({ response }) => response.status !== 201)
+        .map(({ token, response }) => `${token}: ${response.status} ${response.text}`),
     ).toEqual([]);
-    expect(timedOut).toBeLessThanOrEqual(functionTimeouts() - timeoutsBefore);
+    expect(timedOut).toBe(0);
+    expect(functionTimeouts() - timeoutsBefore).toBe(0);
     for (const [index, { token, response }] of answered.entries()) {
       const made = calls[index] ?? [];
       const published = outcomes.for(token);
@@ -367,8 +357,6 @@ describe('a burst of first requests on a fresh stack', () => {
         new Set(made.map((call) => JSON.stringify(call.input))).size,
         token,
       ).toBeLessThanOrEqual(1);
-      expect(published.length, token).toBeLessThanOrEqual(1);
-      if (response.status !== 201) continue;
       expect(response.headers.get('idempotent-replayed'), token).toBeNull();
       expect(made.length, token).toBeGreaterThanOrEqual(1);
       expect(verdicts(published), token).toEqual([['SUCCEEDED', null]]);

@@ -86,6 +86,10 @@ export const startTestStack = async (): Promise<TestStack> => {
   await createRequestsTable(dynamodb, requestsTable, { stream: false });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'outcomes' }));
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'outcomes-subscriber' }));
+  // Where the outbox schedules the checks of watched image builders.
+  const { QueueUrl: watchQueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: 'watch-checks' }),
+  );
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
@@ -113,6 +117,8 @@ export const startTestStack = async (): Promise<TestStack> => {
     // The account the mocked AWS answers in (test/support/awsMocks.ts), as the topic's is in AWS.
     accountId: '123456789012',
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+    watchTiming: { timeoutSeconds: 60, firstCheckSeconds: 1, maxCheckSeconds: 2 },
+    watchQueueUrl,
   };
   const imagebuilder = new ImagebuilderClient({
     region: REGION,
@@ -124,7 +130,13 @@ export const startTestStack = async (): Promise<TestStack> => {
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
   });
-  const clients: ServiceClients = { imagebuilder, appstream, sns, dynamodb };
+  const clients: ServiceClients & { sqs: SQSClient } = {
+    imagebuilder,
+    appstream,
+    sns,
+    dynamodb,
+    sqs,
+  };
   const app = createApp(config, {
     clients,
     logger: new Logger({ serviceName: 'image-provisioner', logLevel: 'SILENT' }),

@@ -35,12 +35,15 @@ export interface CommittedOutcome {
   status: LedgerOutcome['status'];
   response?: unknown;
   error?: LedgerOutcome['error'];
+  /** A follow-through event's name, and the resource it carries. */
+  event?: string;
+  resource?: unknown;
   subject?: string;
   time: string;
 }
 
 /** The ledger writes a test can make fail. */
-export type LedgerWrite = 'begin' | 'settle' | 'refuse';
+export type LedgerWrite = 'begin' | 'settle' | 'refuse' | 'advanceWatch';
 
 export interface LedgerFailure {
   /** The write lands before the error: the answer is lost, not the write (a timeout, say). */
@@ -118,7 +121,7 @@ export const fakeLedger = ({
   /** The outcome as the outbox reads it from the record just committed (its real code). */
   const committedOf = (record: LedgerRecord, outcome: LedgerOutcome): CommittedOutcome => {
     const { id, subject, time, data } = outcomeEventOf(structuredClone(record), outcome, 'fake');
-    const { responseLocation: _location, ...fields } = data;
+    const fields = 'event' in data ? { ...data, status: outcome.status } : data;
     return {
       id,
       ...fields,
@@ -157,6 +160,8 @@ export const fakeLedger = ({
           record.status = settlement.status;
           if (settlement.status === 'SUCCEEDED') {
             record.response = structuredClone(settlement.response);
+            // A watch begins once.
+            if (settlement.watch && !record.watch) record.watch = structuredClone(settlement.watch);
             delete record.error;
           } else {
             record.error = structuredClone(settlement.error);
@@ -184,6 +189,23 @@ export const fakeLedger = ({
         record.outcomes.push(structuredClone(outcome));
         committed.push(committedOf(record, outcome));
       }),
+
+    async advanceWatch(entry, checks, watch, outcome) {
+      const key = ledgerKeyOf(entry.operation, entry.clientToken);
+      let advanced = false;
+      await call('advanceWatch', `advanceWatch ${key} ${checks}`, () => {
+        const record = records.get(key);
+        if (record?.watch?.state !== 'WATCHING' || record.watch.checks !== checks) return;
+        if (outcome && record.outcomes.some(({ id }) => id === outcome.id)) return;
+        record.watch = structuredClone(watch);
+        record.updatedAt = now().toISOString();
+        advanced = true;
+        if (!outcome) return;
+        record.outcomes.push(structuredClone(outcome));
+        committed.push(committedOf(record, outcome));
+      });
+      return advanced;
+    },
 
     async find(operation, clientToken) {
       attempts.set('find', (attempts.get('find') ?? 0) + 1);

@@ -28,7 +28,30 @@ describe('readConfig', () => {
         maxDelayMs: 2_000,
         iamPropagationWindowMs: 120_000,
       },
+      watchTiming: { timeoutSeconds: 3_600, firstCheckSeconds: 60, maxCheckSeconds: 300 },
+      watchQueueUrl: undefined,
     });
+  });
+
+  it('reads how a created resource is followed, and the watch queue', () => {
+    const config = readConfig({
+      ...env,
+      READINESS_TIMEOUT_SECONDS: '120',
+      READINESS_FIRST_CHECK_SECONDS: '2',
+      READINESS_MAX_CHECK_SECONDS: '10',
+      WATCH_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/watch',
+    });
+
+    expect(config).toMatchObject({
+      watchTiming: { timeoutSeconds: 120, firstCheckSeconds: 2, maxCheckSeconds: 10 },
+      watchQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/watch',
+    });
+  });
+
+  it('refuses a check interval longer than SQS can delay a message', () => {
+    expect(() => readConfig({ ...env, READINESS_MAX_CHECK_SECONDS: '901' })).toThrow(
+      'READINESS_MAX_CHECK_SECONDS must be at most 900',
+    );
   });
 
   it('reads the TTL and receive count when set', () => {

@@ -10,9 +10,16 @@ import { createOutboxHandler } from '../../../src/channels/ledgerStream.js';
 import { ledgerKey } from '../../../src/ledger/dynamoLedger.js';
 import type { LedgerOutcome, LedgerRecord } from '../../../src/ledger/record.js';
 import { createOutboxRelay, type LedgerChange } from '../../../src/outbox/relay.js';
-import type { OutcomeEvent } from '../../../src/outcomes/outcome.js';
+import type { ServiceEvent } from '../../../src/outcomes/outcome.js';
 import { lambdaContext } from '../../support/lambda.js';
 import { silentLogger } from '../../support/provisioningFakes.js';
+
+/** The changes here begin no watch: a check scheduled is a failure. */
+const NO_WATCH = {
+  schedule: async () => {
+    throw new Error('no change here schedules a check');
+  },
+};
 
 const SOURCE = 'image-provisioner.dev';
 const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/image-provisioner-dev-requests';
@@ -109,8 +116,8 @@ const recordOf = (
 const eventOf = (...Records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records });
 
 /** The outbox handler on the real relay, publishing to a list, failing where the test says. */
-const setup = (failing: (event: OutcomeEvent) => Error | undefined = () => undefined) => {
-  const published: OutcomeEvent[] = [];
+const setup = (failing: (event: ServiceEvent) => Error | undefined = () => undefined) => {
+  const published: ServiceEvent[] = [];
   const relay = createOutboxRelay({
     publisher: {
       async publish(event) {
@@ -119,6 +126,7 @@ const setup = (failing: (event: OutcomeEvent) => Error | undefined = () => undef
         published.push(event);
       },
     },
+    checks: NO_WATCH,
     source: SOURCE,
   });
   const relayed = vi.spyOn(relay, 'relay');
@@ -149,7 +157,9 @@ describe('createOutboxHandler', () => {
     // Assess
     expect(answer).toEqual({ batchItemFailures: [] });
     expect(published.map(({ id }) => id)).toEqual([outcome(1).id, outcome(2).id, outcome(3).id]);
-    expect(published.map(({ data }) => [data.clientToken, data.status])).toEqual([
+    expect(
+      published.map(({ data }) => [data.clientToken, 'status' in data ? data.status : data.event]),
+    ).toEqual([
       ['t-1', 'FAILED'],
       ['t-1', 'SUCCEEDED'],
       ['t-2', 'SUCCEEDED'],

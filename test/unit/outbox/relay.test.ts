@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerOutcome, LedgerRecord } from '../../../src/ledger/record.js';
 import { committedOutcomes, createOutboxRelay, outcomeEventOf } from '../../../src/outbox/relay.js';
-import { OUTCOME_EVENT_TYPE, type OutcomeEvent } from '../../../src/outcomes/outcome.js';
+import { OUTCOME_EVENT_TYPE, type ServiceEvent } from '../../../src/outcomes/outcome.js';
 import type { OutcomePublisher } from '../../../src/outcomes/publisher.js';
+
+/** The changes here begin no watch: a check scheduled is a failure. */
+const NO_WATCH = {
+  schedule: async () => {
+    throw new Error('no change here schedules a check');
+  },
+};
 
 const SOURCE = 'image-provisioner.dev';
 
@@ -176,8 +183,8 @@ describe('outcomeEventOf', () => {
 });
 
 /** A publisher that keeps the events it was given, and rejects the publishes the test says. */
-const recordingPublisher = (failing: (event: OutcomeEvent, call: number) => Error | undefined) => {
-  const attempts: OutcomeEvent[] = [];
+const recordingPublisher = (failing: (event: ServiceEvent, call: number) => Error | undefined) => {
+  const attempts: ServiceEvent[] = [];
   const publisher: OutcomePublisher = {
     async publish(event) {
       attempts.push(event);
@@ -192,7 +199,7 @@ describe('createOutboxRelay', () => {
   it('publishes each outcome the change committed, in order, as its event', async () => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({ publisher, source: SOURCE });
+    const relay = createOutboxRelay({ publisher, checks: NO_WATCH, source: SOURCE });
     const after = recordWith([failed, succeeded]);
 
     // Act
@@ -216,7 +223,7 @@ describe('createOutboxRelay', () => {
     const { publisher, attempts } = recordingPublisher((_, call) =>
       call === 1 ? snsDown : undefined,
     );
-    const relay = createOutboxRelay({ publisher, source: SOURCE });
+    const relay = createOutboxRelay({ publisher, checks: NO_WATCH, source: SOURCE });
 
     // Act
     const thrown = await relay
@@ -234,7 +241,7 @@ describe('createOutboxRelay', () => {
   it('publishes again, with the same ids, a change delivered again', async () => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({ publisher, source: SOURCE });
+    const relay = createOutboxRelay({ publisher, checks: NO_WATCH, source: SOURCE });
     const change = { before: recordWith([failed]), after: recordWith([failed, succeeded]) };
 
     // Act
@@ -254,7 +261,7 @@ describe('createOutboxRelay', () => {
   ])('publishes nothing for %s', async (_, change) => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({ publisher, source: SOURCE });
+    const relay = createOutboxRelay({ publisher, checks: NO_WATCH, source: SOURCE });
 
     // Act
     await relay.relay(change);

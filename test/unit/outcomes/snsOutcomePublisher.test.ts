@@ -1,7 +1,13 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Outcome, type OutcomeEvent, toOutcomeEvent } from '../../../src/outcomes/outcome.js';
+import {
+  type Outcome,
+  type OutcomeEvent,
+  type ReadinessEvent,
+  readinessEventType,
+  toOutcomeEvent,
+} from '../../../src/outcomes/outcome.js';
 import { createSnsOutcomePublisher, fitForSns } from '../../../src/outcomes/snsOutcomePublisher.js';
 
 /** SNS's limit for one message, its attributes included. */
@@ -138,7 +144,7 @@ describe('createSnsOutcomePublisher', () => {
     snsMock.reset();
   });
 
-  it('publishes the event to the topic with the attributes operation, status and channel', async () => {
+  it('publishes the event to the topic with the attributes operation, channel, event and status', async () => {
     // Prepare
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
     const publisher = createSnsOutcomePublisher({ sns, topicArn: TOPIC_ARN });
@@ -161,9 +167,43 @@ describe('createSnsOutcomePublisher', () => {
       Message: JSON.stringify(event),
       MessageAttributes: {
         operation: { DataType: 'String', StringValue: 'CreateImageBuilder' },
-        status: { DataType: 'String', StringValue: 'FAILED' },
         channel: { DataType: 'String', StringValue: 'http' },
+        event: { DataType: 'String', StringValue: 'ProvisioningOutcome' },
+        status: { DataType: 'String', StringValue: 'FAILED' },
       },
+    });
+  });
+
+  it('publishes a follow-through event with its name as the event attribute and no status', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-3' });
+    const publisher = createSnsOutcomePublisher({ sns, topicArn: TOPIC_ARN });
+    const event: ReadinessEvent = {
+      specversion: '1.0',
+      id: 'e-1',
+      source: 'image-provisioner.test',
+      type: readinessEventType('ImageBuilderReady'),
+      time: '2026-11-30T00:00:00.000Z',
+      datacontenttype: 'application/json',
+      data: {
+        operation: 'CreateImageBuilder',
+        clientToken: 't-1',
+        channel: 'sqs',
+        event: 'ImageBuilderReady',
+        resource: { Name: 'b', State: 'RUNNING' },
+      },
+    };
+
+    // Act
+    await publisher.publish(event);
+
+    // Assess
+    const input = snsMock.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(input?.Message).toBe(JSON.stringify(event));
+    expect(input?.MessageAttributes).toStrictEqual({
+      operation: { DataType: 'String', StringValue: 'CreateImageBuilder' },
+      channel: { DataType: 'String', StringValue: 'sqs' },
+      event: { DataType: 'String', StringValue: 'ImageBuilderReady' },
     });
   });
 

@@ -4,6 +4,7 @@ import {
   ProvisioningError,
   validationError,
 } from '../../../src/basics/errors.js';
+import { DEFAULT_WATCH_TIMING } from '../../../src/ledger/watch.js';
 import { type Outcome, outcomeId } from '../../../src/outcomes/outcome.js';
 import {
   type Asker,
@@ -163,7 +164,7 @@ const NOW = new Date('2026-11-21T10:00:00.000Z');
 const setup = () => {
   let clock = NOW;
   const ledger = fakeLedger({ now: () => clock });
-  const announcer = createAnnouncer(ledger, () => clock);
+  const announcer = createAnnouncer(ledger, DEFAULT_WATCH_TIMING, () => clock);
   const later = (ms: number) => {
     clock = new Date(clock.getTime() + ms);
   };
