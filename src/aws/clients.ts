@@ -58,6 +58,11 @@ export const createServiceClients = (
   ...createSupportClients(region, given),
 });
 
-/** The request queue's client: the queue function holds messages back with it. */
+/**
+ * The queues' client: the queue function holds messages back with it, the outbox schedules the
+ * watch's checks. Requests go to the configured endpoint (the regional one, or
+ * `AWS_ENDPOINT_URL_SQS`), with the queue URL's path: by default the SDK would send them to the
+ * host of the queue URL instead, which the service builds from an ARN.
+ */
 export const createQueueClient = (region: string, given?: SQSClient): SQSClient =>
-  given ?? new SQSClient({ region, ...supportingClientConfig });
+  given ?? new SQSClient({ region, ...supportingClientConfig, useQueueUrlAsEndpoint: false });

@@ -34,6 +34,41 @@ export interface OutcomeEvent {
   };
 }
 
+/** A follow-through event (README: "Readiness"): what became of a created image builder. */
+export interface ReadinessEvent {
+  specversion: string;
+  id: string;
+  source: string;
+  type: string;
+  subject?: string;
+  time: string;
+  datacontenttype: string;
+  data: {
+    operation: string;
+    clientToken: string;
+    correlationId?: string;
+    channel: 'http' | 'sqs';
+    requestedBy?: string;
+    event: 'ImageBuilderReady' | 'ImageBuilderFailed' | 'ImageBuilderWaitTimedOut';
+    resource: {
+      Name: string;
+      Arn?: string;
+      State?: string;
+      StateChangeReason?: { Code?: string; Message?: string };
+      ImageBuilderErrors?: { ErrorCode?: string; ErrorMessage?: string; ErrorTimestamp?: string }[];
+    };
+  };
+}
+
+/** The CloudEvents type of a request's outcome. */
+export const OUTCOME_TYPE = 'image-provisioner.provisioning.outcome.v1';
+
+export interface ReceivedReadinessEvent {
+  event: ReadinessEvent;
+  attributes: Record<string, string | undefined>;
+  receivedAt: number;
+}
+
 export interface ReceivedOutcome {
   event: OutcomeEvent;
   /** SNS message attributes (operation, status, channel). */
@@ -41,6 +76,10 @@ export interface ReceivedOutcome {
   /** When this subscriber received it (`performance.now()`). */
   receivedAt: number;
 }
+
+const isOutcome = (
+  received: ReceivedOutcome | ReceivedReadinessEvent,
+): received is ReceivedOutcome => received.event.type === OUTCOME_TYPE;
 
 /** After the expected outcomes arrived, how long to keep listening for unexpected extra ones. */
 export const SETTLE_MS = 1_500;
@@ -50,7 +89,7 @@ export const SETTLE_MS = 1_500;
  * message delivery. Everything received is kept, so tests sharing the topic pick theirs by token.
  */
 export class OutcomeInbox {
-  private readonly received: ReceivedOutcome[] = [];
+  private readonly received: Array<ReceivedOutcome | ReceivedReadinessEvent> = [];
 
   private constructor(
     private readonly stack: RunningStack,
@@ -77,13 +116,22 @@ export class OutcomeInbox {
     return new OutcomeInbox(stack, QueueUrl, SubscriptionArn);
   }
 
-  /** Outcomes received so far whose `data.clientToken` is `clientToken`. */
+  /** Request outcomes received so far whose `data.clientToken` is `clientToken`. */
   public for(clientToken: string): ReceivedOutcome[] {
-    return this.received.filter(({ event }) => event.data?.clientToken === clientToken);
+    return this.all().filter(({ event }) => event.data?.clientToken === clientToken);
   }
 
+  /** Every request outcome received (follow-through events left out). */
   public all(): readonly ReceivedOutcome[] {
-    return this.received;
+    return this.received.filter((received): received is ReceivedOutcome => isOutcome(received));
+  }
+
+  /** Follow-through events received so far for `clientToken` (e.g. `ImageBuilderReady`). */
+  public readinessFor(clientToken: string): ReceivedReadinessEvent[] {
+    return this.received.filter(
+      (received): received is ReceivedReadinessEvent =>
+        !isOutcome(received) && received.event.data?.clientToken === clientToken,
+    );
   }
 
   /**
