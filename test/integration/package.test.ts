@@ -104,6 +104,7 @@ const FUNCTIONS = {
     role: 'OutboxFunctionRole',
     logGroup: 'OutboxLogGroup',
   },
+  watch: { resource: 'WatchLambdaFunction', role: 'WatchFunctionRole', logGroup: 'WatchLogGroup' },
 } as const;
 /** The request path: the functions that provision and commit to the request ledger. */
 const REQUEST_PATH = [FUNCTIONS.http, FUNCTIONS.queue];
@@ -113,6 +114,7 @@ const PUBLISHER_ROLE_ARNS = [{ 'Fn::GetAtt': [FUNCTIONS.outbox.role, 'Arn'] }];
 const LEDGER_ARN = { 'Fn::GetAtt': ['RequestsTable', 'Arn'] };
 const LEDGER_STREAM_ARN = { 'Fn::GetAtt': ['RequestsTable', 'StreamArn'] };
 const OUTBOX_FAILURE_QUEUE_ARN = { 'Fn::GetAtt': ['OutboxFailureQueue', 'Arn'] };
+const WATCH_QUEUE_ARN = { 'Fn::GetAtt': ['WatchQueue', 'Arn'] };
 /** How long DynamoDB keeps a stream record (24 h): the outbox must give up on one before that. */
 const STREAM_RETENTION_SECONDS = 24 * 3600;
 
@@ -365,7 +367,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
   } = inspect(stage);
 
   describe('functions', () => {
-    it('deploys exactly the http, queue and outbox functions on nodejs22.x / arm64', () => {
+    it('deploys exactly the http, queue, outbox and watch functions on nodejs22.x / arm64', () => {
       expect(
         ofType('AWS::Lambda::Function')
           .map(([id]) => id)
@@ -390,6 +392,9 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       expect(resource(FUNCTIONS.outbox.resource).Properties.Handler).toBe(
         'src/handlers/outbox.handler',
       );
+      expect(resource(FUNCTIONS.watch.resource).Properties.Handler).toBe(
+        'src/handlers/watch.handler',
+      );
     });
 
     it('gives each function its own role and no shared default role', () => {
@@ -406,6 +411,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       expect(resource(FUNCTIONS.http.resource).Properties.Timeout).toBe(10);
       expect(resource(FUNCTIONS.queue.resource).Properties.Timeout).toBe(30);
       expect(resource(FUNCTIONS.outbox.resource).Properties.Timeout).toBe(30);
+      expect(resource(FUNCTIONS.watch.resource).Properties.Timeout).toBe(30);
     });
 
     // The outbox reads the same configuration (readConfig) as the request path.
@@ -419,6 +425,10 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           IDEMPOTENCY_TTL_SECONDS: '86400',
           QUEUE_MAX_RECEIVE_COUNT: '5',
           IAM_PROPAGATION_WINDOW_SECONDS: '120',
+          WATCH_QUEUE_URL: { Ref: 'WatchQueue' },
+          READINESS_TIMEOUT_SECONDS: '3600',
+          READINESS_FIRST_CHECK_SECONDS: '60',
+          READINESS_MAX_CHECK_SECONDS: '300',
           OUTCOME_SOURCE: `image-provisioner.${stage}`,
           POWERTOOLS_SERVICE_NAME: 'image-provisioner',
           POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -543,8 +553,8 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
   describe('request queue', () => {
     it('feeds the queue function in batches with partial batch responses', () => {
-      // The request queue's and the ledger stream's (the outbox), nothing else.
-      expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(2);
+      // The request queue's, the ledger stream's (the outbox) and the watch queue's, nothing else.
+      expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(3);
       expect(mappingOf(FUNCTIONS.queue.resource).Properties).toMatchObject({
         EventSourceArn: { 'Fn::GetAtt': ['RequestQueue', 'Arn'] },
         FunctionName: { 'Fn::GetAtt': [FUNCTIONS.queue.resource, 'Arn'] },
@@ -676,6 +686,73 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
     });
   });
 
+  describe('readiness watch', () => {
+    it('feeds the watch function from the watch queue in batches with partial batch responses', () => {
+      expect(mappingOf(FUNCTIONS.watch.resource).Properties).toMatchObject({
+        EventSourceArn: WATCH_QUEUE_ARN,
+        FunctionName: { 'Fn::GetAtt': [FUNCTIONS.watch.resource, 'Arn'] },
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+
+    it('encrypts the watch queue and its DLQ, redrives after 10 receives, keeps dead checks 14 days', () => {
+      const watch = resource('WatchQueue').Properties;
+      expect(watch).toMatchObject({
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': ['WatchDeadLetterQueue', 'Arn'] },
+          maxReceiveCount: 10,
+        },
+      });
+      expect(watch.VisibilityTimeout).toBeGreaterThanOrEqual(
+        6 * resource(FUNCTIONS.watch.resource).Properties.Timeout,
+      );
+      expect(resource('WatchDeadLetterQueue').Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+    });
+
+    it.each(['WatchQueue', 'WatchDeadLetterQueue'])(
+      'denies every request to %s that does not use TLS, and grants nothing',
+      (queue) => {
+        expect(queuePolicyOf(queue)).toEqual([
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sqs:*',
+            Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+            Condition: INSECURE_TRANSPORT,
+          },
+        ]);
+      },
+    );
+
+    it('lets only the outbox send to the watch queue', () => {
+      const senders = ofType('AWS::IAM::Role')
+        .filter(([id]) =>
+          statementsOfRole(id).some(
+            (statement) =>
+              actionsOf(statement).includes('sqs:SendMessage') &&
+              asList(statement.Resource).some(
+                (arn) => JSON.stringify(arn) === JSON.stringify(WATCH_QUEUE_ARN),
+              ),
+          ),
+        )
+        .map(([id]) => id);
+      expect(senders).toEqual([FUNCTIONS.outbox.role]);
+    });
+
+    it('outputs the watch queue and its DLQ', () => {
+      expect(template().Outputs.WatchQueueUrl?.Value).toEqual({ Ref: 'WatchQueue' });
+      expect(template().Outputs.WatchDeadLetterQueueUrl?.Value).toEqual({
+        Ref: 'WatchDeadLetterQueue',
+      });
+    });
+  });
+
   describe('idempotency table and outcomes topic', () => {
     it('keys the table on id with TTL on expiration, on demand and encrypted', () => {
       expect(resource('IdempotencyTable').Properties).toMatchObject({
@@ -788,8 +865,8 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
     it('grants no wildcard action in resource policies; "sqs:*" only to deny without TLS', () => {
       const statements = resourcePolicyStatements();
-      // One per queue (request, dead-letter, outbox failure), four in the topic policy.
-      expect(statements.length).toBe(7);
+      // One per queue (request, its DLQ, outbox failure, watch, its DLQ), four in the topic policy.
+      expect(statements.length).toBe(9);
       for (const statement of statements) {
         expect(statement.NotAction).toBeUndefined();
         expect(statement.NotResource).toBeUndefined();
@@ -862,18 +939,18 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
         ]);
         expect(ledger[0]?.Resource).toEqual(LEDGER_ARN);
       }
-      // The ledger appears in two identity statements of the stack: this one and the outbox's
-      // stream read.
+      // The ledger appears in three identity statements of the stack: this one, the outbox's
+      // stream read and the watch's record read and update.
       const onLedger = identityStatements().filter((s) =>
         JSON.stringify(s.Resource).includes('RequestsTable'),
       );
       expect(onLedger.map((s) => s.Resource)).toEqual(
         expect.arrayContaining([LEDGER_ARN, LEDGER_STREAM_ARN]),
       );
-      expect(onLedger).toHaveLength(2);
+      expect(onLedger).toHaveLength(3);
     });
 
-    it('gives the outbox role exactly its log group, the ledger stream, the topic and the failure queue', () => {
+    it('gives the outbox role exactly its log group, the ledger stream, the topic, the failure queue and the watch queue', () => {
       const role = resource(FUNCTIONS.outbox.role).Properties;
       expect(role.ManagedPolicyArns).toBeUndefined();
       const expected: Statement[] = [
@@ -893,7 +970,11 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           Resource: LEDGER_STREAM_ARN,
         },
         { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'OutcomesTopic' } },
-        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: OUTBOX_FAILURE_QUEUE_ARN },
+        {
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: [OUTBOX_FAILURE_QUEUE_ARN, WATCH_QUEUE_ARN],
+        },
       ];
       const statements = statementsOfRole(FUNCTIONS.outbox.role);
       expect(statements).toHaveLength(expected.length);
@@ -902,6 +983,43 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       for (const statement of statements) {
         expect(asList(statement.Resource)).not.toContainEqual(LEDGER_ARN);
       }
+    });
+
+    it('gives the watch role exactly its log group, ledger records, DescribeImageBuilders and its queue', () => {
+      const role = resource(FUNCTIONS.watch.role).Properties;
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      const expected: Statement[] = [
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [FUNCTIONS.watch.logGroup, 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          Resource: LEDGER_ARN,
+        },
+        {
+          Effect: 'Allow',
+          Action: 'appstream:DescribeImageBuilders',
+          Resource: {
+            'Fn::Sub': `arn:\${AWS::Partition}:appstream:\${AWS::Region}:\${AWS::AccountId}:image-builder/*`,
+          },
+        },
+        {
+          Effect: 'Allow',
+          Action: [
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:ChangeMessageVisibility',
+          ],
+          Resource: WATCH_QUEUE_ARN,
+        },
+      ];
+      const statements = statementsOfRole(FUNCTIONS.watch.role);
+      expect(statements).toHaveLength(expected.length);
+      expect(statements).toEqual(expect.arrayContaining(expected));
     });
 
     it('attaches the provisioning policy to the request path roles only, through the roles', () => {
