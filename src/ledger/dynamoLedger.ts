@@ -38,13 +38,30 @@ const text = (value: unknown): string | undefined =>
 
 const WATCH_STATES = new Set(['WATCHING', 'READY', 'FAILED', 'TIMED_OUT']);
 
+/** A time the watch reckons with: an ISO string that reads as one. */
+const isTime = (value: unknown): value is string =>
+  typeof value === 'string' && !Number.isNaN(Date.parse(value));
+
+/** The watch's optional members: absent, or of their type (times that read as times). */
+const WATCH_TEXTS = ['arn', 'lastSeenState'] as const;
+const WATCH_TIMES = ['nextCheckAt', 'lastSeenAt', 'readyAt', 'endedAt'] as const;
+
+/**
+ * A watch the readiness watch and the outbox can reckon with: its deadline and next check read as
+ * times, its check count is what a scheduled check can carry. Anything else is no watch.
+ */
 const isWatch = (value: unknown): value is LedgerWatch =>
   isRecord(value) &&
   typeof value.name === 'string' &&
-  WATCH_STATES.has(value.state as string) &&
-  typeof value.startedAt === 'string' &&
-  typeof value.deadline === 'string' &&
-  typeof value.checks === 'number';
+  typeof value.state === 'string' &&
+  WATCH_STATES.has(value.state) &&
+  isTime(value.startedAt) &&
+  isTime(value.deadline) &&
+  typeof value.checks === 'number' &&
+  Number.isSafeInteger(value.checks) &&
+  value.checks >= 0 &&
+  WATCH_TEXTS.every((member) => value[member] === undefined || typeof value[member] === 'string') &&
+  WATCH_TIMES.every((member) => value[member] === undefined || isTime(value[member]));
 
 const isErrorDetails = (value: unknown): value is ProvisioningErrorDetails =>
   isRecord(value) &&

@@ -412,3 +412,70 @@ describe('createAnnouncer', () => {
     },
   );
 });
+
+describe('createAnnouncer: a success that begins a watch', () => {
+  const target = {
+    name: 'design-team-builder',
+    arn: 'arn:aws:appstream:us-east-1:123456789012:image-builder/design-team-builder',
+  };
+
+  it('settles the success with a watch of the target, timed as the stage says, from now', async () => {
+    // Prepare
+    const ledger = fakeLedger({ now: () => NOW });
+    const timing = { timeoutSeconds: 1_800, firstCheckSeconds: 30, maxCheckSeconds: 120 };
+    const announcer = createAnnouncer(ledger, timing, () => NOW);
+
+    // Act
+    await announcer.succeeded(
+      asker,
+      'CreateImageBuilder',
+      { ImageBuilder: { Name: target.name } },
+      target.arn,
+      target,
+    );
+
+    // Assess
+    const record = ledger.records.get('CreateImageBuilder#portal-req-0002');
+    expect(record?.status).toBe('SUCCEEDED');
+    expect(record?.watch).toStrictEqual({
+      ...target,
+      state: 'WATCHING',
+      startedAt: NOW.toISOString(),
+      deadline: '2026-11-21T10:30:00.000Z',
+      checks: 0,
+      nextCheckAt: '2026-11-21T10:00:30.000Z',
+    });
+    expect(ledger.committed).toHaveLength(1);
+    expect(ledger.committed[0]).toMatchObject({ status: 'SUCCEEDED', subject: target.arn });
+  });
+
+  it('settles a success without a target without a watch', async () => {
+    // Prepare
+    const { ledger, announcer } = setup();
+
+    // Act
+    await announcer.succeeded(asker, 'CreateImageBuilder', { ImageBuilder: {} }, target.arn);
+
+    // Assess
+    const record = ledger.records.get('CreateImageBuilder#portal-req-0002');
+    expect(record?.status).toBe('SUCCEEDED');
+    expect(record).not.toHaveProperty('watch');
+  });
+
+  it('keeps the watch begun by the first success when the success is settled again later', async () => {
+    // Prepare
+    const { ledger, announcer, later } = setup();
+    await announcer.succeeded(asker, 'CreateImageBuilder', {}, target.arn, target);
+    later(90_000);
+
+    // Act
+    await announcer.succeeded(asker, 'CreateImageBuilder', {}, target.arn, target);
+
+    // Assess
+    expect(ledger.records.get('CreateImageBuilder#portal-req-0002')?.watch).toMatchObject({
+      startedAt: NOW.toISOString(),
+      nextCheckAt: '2026-11-21T10:01:00.000Z',
+    });
+    expect(ledger.committed).toHaveLength(1);
+  });
+});

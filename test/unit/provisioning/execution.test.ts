@@ -1,16 +1,18 @@
+import { CreateImageBuilderCommand } from '@aws-sdk/client-appstream';
 import {
   CreateInfrastructureConfigurationCommand,
   GetInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
 import { describe, expect, it } from 'vitest';
 import { ProvisioningError } from '../../../src/basics/errors.js';
+import { DEFAULT_WATCH_TIMING } from '../../../src/ledger/watch.js';
 import { operations } from '../../../src/operations/index.js';
 import { createAnnouncer } from '../../../src/provisioning/announcement.js';
 import { createExecutor, type Job } from '../../../src/provisioning/execution.js';
 import type { RetryPolicy } from '../../../src/provisioning/retry.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
-import { type AwsMocks, infrastructureArn } from '../../support/awsMocks.js';
+import { type AwsMocks, imageBuilderArn, infrastructureArn } from '../../support/awsMocks.js';
 import { admitted } from '../../support/operations.js';
 import {
   fakeIdempotencyStore,
@@ -540,5 +542,91 @@ describe('createExecutor: direct', () => {
     expect(aws.imagebuilder.commandCalls(GetInfrastructureConfigurationCommand)).toHaveLength(
       FAST_RETRIES.maxAttempts,
     );
+  });
+});
+
+describe('createExecutor: the watch a success begins', () => {
+  const T0 = new Date('2026-11-21T10:00:00.000Z');
+  const builderInput = admitted('CreateImageBuilder', validRequests.CreateImageBuilder);
+  const BUILDER_KEY = 'CreateImageBuilder#token-1';
+
+  /** The executor on an announcer whose clock stands at T0. */
+  const watchSetup = () => {
+    const ledger = fakeLedger({ now: () => T0 });
+    const { clients, aws } = mockedAwsClients();
+    const executor = createExecutor({
+      clients,
+      idempotency: fakeIdempotencyStore(),
+      announcer: createAnnouncer(ledger, DEFAULT_WATCH_TIMING, () => T0),
+      retryPolicy: FAST_RETRIES,
+    });
+    return { ledger, aws, executor };
+  };
+
+  it('settles a successful CreateImageBuilder with a watch of the builder AWS answered with', async () => {
+    // Prepare
+    const { ledger, executor } = watchSetup();
+
+    // Act
+    const execution = await executor.once(operations.CreateImageBuilder, jobFor(builderInput));
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(ledger.records.get(BUILDER_KEY)?.watch).toStrictEqual({
+      name: 'finance-apps-builder',
+      arn: imageBuilderArn('finance-apps-builder'),
+      state: 'WATCHING',
+      startedAt: T0.toISOString(),
+      deadline: '2026-11-21T11:00:00.000Z',
+      checks: 0,
+      nextCheckAt: '2026-11-21T10:01:00.000Z',
+    });
+  });
+
+  it('begins the watch once: a replay writes nothing', async () => {
+    // Prepare
+    const { ledger, executor } = watchSetup();
+    await executor.once(operations.CreateImageBuilder, jobFor(builderInput));
+    const settled = structuredClone(ledger.records.get(BUILDER_KEY));
+
+    // Act
+    const replay = await executor.once(operations.CreateImageBuilder, jobFor(builderInput));
+
+    // Assess
+    expect(replay.replayed).toBe(true);
+    expect(ledger.records.get(BUILDER_KEY)).toStrictEqual(settled);
+    expect(ledger.attempts('settle')).toBe(1);
+  });
+
+  it('settles a failed CreateImageBuilder without a watch', async () => {
+    // Prepare
+    const { ledger, aws, executor } = watchSetup();
+    aws.appstream
+      .on(CreateImageBuilderCommand)
+      .rejects(awsServiceError('InvalidParameterCombinationException', 400));
+
+    // Act
+    const execution = await executor.once(
+      operations.CreateImageBuilder,
+      jobFor(builderInput, { finalAttempt: true }),
+    );
+
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(ledger.records.get(BUILDER_KEY)?.status).toBe('FAILED');
+    expect(ledger.records.get(BUILDER_KEY)).not.toHaveProperty('watch');
+  });
+
+  it('settles the success of an operation that follows nothing through without a watch', async () => {
+    // Prepare
+    const { ledger, executor } = watchSetup();
+
+    // Act
+    const execution = await executor.once(create, jobFor(createInput));
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(ledger.records.get(KEY)?.status).toBe('SUCCEEDED');
+    expect(ledger.records.get(KEY)).not.toHaveProperty('watch');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_WATCH_TIMING, endWatch, startWatch } from '../../../src/ledger/watch.js';
 import { createRequestLookup } from '../../../src/provisioning/lookup.js';
 import { fakeLedger } from '../../support/provisioningFakes.js';
 
@@ -124,5 +125,76 @@ describe('the status lookup', () => {
       status: 503,
       retryable: true,
     });
+  });
+});
+
+describe('the status lookup: readiness', () => {
+  const T0 = new Date('2026-11-21T10:00:00.000Z');
+  const target = {
+    name: 'b',
+    arn: 'arn:aws:appstream:us-east-1:123456789012:image-builder/b',
+  };
+
+  it('shows the watch of a followed builder as its readiness', async () => {
+    // Prepare
+    const ledger = fakeLedger();
+    const watch = startWatch(target, DEFAULT_WATCH_TIMING, T0);
+    await ledger.settle(entry, {
+      status: 'SUCCEEDED',
+      response: { ImageBuilder: { Name: 'b', State: 'PENDING' } },
+      watch,
+    });
+
+    // Act
+    const result = await createRequestLookup(ledger).find('CreateImageBuilder', 'lookup-1');
+
+    // Assess
+    expect(result).toMatchObject({ found: true, request: { status: 'SUCCEEDED' } });
+    expect(result.found && result.request.readiness).toStrictEqual({
+      name: 'b',
+      arn: target.arn,
+      state: 'WATCHING',
+      startedAt: T0.toISOString(),
+      deadline: '2026-11-21T11:00:00.000Z',
+      checks: 0,
+      nextCheckAt: '2026-11-21T10:01:00.000Z',
+    });
+  });
+
+  it('shows a watch that ended READY with when the builder was seen ready', async () => {
+    // Prepare
+    const ledger = fakeLedger();
+    const watch = startWatch(target, DEFAULT_WATCH_TIMING, T0);
+    await ledger.settle(entry, { status: 'SUCCEEDED', response: {}, watch });
+    const readyAt = new Date('2026-11-21T10:07:00.000Z');
+    await ledger.advanceWatch(
+      entry,
+      0,
+      endWatch(watch, 'READY', { state: 'RUNNING', at: readyAt }, readyAt),
+    );
+
+    // Act
+    const result = await createRequestLookup(ledger).find('CreateImageBuilder', 'lookup-1');
+
+    // Assess
+    expect(result.found && result.request.readiness).toMatchObject({
+      state: 'READY',
+      lastSeenState: 'RUNNING',
+      readyAt: readyAt.toISOString(),
+      endedAt: readyAt.toISOString(),
+    });
+  });
+
+  it('shows no readiness for a request that follows nothing through', async () => {
+    // Prepare
+    const ledger = fakeLedger();
+    await ledger.settle(entry, { status: 'SUCCEEDED', response: {} });
+
+    // Act
+    const result = await createRequestLookup(ledger).find('CreateImageBuilder', 'lookup-1');
+
+    // Assess
+    expect(result.found).toBe(true);
+    expect(result.found && 'readiness' in result.request).toBe(false);
   });
 });
