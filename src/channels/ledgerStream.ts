@@ -5,7 +5,7 @@ import type {
   AttributeValue as StreamAttributeValue,
 } from 'aws-lambda';
 import { decodeLedgerRecord } from '../ledger/dynamoLedger.js';
-import type { LedgerChange, OutboxRelay } from '../outbox/relay.js';
+import type { OutboxRelay } from '../outbox/relay.js';
 import { type EntryDependencies, lambdaEntry } from './middleware.js';
 
 interface OutboxChannelDependencies extends EntryDependencies {
@@ -40,17 +40,16 @@ const toSdkImage = (image: Record<string, StreamAttributeValue> | undefined) =>
 export const createOutboxHandler = ({ relay, ...entry }: OutboxChannelDependencies) =>
   lambdaEntry<DynamoDBStreamEvent, DynamoDBBatchResponse>(entry).handler(async (event) => {
     for (const record of event.Records) {
-      let change: LedgerChange | undefined;
+      const change = {
+        before: decodeLedgerRecord(toSdkImage(record.dynamodb?.OldImage)),
+        after: decodeLedgerRecord(toSdkImage(record.dynamodb?.NewImage)),
+      };
       try {
-        change = {
-          before: decodeLedgerRecord(toSdkImage(record.dynamodb?.OldImage)),
-          after: decodeLedgerRecord(toSdkImage(record.dynamodb?.NewImage)),
-        };
         await relay.relay(change);
       } catch (error) {
         entry.logger.warn('outcome not published yet', {
-          operation: change?.after?.operation,
-          clientToken: change?.after?.clientToken,
+          operation: change.after?.operation,
+          clientToken: change.after?.clientToken,
           sequenceNumber: record.dynamodb?.SequenceNumber,
           error,
         });

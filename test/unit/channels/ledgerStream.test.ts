@@ -176,29 +176,6 @@ describe('createOutboxHandler', () => {
     });
   });
 
-  it('answers a record whose image cannot be read as the batch item failure, after publishing those before it', async () => {
-    // Prepare
-    const { published, relayed, invoke } = setup();
-    const unreadable = streamRecord(undefined, recordOf('t-2', [outcome(2)]));
-    // A binary attribute that is not base64 text: the image cannot be turned into an item.
-    (unreadable.dynamodb as { NewImage: Record<string, unknown> }).NewImage.pk = { B: 42 };
-    const records = [
-      streamRecord(undefined, recordOf('t-1', [outcome(1)])),
-      unreadable,
-      streamRecord(undefined, recordOf('t-3', [outcome(3)])),
-    ];
-
-    // Act
-    const answer = await invoke(eventOf(...records));
-
-    // Assess
-    expect(answer).toEqual({
-      batchItemFailures: [{ itemIdentifier: unreadable.dynamodb?.SequenceNumber }],
-    });
-    expect(published.map(({ id }) => id)).toEqual([outcome(1).id]);
-    expect(relayed).toHaveBeenCalledTimes(1);
-  });
-
   it('answers the first record that fails as the batch item failure and leaves the rest of the batch alone', async () => {
     // Prepare
     const snsDown = new Error('SNS unavailable');
