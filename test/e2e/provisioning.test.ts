@@ -170,6 +170,7 @@ describe.concurrent('each operation over HTTP', () => {
       operation: 'CreateInfrastructureConfiguration',
       status: 'SUCCEEDED',
       channel: 'http',
+      event: 'ProvisioningOutcome',
     });
   });
 
@@ -527,6 +528,7 @@ describe.concurrent('each operation over the queue', () => {
       operation: 'CreateInfrastructureConfiguration',
       status: 'SUCCEEDED',
       channel: 'sqs',
+      event: 'ProvisioningOutcome',
     });
     const call = await onlyCall('CreateInfrastructureConfiguration', withToken(token));
     expect(call.input).toEqual({ ...request, clientToken: token });

@@ -64,6 +64,7 @@ afterEach(async (context) => {
     await parts.restore();
     await emulator.clearBuilderFates();
     await emulator.clearHiddenIam();
+    await emulator.clearFaults();
   }
 });
 
@@ -247,6 +248,32 @@ describe('a watch', () => {
     expect(events.map(({ event }) => event.data.event)).toEqual(['ImageBuilderReady']);
     expect(await readinessOf(token)).toMatchObject({ state: 'READY' });
     expect(await queues.depth(stack.info.sqs.watchDeadLetterQueueUrl)).toBe(0);
+  }, 60_000);
+
+  it('whose checks AWS throttles goes on checking, and announces ImageBuilderReady once', async () => {
+    // Prepare
+    const name = unique('throttled');
+    const token = unique('throttled');
+    await emulator.builderFate(name, { fate: 'RUNNING', afterMs: 2_000 });
+    await emulator.fault({
+      operation: 'DescribeImageBuilders',
+      error: 'RequestLimitExceededException',
+      count: 4,
+    });
+
+    // Act
+    await createBuilder('sqs', imageBuilderRequest(name), token);
+    const events = await readinessEvents(token);
+
+    // Assess
+    const describes = await emulator.callsOf('DescribeImageBuilders', (input) =>
+      JSON.stringify(input).includes(name),
+    );
+    expect(describes.filter(({ error }) => error === 'RequestLimitExceededException').length).toBe(
+      4,
+    );
+    expect(events.map(({ event }) => event.data.event)).toEqual(['ImageBuilderReady']);
+    expect(await readinessOf(token)).toMatchObject({ state: 'READY', lastSeenState: 'RUNNING' });
   }, 60_000);
 
   it('whose checks fail while DynamoDB is down goes on once it is back, and announces once', async () => {
