@@ -1,10 +1,12 @@
+import './stack/dotEnv.js';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { LOCAL_CREDENTIALS } from './engines/credentials.js';
 import { readRunningStack } from './stack/runningStack.js';
 
 /**
- * `sls invoke local` against the running stack's stand-ins:
+ * `sls invoke local` against the running stack's stand-ins, reaching SNS and DynamoDB through
+ * the same gates as the stack's functions (an outage set with `/_stack/parts` applies here too):
  *   npm run invoke -- http events/http/create-infrastructure-configuration.json
  */
 const [fn, eventFile] = process.argv.slice(2);
@@ -25,6 +27,9 @@ const result = spawnSync(
     fn,
     '-p',
     eventFile,
+    // The stack's own watch queue, as the stack's functions have it.
+    '--param',
+    `watchQueueUrl=${info.sqs.watchQueueUrl}`,
   ],
   {
     stdio: 'inherit',
@@ -36,8 +41,8 @@ const result = spawnSync(
       AWS_ENDPOINT_URL_IMAGEBUILDER: info.imagebuilder.endpoint,
       AWS_ENDPOINT_URL_APPSTREAM: info.appstream.endpoint,
       AWS_ENDPOINT_URL_SQS: info.sqs.endpoint,
-      AWS_ENDPOINT_URL_SNS: info.sns.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: info.dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SNS: info.gates.sns,
+      AWS_ENDPOINT_URL_DYNAMODB: info.gates.dynamodb,
     },
   },
 );

@@ -1,12 +1,26 @@
+import './stack/dotEnv.js';
 import { readStackSettings } from './stack/settings.js';
+import { settingsHelp } from './stack/settingsHelp.js';
 import { startStack } from './stack/startStack.js';
 
 const started = performance.now();
-const settings = readStackSettings();
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const warn = (line: string) => process.stderr.write(`${line}\n`);
 
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  print(settingsHelp(process.env, process.cwd()));
+  process.exit(0);
+}
+if (args.length > 0) {
+  warn(
+    `npm start: unknown argument${args.length > 1 ? 's' : ''} ${args.join(' ')}; it takes only --help (settings are environment variables: npm start -- --help lists them)`,
+  );
+  process.exit(2);
+}
+
 try {
+  const settings = readStackSettings();
   const stack = await startStack(settings, { print, warn });
   const { info } = stack;
   print(
@@ -23,21 +37,30 @@ try {
       `  Image Builder / AppStream emulator ${info.emulator.endpoint}`,
       `  stack control     ${info.control.endpoint}/_stack/parts`,
       `  endpoints written to ${stack.stackFile}`,
+      settings.externalDynamoDb
+        ? 'In memory: queued messages and emulated resources are lost when the stack stops (records stay in AWS_ENDPOINT_URL_DYNAMODB).'
+        : 'In memory: queued messages, table records and emulated resources are lost when the stack stops.',
       'Outcomes print below as they are published. Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    print(`\n${signal}: stopping the stack...`);
+    (code === 0 ? print : warn)(`\n${reason}: stopping the stack...`);
     await stack.stop();
     print('Stack stopped.');
-    process.exit(0);
+    process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  // A part that dies leaves a stack that only half works: it stops, naming the part. Ctrl-C
+  // reaches serverless-offline too, so its exit waits a moment for a SIGINT to be seen first.
+  void stack.died.then(async (part) => {
+    await new Promise((resume) => setTimeout(resume, 250));
+    await shutdown(`${part}; the stack cannot work without it`, 1);
+  });
 } catch (error) {
   warn(`Could not start the stack: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

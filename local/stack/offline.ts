@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { portTakenError } from '../engines/listen.js';
 import { invokeLambda } from './lambdaInvoke.js';
 
 export interface RunningOffline {
@@ -7,6 +8,11 @@ export interface RunningOffline {
   lambdaEndpoint: string;
   /** Invokes a function through serverless-offline's Lambda API, as AWS's event source would. */
   invoke<T>(functionName: string, event: unknown): Promise<T>;
+  /**
+   * Resolves, describing the exit, if serverless-offline exits while nobody stopped it (it was
+   * killed, or crashed); never once `stop()` was called.
+   */
+  died: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +47,20 @@ const withoutInternalServer = (text: string, internalServer: string): string =>
     .split('\n')
     .filter((line) => !line.includes(internalServer) && !FRAME_LINE.test(line))
     .join('\n');
+
+/** Why serverless-offline could not start, naming a port it could not listen on. */
+const startFailure = (code: number | null, log: string, options: OfflineOptions): Error => {
+  const taken = /EADDRINUSE[^\n]*?:(\d+)/.exec(log)?.[1];
+  if (taken === String(options.lambdaPort))
+    return portTakenError('LAMBDA_PORT', options.lambdaPort);
+  if (taken === String(options.httpPort)) {
+    return portTakenError(
+      "serverless-offline's internal HTTP port (picked free at start)",
+      options.httpPort,
+    );
+  }
+  return new Error(`serverless-offline exited (code ${code}) before it was ready:\n${log}`);
+};
 
 /** `sls offline start` as a child process: the function bundles and the Lambda invoke API. */
 export const startOffline = async (options: OfflineOptions): Promise<RunningOffline> => {
@@ -80,11 +100,20 @@ export const startOffline = async (options: OfflineOptions): Promise<RunningOffl
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) =>
-      rejectReady(
-        new Error(`serverless-offline exited (code ${code}) before it was ready:\n${log}`),
-      ),
-    );
+    // On close, not exit: what it printed last (why it failed) has been read by then.
+    child.once('close', (code) => rejectReady(startFailure(code, log, options)));
+  });
+  // If this process ends without stopping it (a crash), the child goes too, freeing its ports.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let stopping = false;
+  const died = new Promise<string>((reportDied) => {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      reportDied(
+        `serverless-offline (the functions, pid ${child.pid}) exited ${signal ? `on ${signal}` : `with code ${code}`}`,
+      );
+    });
   });
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
@@ -97,6 +126,8 @@ export const startOffline = async (options: OfflineOptions): Promise<RunningOffl
   });
 
   const stop = async () => {
+    stopping = true;
+    process.off('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGINT');
     const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -127,6 +158,7 @@ export const startOffline = async (options: OfflineOptions): Promise<RunningOffl
       }
       return JSON.parse(payload) as T;
     },
+    died,
     stop,
   };
 };

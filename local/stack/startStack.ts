@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -13,6 +12,7 @@ import {
   localDynamoDbClient,
   startDynalite,
 } from '../engines/dynamodb.js';
+import { listeningOn } from '../engines/listen.js';
 import { LOCAL_ACCOUNT_ID, startMessaging } from '../engines/messaging.js';
 import { deliverThroughLambdaApi } from '../streams/lambdaDelivery.js';
 import { startLedgerStream } from '../streams/ledgerStream.js';
@@ -23,12 +23,16 @@ import { createMessagingResources } from './messagingResources.js';
 import { type RunningOffline, startOffline } from './offline.js';
 import { startOutageGate } from './outageGate.js';
 import { startOutcomeTail } from './outcomeTail.js';
-import { claimPort } from './ports.js';
+import { watchParts } from './partWatch.js';
+import { checkPortsFree, claimPort } from './ports.js';
 import { startQueueTrigger } from './queueTrigger.js';
+import { claimStackDir } from './runningStack.js';
 import type { StackSettings } from './settings.js';
 
 /** What `.local/stack.json` holds: every endpoint a script or tool needs. */
 export interface StackInfo {
+  /** The process running the stack: a file whose pid is not alive describes a stack that died. */
+  pid: number;
   region: string;
   httpApi: string;
   sqs: {
@@ -49,6 +53,11 @@ export interface StackInfo {
   emulator: { endpoint: string };
   /** Takes SNS or DynamoDB down for the service and brings them back (`/_stack/parts`). */
   control: { endpoint: string };
+  /**
+   * Where the functions reach SNS and DynamoDB: through the gates `control` takes down, so a
+   * tool that runs a function (`npm run invoke`) sees the same outages.
+   */
+  gates: { sns: string; dynamodb: string };
 }
 
 export interface RunningStack {
@@ -56,6 +65,11 @@ export interface RunningStack {
   /** The route keys the HTTP API serves. */
   httpRoutes: readonly string[];
   stackFile: string;
+  /**
+   * Resolves, naming the part, when a part of the stack dies on its own (serverless-offline's
+   * process exits, an engine stops accepting connections); the stack is then no longer whole.
+   */
+  died: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +110,9 @@ const functionParams = (settings: StackSettings, watchQueueUrl: string): Record<
   };
 };
 
+/** Whether the stack runs its own DynamoDB (behind the change capture, on DYNAMODB_PORT). */
+const streamSourceIsCapture = (settings: StackSettings): boolean => !settings.externalDynamoDb;
+
 /** Brings the whole service up on 127.0.0.1; `stop()` takes down everything it started. */
 export const startStack = async (
   settings: StackSettings,
@@ -109,6 +126,17 @@ export const startStack = async (
     }
   };
   try {
+    // One stack per STACK_DIR: a second start there stops here, naming the running one.
+    const claim = await claimStackDir(settings.stackDir);
+    stops.push(() => claim.release());
+    await checkPortsFree({
+      HTTP_PORT: settings.ports.http,
+      LAMBDA_PORT: settings.ports.lambda,
+      SQS_SNS_PORT: settings.ports.sqsSns,
+      ...(streamSourceIsCapture(settings) ? { DYNAMODB_PORT: settings.ports.dynamodb } : {}),
+      EMULATOR_PORT: settings.ports.emulator,
+      STACK_CONTROL_PORT: settings.ports.control,
+    });
     // A broken policy stops the start here, with the file and the place of each problem.
     const guardrailsFile = `config/guardrails/${settings.guardrailsStage}.json`;
     loadGuardrailPolicy(join(root, guardrailsFile));
@@ -133,7 +161,9 @@ export const startStack = async (
       stream: streamSource === 'streams-api',
     });
 
-    const messaging = await startMessaging(settings.ports.sqsSns, region);
+    const messaging = await listeningOn('SQS_SNS_PORT', settings.ports.sqsSns, () =>
+      startMessaging(settings.ports.sqsSns, region),
+    );
     stops.push(() => messaging.close());
     const clientConfig = { region, endpoint: messaging.endpoint, credentials: LOCAL_CREDENTIALS };
     const sqs = new SQSClient(clientConfig);
@@ -187,13 +217,15 @@ export const startStack = async (
     stops.push(() => ledgerStream.stop());
     const dynamodbEndpoint = ledgerStream.endpoint;
 
-    const emulator = await startEmulator({
-      port: settings.ports.emulator,
-      region,
-      appstreamReadyDelayMs: settings.appstreamReadyDelayMs,
-      // One account for the whole stack: the resources "AWS" creates live where the service runs.
-      accountId: LOCAL_ACCOUNT_ID,
-    });
+    const emulator = await listeningOn('EMULATOR_PORT', settings.ports.emulator, () =>
+      startEmulator({
+        port: settings.ports.emulator,
+        region,
+        appstreamReadyDelayMs: settings.appstreamReadyDelayMs,
+        // One account for the whole stack: the resources "AWS" creates live where the service runs.
+        accountId: LOCAL_ACCOUNT_ID,
+      }),
+    );
     stops.push(() => emulator.close());
 
     // The service reaches SNS and DynamoDB through gates that can simulate an outage.
@@ -286,6 +318,7 @@ export const startStack = async (
     stops.push(() => tail.stop());
 
     const info: StackInfo = {
+      pid: process.pid,
       region,
       httpApi: gateway.endpoint,
       sqs: {
@@ -312,15 +345,35 @@ export const startStack = async (
       appstream: { endpoint: emulator.endpoint },
       emulator: { endpoint: emulator.endpoint },
       control: { endpoint: control.endpoint },
+      gates: { sns: snsGate.endpoint, dynamodb: dynamodbGate.endpoint },
     };
-    await mkdir(settings.stackDir, { recursive: true });
-    const stackFile = join(settings.stackDir, 'stack.json');
-    await writeFile(stackFile, `${JSON.stringify(info, null, 2)}\n`);
-    stops.push(() => rm(stackFile, { force: true }));
+    await claim.write(info);
+    stops.push(() => claim.withdraw());
+    // Every part that listens, checked until the stack stops; the first to die is reported.
+    const watch = watchParts([
+      { name: 'SQS/SNS (fauxqs)', endpoint: messaging.endpoint },
+      {
+        name: settings.externalDynamoDb
+          ? 'DynamoDB (AWS_ENDPOINT_URL_DYNAMODB)'
+          : 'DynamoDB (dynalite)',
+        endpoint: engineEndpoint,
+      },
+      ...(dynamodbEndpoint === engineEndpoint
+        ? []
+        : [{ name: 'DynamoDB change capture', endpoint: dynamodbEndpoint }]),
+      { name: 'Image Builder / AppStream emulator', endpoint: emulator.endpoint },
+      { name: 'SNS gate', endpoint: snsGate.endpoint },
+      { name: 'DynamoDB gate', endpoint: dynamodbGate.endpoint },
+      { name: 'stack control API', endpoint: control.endpoint },
+      { name: "serverless-offline's Lambda API", endpoint: offline.lambdaEndpoint },
+      { name: 'HTTP API', endpoint: gateway.endpoint },
+    ]);
+    stops.push(async () => watch.stop());
     return {
       info,
       httpRoutes: httpRoutes.map(({ routeKey }) => routeKey),
-      stackFile,
+      stackFile: claim.stackFile,
+      died: Promise.race([offline.died, watch.dead]),
       stop: stopAll,
     };
   } catch (error) {

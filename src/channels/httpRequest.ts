@@ -26,12 +26,20 @@ interface ParsedBody {
   body: unknown;
   errors: FieldError[];
   tooLarge?: true;
+  unreadable?: true;
 }
+
+/** No body the schema could check: the one error says why. */
+const unreadableBody = (message: string): ParsedBody => ({
+  body: undefined,
+  errors: [{ path: '', message }],
+  unreadable: true,
+});
 
 const parseBody = (event: APIGatewayProxyEventV2, maxBytes: number): ParsedBody => {
   // API Gateway sends the body as a string, and leaves the member out when there is none.
   if (typeof event.body !== 'string' || event.body === '') {
-    return { body: undefined, errors: [{ path: '', message: 'a JSON request body is required' }] };
+    return unreadableBody('a JSON request body is required');
   }
   const text = event.isBase64Encoded
     ? Buffer.from(event.body, 'base64').toString('utf8')
@@ -42,7 +50,7 @@ const parseBody = (event: APIGatewayProxyEventV2, maxBytes: number): ParsedBody 
     return { body: JSON.parse(text), errors: [] };
   } catch {
     // The parser's message quotes the input: it is not echoed back.
-    return { body: undefined, errors: [{ path: '', message: 'must be valid JSON' }] };
+    return unreadableBody('must be valid JSON');
   }
 };
 
@@ -101,6 +109,7 @@ export const toProvisioningRequest = (
     remainingTimeMs,
     firstSentAt: arrivalOf(event),
     errors: [...headerErrors, ...parsed.errors, ...built.errors],
+    ...(parsed.unreadable ? { inputUnreadable: parsed.unreadable } : {}),
     ...(parsed.tooLarge ? { rejection: requestTooLargeError(maxRequestBytes) } : {}),
   };
 };

@@ -16,9 +16,11 @@ const MAX_UNKNOWN_MEMBERS = 20;
 const OPERATION_NAMES = Object.keys(operations).join(', ');
 
 type Envelope = Pick<ProvisioningRequest, 'operation' | 'input' | 'errors' | 'rejection'> &
-  Partial<Pick<ProvisioningRequest, 'clientToken' | 'correlationId'>>;
+  Partial<Pick<ProvisioningRequest, 'clientToken' | 'correlationId' | 'inputUnreadable'>>;
 
-const unreadable = (problem: Pick<ProvisioningRequest, 'errors' | 'rejection'>): Envelope => ({
+const unreadable = (
+  problem: Pick<ProvisioningRequest, 'errors' | 'rejection' | 'inputUnreadable'>,
+): Envelope => ({
   operation: undefined,
   input: undefined,
   ...problem,
@@ -33,9 +35,11 @@ const readEnvelope = (body: string, maxRequestBytes: number): Envelope => {
   try {
     message = JSON.parse(body);
   } catch {
-    return unreadable({ errors: [rootError('must be valid JSON')] });
+    return unreadable({ errors: [rootError('must be valid JSON')], inputUnreadable: true });
   }
-  if (!isRecord(message)) return unreadable({ errors: [rootError('must be a JSON object')] });
+  if (!isRecord(message)) {
+    return unreadable({ errors: [rootError('must be a JSON object')], inputUnreadable: true });
+  }
   const errors = unknownMembers(message);
   const { operation, correlationId } = message;
   // What the sender wrote goes no further than this message, bounded and escaped.

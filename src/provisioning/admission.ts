@@ -61,6 +61,9 @@ const admitTo = <Name extends OperationName>(
     clientToken: token.value,
     error,
   });
+  // A request the channel could not read has nothing for the schema to check: what the channel
+  // reported is the whole answer, not followed by the schema's "is required".
+  if (request.inputUnreadable) return refused(validationError(errors));
   const validation = validate(operation.schema, token.input, request.inputPointer);
   if (!validation.success) errors.push(...validation.errors);
   if (!validation.success || errors.length > 0) return refused(validationError(errors));

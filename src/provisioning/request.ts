@@ -39,6 +39,11 @@ export interface ProvisioningRequest {
   idempotentReads: boolean;
   /** Problems the channel found before the pipeline (unparseable body, unknown envelope fields). */
   errors?: FieldError[];
+  /**
+   * The channel found no request it could read (no body, not JSON): `errors` say why, and there
+   * is nothing for the schema to check.
+   */
+  inputUnreadable?: true;
   /** A request the channel refused outright (too large): rejected, and announced if the channel says so. */
   rejection?: ProvisioningError;
   /** What is left of the invocation's time: AWS retries must end well within it. */

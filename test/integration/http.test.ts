@@ -182,6 +182,28 @@ describe('bodies that are not requests', () => {
     },
   );
 
+  it.each([
+    ['malformed JSON', '{"name": "x",', 'must be valid JSON'],
+    ['no body', undefined, 'a JSON request body is required'],
+  ])(
+    'answers %s with exactly one error at the root, nothing after it',
+    async (_, rawBody, message) => {
+      const response = await call({
+        method: 'POST',
+        route: '/infrastructure-configurations',
+        ...(rawBody === undefined ? {} : { rawBody }),
+      });
+
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'ValidationException',
+        detail: 'The request has 1 invalid field.',
+        errors: [{ path: '', message }],
+      });
+      expect(response.body.errors).toHaveLength(1);
+    },
+  );
+
   it('answers a body above the size limit with 413 RequestTooLargeException, unparsed', async () => {
     const padding = 'x'.repeat(harness.stack.config.maxRequestBytes);
     const response = await call({

@@ -171,6 +171,26 @@ describe('malformed queue messages', () => {
   );
 });
 
+describe('a queue message whose envelope is not JSON', () => {
+  it('publishes one FAILED outcome with exactly one error at the root, however fine the request', async () => {
+    const request = JSON.stringify(validRequests.CreateImageBuilder);
+    const body = `{"operation": "CreateImageBuilder", "request": ${request},`;
+
+    const result = await deliver(sqsRecord(body, { messageId: 'envelope-not-json-1' }));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(harness.aws.calls()).toHaveLength(0);
+    const outcomes = await harness.stack.outcomes(1);
+    expect(outcomes[0]?.event.data.error).toMatchObject({
+      code: 'ValidationException',
+      message: 'The request has 1 invalid field.',
+    });
+    expect(outcomes[0]?.event.data.error?.errors).toEqual([
+      { path: '', message: 'must be valid JSON' },
+    ]);
+  });
+});
+
 describe('oversized queue messages', () => {
   it('publishes one FAILED RequestTooLargeException outcome and deletes the message', async () => {
     const body = JSON.stringify({

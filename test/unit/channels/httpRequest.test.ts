@@ -71,6 +71,7 @@ describe('toProvisioningRequest (HTTP): the body', () => {
     // Assess
     expect(request.input).toBeUndefined();
     expect(request.errors).toEqual([{ path: '', message: 'a JSON request body is required' }]);
+    expect(request.inputUnreadable).toBe(true);
   });
 
   it('requires a JSON body when the event carries a body that is no string', () => {
@@ -108,6 +109,23 @@ describe('toProvisioningRequest (HTTP): the body', () => {
     // Assess
     expect(request.input).toBeUndefined();
     expect(request.errors).toEqual([{ path: '', message: 'must be valid JSON' }]);
+    expect(request.inputUnreadable).toBe(true);
+  });
+
+  it.each([
+    ['an object', infra],
+    ['JSON null', null],
+    ['a JSON array', []],
+  ])('hands over a body that is %s as readable, for the schema to check', (_, body) => {
+    // Prepare
+    const event = post({ rawBody: JSON.stringify(body) });
+
+    // Act
+    const request = read(event);
+
+    // Assess
+    expect(request.input).toEqual(body);
+    expect(request).not.toHaveProperty('inputUnreadable');
   });
 
   it('rejects a body above maxRequestBytes with 413, before parsing it', () => {

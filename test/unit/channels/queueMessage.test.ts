@@ -196,6 +196,21 @@ describe('toProvisioningRequest (SQS): messages that cannot be read', () => {
     expect(request.input).toBeUndefined();
     expect(request).not.toHaveProperty('clientToken');
     expect(request.errors).toEqual([{ path: '', message: 'must be valid JSON' }]);
+    expect(request.inputUnreadable).toBe(true);
+  });
+
+  it('reports an envelope that is not JSON once, however fine the request inside it', () => {
+    // Prepare
+    const record = sqsRecord(
+      `{"operation": "CreateImageBuilder", "request": ${JSON.stringify(builder)},`,
+    );
+
+    // Act
+    const request = read(record);
+
+    // Assess
+    expect(request.errors).toEqual([{ path: '', message: 'must be valid JSON' }]);
+    expect(request.inputUnreadable).toBe(true);
   });
 
   it.each([

@@ -267,6 +267,41 @@ describe('admit: the request against its schema', () => {
     ]);
   });
 
+  it.each([['must be valid JSON'], ['a JSON request body is required']])(
+    'adds nothing to "%s" when the channel could not read the body',
+    (message) => {
+      // Prepare
+      const request = httpRequest({
+        input: undefined,
+        errors: [{ path: '', message }],
+        inputUnreadable: true,
+      });
+
+      // Act
+      const admission = admit(request, NO_GUARDRAILS);
+
+      // Assess
+      expect(admission.admitted).toBe(false);
+      if (admission.admitted) return;
+      expect(admission.operation).toBe(operations.CreateInfrastructureConfiguration);
+      expect(admission.error.errors).toEqual([{ path: '', message }]);
+      expect(admission.error.message).toBe('The request has 1 invalid field.');
+    },
+  );
+
+  it('still requires a request the channel read but did not find', () => {
+    // Prepare
+    const request = message({ input: undefined });
+
+    // Act
+    const admission = admit(request, NO_GUARDRAILS);
+
+    // Assess
+    expect(admission.admitted).toBe(false);
+    if (admission.admitted) return;
+    expect(admission.error.errors).toEqual([{ path: '/request', message: 'is required' }]);
+  });
+
   it('points a request that is no object at the request pointer itself', () => {
     // Prepare
     const request = message({ input: null });
