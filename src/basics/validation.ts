@@ -1,22 +1,19 @@
 import * as z from 'zod/mini';
-import type { FieldError } from './fieldError.js';
+import { type FieldError, listErrors, unlistedMessage } from './fieldError.js';
 import { toJsonPointer } from './jsonPointer.js';
+import { isRecord } from './records.js';
 
 export type { FieldError } from './fieldError.js';
 
 type ValidationResult<T> = { success: true; data: T } | { success: false; errors: FieldError[] };
 
-/** Past this, a body is being abused rather than mistyped: answer with a sample, not an echo. */
-const MAX_ERRORS = 100;
-/** Longest key (in UTF-16 units) quoted whole in a path; longer ones are cut with an ellipsis. */
-const MAX_SEGMENT_LENGTH = 200;
-const SHOWN_SEGMENT_LENGTH = 64;
 /** zod/mini ships no locale: this is its text when nobody supplied a message. */
 const ZOD_DEFAULT_MESSAGE = 'Invalid input';
 
 /**
  * Validates `value` against `schema`. Never throws for JSON input; on failure every problem is a
- * FieldError whose path starts with `pointerPrefix` (e.g. '/request'), sorted by path.
+ * FieldError whose path starts with `pointerPrefix` (e.g. '/request'), sorted by path, each
+ * pointer whole; past a bound on their number and size, the rest are counted.
  */
 export function validate<T>(
   schema: z.ZodMiniType<T>,
@@ -24,14 +21,15 @@ export function validate<T>(
   pointerPrefix = '',
 ): ValidationResult<T> {
   const result = schema.safeParse(value, { error: messageFor });
-  const drafts = result.success ? [] : result.error.issues.flatMap(toDrafts);
-  // zod drops a record's own `__proto__` key silently (it would hit the prototype setter); refuse
-  // it rather than call AWS without a member the caller sent.
-  const reported = new Set(drafts.map(({ path }) => toJsonPointer(path)));
-  for (const path of protoKeyPaths(value)) {
-    if (!reported.has(toJsonPointer(path))) drafts.push({ path, message: 'unsupported key' });
+  if (result.success) {
+    // A schema that skips an own `__proto__` key (zod's record does, as assigning it would set
+    // the prototype) would call AWS without a member the caller sent: refuse it instead.
+    const dropped = droppedProtoKeys(value, result.data);
+    if (dropped.length === 0) return { success: true, data: result.data };
+    const drafts = dropped.map((path) => ({ path, message: 'unsupported key' }));
+    return { success: false, errors: finish(drafts, pointerPrefix) };
   }
-  if (result.success && drafts.length === 0) return { success: true, data: result.data };
+  const drafts = result.error.issues.flatMap(toDrafts);
   if (drafts.length === 0) drafts.push({ path: [], message: 'is invalid' });
   return { success: false, errors: finish(drafts, pointerPrefix) };
 }
@@ -58,7 +56,7 @@ const finish = (drafts: Draft[], pointerPrefix: string): FieldError[] => {
   const seen = new Set<string>();
   const errors: FieldError[] = [];
   for (const { path, message } of drafts) {
-    const pointer = pointerPrefix + toJsonPointer(path.map(shortSegment));
+    const pointer = pointerPrefix + toJsonPointer(path);
     const key = `${pointer}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -66,25 +64,18 @@ const finish = (drafts: Draft[], pointerPrefix: string): FieldError[] => {
   }
   // Code-unit order, not locale order: the same request must give the same bytes everywhere.
   errors.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  if (errors.length <= MAX_ERRORS) return errors;
-  const hidden = errors.length - MAX_ERRORS;
+  const { listed, unlisted } = listErrors(errors);
+  if (unlisted === 0) return listed;
   return [
-    ...errors.slice(0, MAX_ERRORS),
-    { path: pointerPrefix, message: `${hidden} more error(s) not shown` },
+    ...listed,
+    { path: pointerPrefix, message: unlistedMessage(unlisted, listed.length, 'error(s)') },
   ];
-};
-
-/** Keys come from the caller: a megabyte-long unknown key must not come back in full. */
-export const shortSegment = (segment: PropertyKey): PropertyKey => {
-  if (typeof segment !== 'string' || segment.length <= MAX_SEGMENT_LENGTH) return segment;
-  let end = SHOWN_SEGMENT_LENGTH;
-  const last = segment.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--; // do not split a surrogate pair
-  return `${segment.slice(0, end)}…`;
 };
 
 interface Visit {
   node: unknown;
+  /** What the schema made of `node`. */
+  parsed: unknown;
   key?: PropertyKey;
   parent?: Visit;
 }
@@ -95,23 +86,28 @@ const pathOf = (visit: Visit): PropertyKey[] => {
   return path.reverse();
 };
 
-/** Where `value` holds an own `__proto__` key. Iterative, and paths are built only for hits, so
- * deeply nested junk costs linear time and no call stack. */
-const protoKeyPaths = (value: unknown): PropertyKey[][] => {
+/**
+ * Where `value` holds an own `__proto__` key that `parsed`, the schema's result, lost. Walks both
+ * side by side, only where the result kept a member; iterative, and paths are built only for
+ * hits, so deeply nested input costs linear time and no call stack.
+ */
+const droppedProtoKeys = (value: unknown, parsed: unknown): PropertyKey[][] => {
   const found: PropertyKey[][] = [];
-  const stack: Visit[] = [{ node: value }];
+  const stack: Visit[] = [{ node: value, parsed }];
   for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
-    const { node } = visit;
-    if (typeof node !== 'object' || node === null) continue;
+    const { node, parsed: result } = visit;
     if (Array.isArray(node)) {
+      if (!Array.isArray(result)) continue;
       node.forEach((item: unknown, index) => {
-        stack.push({ node: item, key: index, parent: visit });
+        stack.push({ node: item, parsed: result[index], key: index, parent: visit });
       });
       continue;
     }
+    if (!isRecord(node) || !isRecord(result)) continue;
     for (const [key, child] of Object.entries(node)) {
-      if (key === '__proto__') found.push([...pathOf(visit), key]);
-      else stack.push({ node: child, key, parent: visit });
+      const kept = Object.hasOwn(result, key);
+      if (key === '__proto__' && !kept) found.push([...pathOf(visit), key]);
+      else if (kept) stack.push({ node: child, parsed: result[key], key, parent: visit });
     }
   }
   return found;

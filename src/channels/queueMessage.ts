@@ -1,17 +1,19 @@
 import type { SQSRecord } from 'aws-lambda';
 import { requestTooLargeError } from '../basics/errors.js';
-import type { FieldError } from '../basics/fieldError.js';
+import { type FieldError, listErrors, unlistedMessage } from '../basics/fieldError.js';
 import { toJsonPointer } from '../basics/jsonPointer.js';
 import { quoteBounded } from '../basics/quote.js';
 import { isRecord } from '../basics/records.js';
-import { shortSegment } from '../basics/validation.js';
 import { isOperationName, operations } from '../operations/index.js';
 import type { ProvisioningRequest } from '../provisioning/request.js';
 import { CORRELATION_ID_RULE, isValidCorrelationId } from './correlationId.js';
 import type { ChannelSettings } from './settings.js';
 
 const ENVELOPE_MEMBERS = new Set(['operation', 'clientToken', 'correlationId', 'request']);
-/** Unknown envelope members reported one by one; past this, a count (the outcome stays small). */
+/**
+ * Unknown envelope members reported one by one, each at its whole JSON Pointer; past this (or
+ * past the size bound of a list of errors), a count, so the outcome stays small.
+ */
 const MAX_UNKNOWN_MEMBERS = 20;
 const OPERATION_NAMES = Object.keys(operations).join(', ');
 
@@ -110,13 +112,12 @@ export const toProvisioningRequest = (
 
 const rootError = (message: string): FieldError => ({ path: '', message });
 
-/** Each member the envelope does not know, at its JSON Pointer (long keys cut), up to a limit. */
+/** Each member the envelope does not know, at its JSON Pointer, up to a bound; then a count. */
 const unknownMembers = (message: Record<string, unknown>): FieldError[] => {
-  const unknown = Object.keys(message).filter((key) => !ENVELOPE_MEMBERS.has(key));
-  const errors = unknown
-    .slice(0, MAX_UNKNOWN_MEMBERS)
-    .map((key) => ({ path: toJsonPointer([shortSegment(key)]), message: 'unknown field' }));
-  const hidden = unknown.length - errors.length;
-  if (hidden > 0) errors.push(rootError(`${hidden} more unknown field(s) not shown`));
-  return errors;
+  const unknown = Object.keys(message)
+    .filter((key) => !ENVELOPE_MEMBERS.has(key))
+    .map((key) => ({ path: toJsonPointer([key]), message: 'unknown field' }));
+  const { listed, unlisted } = listErrors(unknown, { maxCount: MAX_UNKNOWN_MEMBERS });
+  if (unlisted === 0) return listed;
+  return [...listed, rootError(unlistedMessage(unlisted, listed.length, 'unknown field(s)'))];
 };

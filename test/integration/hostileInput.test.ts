@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHandler } from '../../src/channels/http.js';
 import { createQueueHandler } from '../../src/channels/queue.js';
 import { validRequests } from '../fixtures/requests.js';
+import { resolvePointer } from '../support/jsonPointer.js';
 import {
   type DecodedResponse,
   httpEvent,
@@ -322,7 +323,7 @@ describe('queue: an operation that is none of ours', () => {
 });
 
 describe('queue: envelopes built to make the outcome too large to publish', () => {
-  it('cuts a 250 KB unknown member in its path: one FAILED outcome, deleted', async () => {
+  it('counts a 250 KB unknown member rather than list a pointer that long: one FAILED outcome, deleted', async () => {
     const body = JSON.stringify({
       operation: 'CreateImageBuilder',
       request: validRequests.CreateImageBuilder,
@@ -334,8 +335,25 @@ describe('queue: envelopes built to make the outcome too large to publish', () =
     expect(result.batchItemFailures).toEqual([]);
     const { event } = await onlyOutcome();
     expect(event.data.error?.errors).toEqual([
-      { path: `/${'k'.repeat(64)}…`, message: 'unknown field' },
+      { path: '', message: '1 unknown field(s) not shown' },
     ]);
+  });
+
+  it('lists a 10,000-character unknown member at its whole pointer: one FAILED outcome, deleted', async () => {
+    const key = `k/${'~'.repeat(9_998)}`;
+    const message = {
+      operation: 'CreateImageBuilder',
+      request: validRequests.CreateImageBuilder,
+      [key]: 1,
+    };
+
+    const result = await deliver(sqsRecord(message, { messageId: 'long-key-2' }));
+
+    expect(result.batchItemFailures).toEqual([]);
+    const { event } = await onlyOutcome();
+    const errors = event.data.error?.errors ?? [];
+    expect(errors).toEqual([{ path: `/k~1${'~0'.repeat(9_998)}`, message: 'unknown field' }]);
+    expect(resolvePointer(message, errors[0]?.path ?? '')).toBe(1);
   });
 
   it('reports 20 of 20,000 unknown members and counts the rest: one FAILED outcome, deleted', async () => {

@@ -241,6 +241,10 @@ export interface FakeIdempotencyStore extends IdempotencyStore {
   failNextWith(error: unknown): void;
 }
 
+/** A request as Powertools compares it: by its JSON, whatever its objects' prototypes. */
+const asJson = (request: unknown): unknown =>
+  request === undefined ? undefined : JSON.parse(JSON.stringify(request));
+
 export const fakeIdempotencyStore = (journal: Journal = []): FakeIdempotencyStore => {
   const records = new Map<string, StoredRecord>();
   let runs = 0;
@@ -264,7 +268,7 @@ export const fakeIdempotencyStore = (journal: Journal = []): FakeIdempotencyStor
         const key = `${keySpace}#${job.clientToken}`;
         const stored = records.get(key);
         if (stored) {
-          if (!isDeepStrictEqual(stored.request, job.request)) {
+          if (!isDeepStrictEqual(stored.request, asJson(job.request))) {
             throw powertoolsError('IdempotencyValidationError');
           }
           return { ...(structuredClone(stored.result) as R), replayed: true as const };
@@ -272,7 +276,7 @@ export const fakeIdempotencyStore = (journal: Journal = []): FakeIdempotencyStor
         runs++;
         const result = await fn(job);
         records.set(key, {
-          request: structuredClone(job.request),
+          request: asJson(job.request),
           result: structuredClone(result),
         });
         journal.push(`stored ${key}`);

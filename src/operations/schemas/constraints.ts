@@ -157,15 +157,75 @@ const entryCount = (min: number, max: number): z.core.$ZodCheck<Entries> => {
   return check;
 };
 
-/** A JSON object used as a Smithy map of string to string, with its entry-count @length. */
+/** zod/mini's record, set up on an instance of a schema built on it. */
+const initRecord: (inst: z.ZodMiniRecord, def: z.core.$ZodRecordDef) => void = z.ZodMiniRecord.init;
+
+type ParseFunction = z.ZodMiniRecord['_zod']['parse'];
+
+/**
+ * zod's record parse, except that the result is an object without a prototype, so every key is
+ * an ordinary member. zod's own record skips a `__proto__` key unchecked (assigning it to an
+ * object with `Object.prototype` would set the prototype instead), yet `__proto__` is a valid tag
+ * key of both services. Keys and values are checked and reported exactly as zod's record does.
+ */
+const nullPrototypeParse =
+  (inst: z.ZodMiniRecord, def: z.core.$ZodRecordDef): ParseFunction =>
+  (payload, ctx) => {
+    const input = payload.value;
+    if (!z.util.isPlainObject(input)) {
+      payload.issues.push({ expected: 'record', code: 'invalid_type', input, inst });
+      return payload;
+    }
+    const members: Record<string, unknown> = Object.create(null);
+    for (const key of Object.keys(input)) {
+      const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
+      if (keyResult instanceof Promise) throw new z.core.$ZodAsyncError();
+      if (keyResult.issues.length > 0) {
+        payload.issues.push({
+          code: 'invalid_key',
+          origin: 'record',
+          issues: keyResult.issues.map((issue) =>
+            z.util.finalizeIssue(issue, ctx, z.core.config()),
+          ),
+          input: key,
+          path: [key],
+          inst,
+        });
+        continue;
+      }
+      const valueResult = def.valueType._zod.run({ value: input[key], issues: [] }, ctx);
+      if (valueResult instanceof Promise) throw new z.core.$ZodAsyncError();
+      if (valueResult.issues.length > 0) {
+        payload.issues.push(...z.util.prefixIssues(key, valueResult.issues));
+      }
+      members[key] = valueResult.value;
+    }
+    payload.value = members;
+    return payload;
+  };
+
+/**
+ * A JSON object used as a Smithy map of string to string, with its entry-count @length. The
+ * result has no prototype: a key such as `__proto__` or `constructor` is a member like any other,
+ * for the guardrails and for the SDK, which sends it as one.
+ */
 export const map = <K extends z.ZodMiniString<string>, V extends z.ZodMiniString<string>>(
   key: K,
   value: V,
   { min = 0, max = INT32_MAX }: CountConstraints = {},
-): z.ZodMiniRecord<K, V> =>
-  z
-    .record(key, value)
-    .check(entryCount(min, max), z.meta({ minProperties: min, maxProperties: max }));
+): z.ZodMiniRecord<K, V> => {
+  const NullPrototypeRecord = z.core.$constructor<z.ZodMiniRecord<K, V>>(
+    'NullPrototypeRecord',
+    (inst, def) => {
+      initRecord(inst, def);
+      inst._zod.parse = nullPrototypeParse(inst, def);
+    },
+  );
+  return new NullPrototypeRecord({ type: 'record', keyType: key, valueType: value }).check(
+    entryCount(min, max),
+    z.meta({ minProperties: min, maxProperties: max }),
+  );
+};
 
 // ---------------------------------------------------------------------------------------------
 // Image Builder shapes shared by several operations (names as in the model)

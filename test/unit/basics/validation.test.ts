@@ -8,6 +8,7 @@ import {
   CreateInfrastructureConfigurationInput,
 } from '../../../src/operations/schemas/index.js';
 import { maximalRequests, validRequests } from '../../fixtures/requests.js';
+import { resolvePointer } from '../../support/jsonPointer.js';
 import { operationNames, schemaOf } from '../../support/operations.js';
 
 const infra = validRequests.CreateInfrastructureConfiguration;
@@ -248,19 +249,61 @@ describe('validate', () => {
     ]);
   });
 
-  it('refuses a __proto__ map key, which zod would otherwise drop silently', () => {
+  it.each([
+    ['the only key', '{"__proto__":"x"}'],
+    ['one key of two', '{"__proto__":"x","team":"a"}'],
+  ])(
+    'accepts __proto__ as a tag key when it is %s, as an own member, and leaves Object.prototype alone',
+    (_, tags) => {
+      // Prepare
+      const request = JSON.parse(
+        `{"name":"my-infra","instanceProfileName":"p","tags":${tags}}`,
+      ) as unknown;
+
+      // Act
+      const result = validate(CreateInfrastructureConfigurationInput, request);
+
+      // Assess
+      expect(result.success).toBe(true);
+      if (!result.success) return;
+      const parsed = result.data.tags ?? {};
+      expect(Object.getPrototypeOf(parsed)).toBeNull();
+      expect(Object.hasOwn(parsed, '__proto__')).toBe(true);
+      expect(Object.keys(parsed)).toEqual(Object.keys(JSON.parse(tags)));
+      expect(JSON.parse(JSON.stringify(result.data))).toEqual(request);
+      expect(Object.getPrototypeOf(Object.prototype)).toBeNull();
+      expect(Object.prototype).not.toHaveProperty('x');
+      expect(({} as Record<string, unknown>).team).toBeUndefined();
+    },
+  );
+
+  it('checks a __proto__ tag key and its value like any other', () => {
     // Prepare
     const request = JSON.parse(
-      '{"name":"my-infra","instanceProfileName":"p","tags":{"__proto__":"x","team":"a"}}',
+      `{"Name":"b","InstanceType":"stream.standard.medium","ImageName":"i","Tags":{"__proto__":"${'v'.repeat(257)}"}}`,
     ) as unknown;
 
     // Act
-    const result = validate(CreateInfrastructureConfigurationInput, request);
+    const errors = errorsOf(validate(CreateImageBuilderInput, request));
+
+    // Assess
+    expect(errors).toEqual([
+      { path: '/Tags/__proto__', message: 'must be at most 256 characters long' },
+    ]);
+  });
+
+  it('still refuses a __proto__ key that a plain zod record would drop silently', () => {
+    // Prepare
+    const schema = z.strictObject({ profiles: z.record(z.string(), z.string()) });
+    const document = JSON.parse('{"profiles":{"__proto__":"x","a":"b"}}') as unknown;
+
+    // Act
+    const result = validate(schema, document, '/policy');
 
     // Assess
     expect(result).toEqual({
       success: false,
-      errors: [{ path: '/tags/__proto__', message: 'unsupported key' }],
+      errors: [{ path: '/policy/profiles/__proto__', message: 'unsupported key' }],
     });
   });
 
@@ -291,17 +334,49 @@ describe('validate', () => {
     expect(JSON.stringify(errors)).not.toContain('x'.repeat(50));
   });
 
-  it('shortens a huge key in the path instead of returning it whole', () => {
+  it('keeps the pointer of a long key whole, RFC 6901-escaped, so that it resolves', () => {
     // Prepare
-    const key = 'k'.repeat(10_000);
+    const key = `k/${'~'.repeat(9_998)}`;
+    const request = { ...infra, [key]: 1 };
 
     // Act
-    const errors = errorsOf(
-      validate(CreateInfrastructureConfigurationInput, { ...infra, [key]: 1 }),
-    );
+    const errors = errorsOf(validate(CreateInfrastructureConfigurationInput, request, '/request'));
 
     // Assess
-    expect(errors).toEqual([{ path: `/${'k'.repeat(64)}…`, message: 'unknown field' }]);
+    expect(errors).toEqual([
+      { path: `/request/k~1${'~0'.repeat(9_998)}`, message: 'unknown field' },
+    ]);
+    expect(resolvePointer({ request }, errors[0]?.path ?? '')).toBe(1);
+  });
+
+  it('keeps the pointer of a long tag key whole too', () => {
+    // Prepare
+    const key = 'k'.repeat(300);
+    const request = { ...infra, tags: { [key]: 'v' } };
+
+    // Act
+    const errors = errorsOf(validate(CreateInfrastructureConfigurationInput, request));
+
+    // Assess
+    expect(errors).toEqual([
+      { path: `/tags/${key}`, message: 'key must be at most 128 characters long' },
+    ]);
+    expect(resolvePointer(request, errors[0]?.path ?? '')).toBe('v');
+  });
+
+  it('counts, rather than cuts, errors beyond the size bound of the list', () => {
+    // Prepare
+    const huge = 'h'.repeat(40_000);
+    const request = { ...infra, [huge]: 1, junk: 2 };
+
+    // Act
+    const errors = errorsOf(validate(CreateInfrastructureConfigurationInput, request, '/request'));
+
+    // Assess
+    expect(errors).toEqual([
+      { path: '/request/junk', message: 'unknown field' },
+      { path: '/request', message: '1 more error(s) not shown' },
+    ]);
   });
 
   it('caps the number of errors and says how many were left out', () => {

@@ -2,6 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { toProvisioningRequest } from '../../../src/channels/queueMessage.js';
 import { validRequests } from '../../fixtures/requests.js';
+import { resolvePointer } from '../../support/jsonPointer.js';
 import { sqsRecord } from '../../support/lambda.js';
 
 const builder = validRequests.CreateImageBuilder;
@@ -128,10 +129,11 @@ describe('toProvisioningRequest (SQS): the envelope', () => {
     ]);
   });
 
-  it('cuts a long unknown member in its path and reports at most 20 members, then a count', () => {
+  it('keeps the pointer of a long unknown member whole, and reports at most 20 members, then a count', () => {
     // Prepare
     const members = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`extra-${i}`, i]));
-    const long = sqsRecord(envelope({ ['k'.repeat(250_000)]: 1 }));
+    const longKey = `k/${'~'.repeat(300)}`;
+    const long = sqsRecord(envelope({ [longKey]: 1 }));
     const many = sqsRecord(envelope(members));
 
     // Act
@@ -139,12 +141,29 @@ describe('toProvisioningRequest (SQS): the envelope', () => {
     const manyRequest = read(many);
 
     // Assess
-    expect(longRequest.errors).toEqual([{ path: `/${'k'.repeat(64)}…`, message: 'unknown field' }]);
+    expect(longRequest.errors).toEqual([
+      { path: `/k~1${'~0'.repeat(300)}`, message: 'unknown field' },
+    ]);
+    expect(resolvePointer(JSON.parse(long.body), longRequest.errors?.[0]?.path ?? '')).toBe(1);
     expect(manyRequest.errors).toHaveLength(21);
     expect(manyRequest.errors?.[20]).toEqual({
       path: '',
       message: '10 more unknown field(s) not shown',
     });
+  });
+
+  it('counts an unknown member whose pointer alone is beyond the size of a list of errors, and lists the others', () => {
+    // Prepare
+    const record = sqsRecord(envelope({ ['k'.repeat(250_000)]: 1, priority: 'high' }));
+
+    // Act
+    const request = read(record);
+
+    // Assess
+    expect(request.errors).toEqual([
+      { path: '/priority', message: 'unknown field' },
+      { path: '', message: '1 more unknown field(s) not shown' },
+    ]);
   });
 
   it('reports each unknown envelope member at its own escaped JSON Pointer', () => {

@@ -127,6 +127,43 @@ describe('maps', () => {
     expect(accepts(schema, { a: '1' })).toBe(true);
     expect(accepts(schema, { a: '1', b: '2', c: '3' })).toBe(false);
   });
+
+  it('gives an object without a prototype, in which __proto__, constructor and toString are members like any other', () => {
+    // Prepare
+    const schema = map(z.string(), z.string(), { min: 1, max: 3 });
+    const input = JSON.parse('{"__proto__":"a","constructor":"b","toString":"c"}') as unknown;
+    const prototypeMembers = Object.getOwnPropertyNames(Object.prototype);
+
+    // Act
+    const parsed = schema.parse(input);
+
+    // Assess
+    expect(Object.getPrototypeOf(parsed)).toBeNull();
+    expect(Object.keys(parsed)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(parsed, '__proto__')).toMatchObject({
+      value: 'a',
+      enumerable: true,
+    });
+    expect(JSON.stringify(parsed)).toBe('{"__proto__":"a","constructor":"b","toString":"c"}');
+    expect(Object.getOwnPropertyNames(Object.prototype)).toEqual(prototypeMembers);
+    expect(Object.getPrototypeOf(input)).toBe(Object.prototype);
+  });
+
+  it('counts a __proto__ key towards the entry count, so it alone is one entry', () => {
+    // Prepare
+    const schema = map(z.string(), z.string(), { min: 1, max: 1 });
+
+    // Assess
+    expect(accepts(schema, JSON.parse('{"__proto__":"a"}'))).toBe(true);
+    expect(accepts(schema, JSON.parse('{"__proto__":"a","b":"c"}'))).toBe(false);
+    expect(accepts(schema, {})).toBe(false);
+  });
+
+  it('takes __proto__ as a tag key of both services, as their patterns allow', () => {
+    // Assess
+    expect(constraints.IMAGEBUILDER_TAG_KEY_PATTERN.test('__proto__')).toBe(true);
+    expect(APPSTREAM_TAG_KEY_PATTERN.test('__proto__')).toBe(true);
+  });
 });
 
 describe('JSON Schema generation', () => {
