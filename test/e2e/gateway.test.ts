@@ -479,6 +479,32 @@ describe("API Gateway's own answers", () => {
     for (const response of responses) expectAnswer(response, 500, 'Internal Server Error');
   });
 
+  it("serverless-offline's answer for a function it timed out is a 500, not a 200 and not a 504", async () => {
+    // Prepare: its Invoke API's answer, byte for byte apart from the stack trace.
+    lambda.reply = () => ({
+      status: 200,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'X-Amz-Function-Error': 'Unhandled',
+      },
+      body: JSON.stringify({
+        errorMessage: '[504] - Lambda timeout.',
+        errorType: 'Error',
+        trace: [
+          'Error: [504] - Lambda timeout.',
+          '    at #timeoutAndTerminate (LambdaFunction.js)',
+        ],
+      }),
+    });
+
+    // Act
+    const response = await call(gateway.endpoint, 'POST', '/image-builders', ['Host', host], '{}');
+
+    // Assess
+    expectAnswer(response, 500, 'Internal Server Error');
+    expect(response.text).not.toContain('504');
+  });
+
   it('a result API Gateway cannot read is a 500', async () => {
     // Prepare
     const results = [{ statusCode: 'created' }, { statusCode: 200, body: { nested: true } }];
