@@ -102,11 +102,12 @@ export const createInfrastructureConfiguration = infrastructureConfigurationWrit
         `The resource '${arn}' already exists.`,
       );
     }
+    const tags = input.tags as Record<string, string> | undefined;
     context.store.infrastructureConfigurations.set(arn, {
       arn,
       name,
       mutable: pickMutable(input),
-      tags: (input.tags as Record<string, string> | undefined) ?? {},
+      ...(tags === undefined ? {} : { tags }),
       dateCreated: context.now().toISOString(),
     });
     return arn;
@@ -131,7 +132,10 @@ export const updateInfrastructureConfiguration = infrastructureConfigurationWrit
   },
 );
 
-/** `dateUpdated` only appears once the configuration was updated (as in AWS's CLI examples). */
+/**
+ * `dateUpdated` only appears once the configuration was updated (as in AWS's CLI examples);
+ * `tags` only when the configuration has any, since the model's TagMap holds at least one entry.
+ */
 export const getInfrastructureConfiguration: OperationDefinition = {
   name: 'GetInfrastructureConfiguration',
   shape: getInfrastructureConfigurationShape,
@@ -147,7 +151,9 @@ export const getInfrastructureConfiguration: OperationDefinition = {
         ...record.mutable,
         dateCreated: record.dateCreated,
         ...(record.dateUpdated === undefined ? {} : { dateUpdated: record.dateUpdated }),
-        tags: record.tags,
+        ...(record.tags === undefined || Object.keys(record.tags).length === 0
+          ? {}
+          : { tags: record.tags }),
       },
     };
   },

@@ -18,7 +18,7 @@ export interface EmulatorOptions {
   port?: number;
   /** Default us-east-1. */
   region?: string;
-  /** Default 123456789012. */
+  /** Default 000000000000, the offline stack's one account. */
   accountId?: string;
   /** An AppStream image builder turns PENDING -> RUNNING after this long; default 2000. */
   appstreamReadyDelayMs?: number;
@@ -37,7 +37,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     context: {
       store: new ResourceStore(),
       region: options.region ?? 'us-east-1',
-      accountId: options.accountId ?? '123456789012',
+      accountId: options.accountId ?? '000000000000',
       appstreamReadyDelayMs: options.appstreamReadyDelayMs ?? 2000,
       iam: new IamVisibility(),
       now: () => new Date(),

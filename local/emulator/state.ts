@@ -11,7 +11,8 @@ export interface InfrastructureConfigurationRecord {
   name: string;
   /** Members that UpdateInfrastructureConfiguration replaces as a whole. */
   mutable: JsonObject;
-  tags: Record<string, string>;
+  /** As given on create (the model's TagMap has at least one entry); absent when none were. */
+  tags?: Record<string, string>;
   dateCreated: string;
   dateUpdated?: string;
 }

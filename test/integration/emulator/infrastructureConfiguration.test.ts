@@ -130,6 +130,30 @@ describe('GetInfrastructureConfiguration', () => {
     expect(configuration?.dateUpdated).toBeUndefined();
   });
 
+  it('leaves tags out for a configuration created without tags (a TagMap holds at least one entry)', async () => {
+    // Prepare
+    const { tags: _omitted, ...input } = infrastructureInput({ name: 'Untagged Infra' });
+    const { infrastructureConfigurationArn } = await emulator.imagebuilder.send(
+      new CreateInfrastructureConfigurationCommand(input),
+    );
+
+    // Act
+    const output = await emulator.imagebuilder.send(
+      new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn }),
+    );
+    const raw = await fetch(
+      `${emulator.endpoint}/GetInfrastructureConfiguration?infrastructureConfigurationArn=${encodeURIComponent(infrastructureConfigurationArn ?? '')}`,
+    );
+    const body = (await raw.json()) as { infrastructureConfiguration: Record<string, unknown> };
+
+    // Assess
+    expect(output.infrastructureConfiguration?.name).toBe('Untagged Infra');
+    expect(output.infrastructureConfiguration?.tags).toBeUndefined();
+    expect(raw.status).toBe(200);
+    expect(body.infrastructureConfiguration.arn).toBe(infrastructureConfigurationArn);
+    expect(Object.keys(body.infrastructureConfiguration)).not.toContain('tags');
+  });
+
   it('fails with ResourceNotFoundException (404) for an ARN that was never created', async () => {
     // Prepare
     const arn = infrastructureArn('missing');

@@ -14,7 +14,8 @@ import {
 } from '../../../local/emulator/index.js';
 
 export const REGION = 'us-east-1';
-export const ACCOUNT_ID = '123456789012';
+/** The emulator's default account: the offline stack's one account. */
+export const ACCOUNT_ID = '000000000000';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 /** Model patterns the emulator's ARNs must satisfy (docs/aws-contracts.md §5). */

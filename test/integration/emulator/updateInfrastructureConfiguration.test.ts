@@ -46,6 +46,40 @@ describe('UpdateInfrastructureConfiguration', () => {
     expect(infrastructureConfiguration?.tags).toEqual(input.tags);
   });
 
+  it('keeps an untagged configuration without tags, in its answer and on a later read', async () => {
+    // Prepare
+    const { tags: _omitted, ...input } = infrastructureInput();
+    const { infrastructureConfigurationArn } = await emulator.imagebuilder.send(
+      new CreateInfrastructureConfigurationCommand(input),
+    );
+
+    // Act
+    const raw = await fetch(`${emulator.endpoint}/UpdateInfrastructureConfiguration`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        infrastructureConfigurationArn,
+        instanceProfileName: 'OtherInstanceProfile',
+        clientToken: 'token-update-untagged',
+      }),
+    });
+    const answer = (await raw.json()) as Record<string, unknown>;
+    const { infrastructureConfiguration } = await emulator.imagebuilder.send(
+      new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn }),
+    );
+
+    // Assess
+    expect(raw.status).toBe(200);
+    expect(Object.keys(answer).sort()).toEqual([
+      'clientToken',
+      'infrastructureConfigurationArn',
+      'requestId',
+    ]);
+    expect(infrastructureConfiguration?.instanceProfileName).toBe('OtherInstanceProfile');
+    expect(infrastructureConfiguration?.dateUpdated).toMatch(ISO_8601);
+    expect(infrastructureConfiguration?.tags).toBeUndefined();
+  });
+
   it('fails with ResourceNotFoundException for an unknown ARN', async () => {
     // Prepare
     const arn = infrastructureArn('nope');
