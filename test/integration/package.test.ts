@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,7 +193,10 @@ const readZip = (zip: Buffer): Map<string, Buffer> => {
   return entries;
 };
 
-const slsBin = join(dirname(require.resolve('osls/package.json')), 'bin', 'serverless.js');
+/** What `npm run package` runs: `sls package` in a temporary folder of its own. */
+const PACKAGE_SCRIPT = join(projectRoot, 'scripts', 'package.ts');
+/** The temporary folder (TMPDIR) every packaging run of this file gets, checked after them. */
+const packageTemp = mkdtempSync(join(tmpdir(), 'image-provisioner-package-temp-'));
 
 /** The caller's environment minus every AWS setting, so any AWS lookup at package time fails. */
 const offlineEnv = (): NodeJS.ProcessEnv => {
@@ -211,6 +214,9 @@ const offlineEnv = (): NodeJS.ProcessEnv => {
     // Own esbuild work folder (.esbuild/<stage>-pkgtest-<pid>), so a concurrent
     // `npm run package` or second test run never shares it.
     STACK_BUILD_ID: `-pkgtest-${process.pid}`,
+    TMPDIR: packageTemp,
+    TMP: packageTemp,
+    TEMP: packageTemp,
   };
 };
 
@@ -218,7 +224,7 @@ const packageStage = async (stage: string, outDir: string): Promise<Template> =>
   try {
     await promisify(execFile)(
       process.execPath,
-      [slsBin, 'package', '--stage', stage, '--package', outDir],
+      ['--import', 'tsx', PACKAGE_SCRIPT, '--stage', stage, '--package', outDir],
       { cwd: projectRoot, env: offlineEnv(), timeout: PACKAGE_TIMEOUT_MS, maxBuffer: 16 << 20 },
     );
   } catch (error) {
@@ -1431,5 +1437,35 @@ describe('iac/http-auth.cjs', () => {
     [{ authMode: 'jwt', jwtIssuerUrl: JWT_ISSUER, jwtAudience: ' , ' }, /needs param jwtAudience/],
   ])('rejects %o: no route is ever left open', (params, message) => {
     expect(() => authSettings(params)).toThrow(message);
+  });
+});
+
+describe('npm run package (scripts/package.ts)', () => {
+  /** tsx's cache of compiled files, which the script's own loader keeps in the temporary folder. */
+  const TSX_CACHE = `tsx-${userInfo().uid}`;
+
+  afterAll(async () => {
+    await rm(packageTemp, { recursive: true, force: true });
+  });
+
+  it('is what npm run package runs', () => {
+    // Prepare
+    const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+
+    // Assess
+    expect(manifest.scripts.package).toBe('node --import tsx scripts/package.ts --stage dev');
+  });
+
+  it('leaves nothing in the temporary folder, the copies each function was zipped from included', () => {
+    // Prepare
+    const zips = STAGE_CASES.flatMap(({ stage }) =>
+      Object.keys(FUNCTIONS).map((name) => join(packaged.get(stage)?.outDir ?? '', `${name}.zip`)),
+    );
+
+    // Assess: both stages zipped every function, and nothing of that is left.
+    expect(zips.filter((zip) => !existsSync(zip))).toEqual([]);
+    expect(readdirSync(packageTemp).filter((name) => name !== TSX_CACHE)).toEqual([]);
   });
 });
