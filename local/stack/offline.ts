@@ -41,11 +41,20 @@ const exited = (child: ChildProcess): Promise<number | null> =>
 /** Box-drawing characters only: the frame of serverless-offline's route listing. */
 const FRAME_LINE = /^[\s\u2500-\u257f]*[\u2500-\u257f][\s\u2500-\u257f]*$/;
 
-/** Drops the lines that name the internal HTTP server (its routes and "Server ready"). */
-const withoutInternalServer = (text: string, internalServer: string): string =>
+/** A route of Lambda's Invoke API, which serverless-offline lists as if it were an HTTP route. */
+const INVOKE_ROUTE = '/2015-03-31/functions/';
+
+/**
+ * Drops the lines that name the internal HTTP server (its routes and "Server ready") and the
+ * Invoke API's routes: the stack's gateway and triggers use them, nobody else.
+ */
+export const withoutInternalServer = (text: string, internalServer: string): string =>
   text
     .split('\n')
-    .filter((line) => !line.includes(internalServer) && !FRAME_LINE.test(line))
+    .filter(
+      (line) =>
+        !line.includes(internalServer) && !line.includes(INVOKE_ROUTE) && !FRAME_LINE.test(line),
+    )
     .join('\n');
 
 /** Why serverless-offline could not start, naming a port it could not listen on. */
