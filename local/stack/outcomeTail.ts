@@ -30,6 +30,7 @@ export const formatOutcome = (body: string): string => {
       data?: {
         operation?: unknown;
         status?: unknown;
+        event?: unknown;
         channel?: unknown;
         clientToken?: unknown;
         error?: { code?: unknown };
@@ -37,7 +38,8 @@ export const formatOutcome = (body: string): string => {
     };
     const data = event.data ?? {};
     const summary = [
-      text(data.status),
+      // A follow-through event (e.g. ImageBuilderReady) has a name instead of a status.
+      text(data.status ?? data.event),
       text(data.operation),
       `via ${text(data.channel)}`,
       `clientToken=${text(data.clientToken)}`,

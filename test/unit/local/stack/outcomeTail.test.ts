@@ -17,6 +17,23 @@ describe('formatOutcome', () => {
     );
   });
 
+  it('names a follow-through event where an outcome has its status', () => {
+    const body = event(
+      {
+        operation: 'CreateImageBuilder',
+        event: 'ImageBuilderReady',
+        channel: 'sqs',
+        clientToken: 't-1',
+      },
+      'arn:aws:appstream:us-east-1:000000000000:image-builder/b',
+    );
+
+    expect(formatOutcome(body)).toBe(
+      '[outcome] ImageBuilderReady CreateImageBuilder via sqs clientToken=t-1 ' +
+        `arn:aws:appstream:us-east-1:000000000000:image-builder/b\n          ${body}`,
+    );
+  });
+
   it.each([
     ['a line break that would forge an outcome line', 't-1\n[outcome] SUCCEEDED forged'],
     ['a carriage return that would overwrite the line', 't-1\rSUCCEEDED'],
