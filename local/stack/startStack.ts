@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -270,6 +271,9 @@ export const startStack = async (
       params: functionParams(settings, watchQueueUrl),
       output: (chunk) => io.print(chunk.trimEnd()),
     });
+    // The bundles of this stack's own build folder (STACK_BUILD_ID) go with it: after the functions.
+    const buildDir = join(root, '.esbuild', `${settings.stage}-${httpPort}`);
+    stops.push(() => rm(buildDir, { recursive: true, force: true }));
     stops.push(() => offline.stop());
     functionsStarted(offline);
     // On the way down, the stream stops before the functions it invokes.

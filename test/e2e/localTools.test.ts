@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../local/stack/settingsHelp.js';
 import type { StackInfo } from '../../local/stack/startStack.js';
-import { freePorts, PORT_VARIABLES } from './support/stack.js';
+import { freePorts, PORT_VARIABLES, startStack } from './support/stack.js';
 import { eventually, StopWaiting } from './support/wait.js';
 
 /*
@@ -469,4 +469,24 @@ describe('with a stack running', () => {
     expect(await exists(join(stack.stackDir, 'stack.json'))).toBe(false);
     expect(await exists(join(stack.stackDir, 'stack.lock'))).toBe(false);
   });
+});
+
+describe('a stack that stops', () => {
+  it('takes its own build folder (.esbuild/<stage>-<HTTP port>) with it', async () => {
+    // Prepare
+    const stack = await startStack();
+    const port = new URL(stack.info.httpApi).port;
+    const buildDir = join(REPO_ROOT, '.esbuild', `local-${port}`);
+    const builtWhileRunning = await stat(buildDir).then(
+      (found) => found.isDirectory(),
+      () => false,
+    );
+
+    // Act
+    await stack.stop();
+
+    // Assess
+    expect(builtWhileRunning).toBe(true);
+    await expect(stat(buildDir)).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 90_000);
 });
