@@ -625,12 +625,26 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
         StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         SSESpecification: { SSEEnabled: true },
-        // From the pointInTimeRecovery param (true in prod only), like the idempotency table's.
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+        // From the pointInTimeRecovery param (true in every deployed stage), like the idempotency
+        // table's.
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       });
       expect(resource('RequestsTable').Properties.PointInTimeRecoverySpecification).toEqual(
         resource('IdempotencyTable').Properties.PointInTimeRecoverySpecification,
       );
+    });
+
+    it.each([
+      'IdempotencyTable',
+      'RequestsTable',
+      'RequestDeadLetterQueue',
+      'OutboxFailureQueue',
+      'WatchDeadLetterQueue',
+    ])('keeps %s when the stack is deleted or the resource replaced', (id) => {
+      expect(resource(id)).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
     });
 
     it('keys the ledger on the attribute the code writes', () => {
