@@ -41,6 +41,8 @@ import { OUTBOX_AS_DEPLOYED } from './support/outbox.js';
  * time, and each leaves both parts up and no fault behind.
  */
 
+/** How long a queue copy that found its token in flight is held back (src/channels/queue.ts). */
+const QUEUE_LOCK_WAIT_MS = 30_000;
 const STACK_START_TIMEOUT_MS = 120_000;
 /** src/provisioning/retry.ts DEFAULT_RETRY_POLICY.maxAttempts: AWS calls per invocation. */
 const MAX_AWS_ATTEMPTS = 4;
@@ -145,115 +147,121 @@ const deadLetterFigures = ({ calls, published, elapsedMs }: DeadLettered) => ({
 // ------------------------------------------------------------------------------------------------
 
 describe('duplicates', () => {
-  it('50 concurrent deliveries of one request (25 HTTP + 25 queue, one clientToken) make one AWS call and one outcome', async () => {
-    // Prepare
-    const name = unique('rel-concurrent');
-    const token = unique('rel-concurrent');
-    const request = infrastructureRequest(name);
-    const message = queueMessage('CreateInfrastructureConfiguration', token, request);
-    // Slow AWS down so the deliveries of both channels really overlap the one that got through.
-    await stack.emulator.fault({
-      operation: 'CreateInfrastructureConfiguration',
-      latencyMs: AWS_LATENCY_MS,
-      count: -1,
-    });
-    const started = performance.now();
+  it(
+    '50 concurrent deliveries of one request (25 HTTP + 25 queue, one clientToken) make one AWS call and one outcome',
+    async () => {
+      // Prepare
+      const name = unique('rel-concurrent');
+      const token = unique('rel-concurrent');
+      const request = infrastructureRequest(name);
+      const message = queueMessage('CreateInfrastructureConfiguration', token, request);
+      // Slow AWS down so the deliveries of both channels really overlap the one that got through.
+      await stack.emulator.fault({
+        operation: 'CreateInfrastructureConfiguration',
+        latencyMs: AWS_LATENCY_MS,
+        count: -1,
+      });
+      const started = performance.now();
 
-    // Act: all 50 fired at once.
-    const [responses, messageIds] = await Promise.all([
-      Promise.all(
-        Array.from({ length: CONCURRENT_HTTP }, () => api.createInfrastructure(request, token)),
-      ),
-      Promise.all(Array.from({ length: CONCURRENT_MESSAGES }, () => queues.send(message))),
-    ]);
-    const answeredMs = since(started);
-    // Every queue copy must be deleted: the in-flight ones come back (visibility 1 s) as replays.
-    await outcomes.waitFor(token, { timeoutMs: 15_000, settleMs: 0 });
-    await queues.drained(15_000);
-    await outcomes.drainFor(QUEUE_SETTLE_MS);
-    const settledMs = since(started);
-    // What the service logged per delivery: the copies bounced while the first was in progress,
-    // then the queue's redeliveries answered from the idempotency record.
-    const logged = requestLog(stack.output(), token);
-    // A portal retrying blindly afterwards gets the same answer.
-    const blindRetry = await api.createInfrastructure(request, token);
+      // Act: all 50 fired at once.
+      const [responses, messageIds] = await Promise.all([
+        Promise.all(
+          Array.from({ length: CONCURRENT_HTTP }, () => api.createInfrastructure(request, token)),
+        ),
+        Promise.all(Array.from({ length: CONCURRENT_MESSAGES }, () => queues.send(message))),
+      ]);
+      const answeredMs = since(started);
+      // Every queue copy must be deleted. A copy that found the token in flight is held back for the
+      // longest a lock can last (LOCK_WAIT_SECONDS in src/channels/queue.ts, 30 s), then comes back
+      // as a replay.
+      await outcomes.waitFor(token, { timeoutMs: 15_000, settleMs: 0 });
+      await queues.drained(QUEUE_LOCK_WAIT_MS + 15_000);
+      await outcomes.drainFor(QUEUE_SETTLE_MS);
+      const settledMs = since(started);
+      // What the service logged per delivery: the copies bounced while the first was in progress,
+      // then the queue's redeliveries answered from the idempotency record.
+      const logged = requestLog(stack.output(), token);
+      // A portal retrying blindly afterwards gets the same answer.
+      const blindRetry = await api.createInfrastructure(request, token);
 
-    // Assess
-    const calls = await infrastructureCalls(token);
-    const published = outcomes.for(token);
-    const statuses = tally(
-      responses.map(
-        (response) =>
-          `${response.status}${response.headers.get('idempotent-replayed') ? ' replayed' : ''}`,
-      ),
-    );
-    const queueDepths = await depths();
-    const bounced = (channel: string) =>
-      logged.filter(
-        (line) => line.channel === channel && line.errorCode === 'IdempotencyInProgressException',
-      ).length;
-    printFigures('50 concurrent deliveries', {
-      'AWS calls': calls.length,
-      outcomes: published.length,
-      outcomeChannel: published[0]?.event.data.channel,
-      'HTTP statuses': statuses,
-      'deliveries logged': tally(logged.map(describeLogLine)),
-      'bounced in progress': { http: bounced('http'), sqs: bounced('sqs') },
-      'queue messages sent': messageIds.length,
-      'request queue left': queueDepths.requestQueue,
-      DLQ: queueDepths.deadLetterQueue,
-      'HTTP answered (ms)': answeredMs,
-      'all settled (ms)': settledMs,
-    });
+      // Assess
+      const calls = await infrastructureCalls(token);
+      const published = outcomes.for(token);
+      const statuses = tally(
+        responses.map(
+          (response) =>
+            `${response.status}${response.headers.get('idempotent-replayed') ? ' replayed' : ''}`,
+        ),
+      );
+      const queueDepths = await depths();
+      const bounced = (channel: string) =>
+        logged.filter(
+          (line) => line.channel === channel && line.errorCode === 'IdempotencyInProgressException',
+        ).length;
+      printFigures('50 concurrent deliveries', {
+        'AWS calls': calls.length,
+        outcomes: published.length,
+        outcomeChannel: published[0]?.event.data.channel,
+        'HTTP statuses': statuses,
+        'deliveries logged': tally(logged.map(describeLogLine)),
+        'bounced in progress': { http: bounced('http'), sqs: bounced('sqs') },
+        'queue messages sent': messageIds.length,
+        'request queue left': queueDepths.requestQueue,
+        DLQ: queueDepths.deadLetterQueue,
+        'HTTP answered (ms)': answeredMs,
+        'all settled (ms)': settledMs,
+      });
 
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.error).toBeUndefined();
-    expect(published).toHaveLength(1);
-    const outcome = published[0] as ReceivedOutcome;
-    expect(outcome.event.data).toMatchObject({
-      operation: 'CreateInfrastructureConfiguration',
-      clientToken: token,
-      status: 'SUCCEEDED',
-    });
-    const arn = outcome.event.subject;
-    expect(arn).toMatch(new RegExp(`:infrastructure-configuration/${name}$`));
-    // Only 201 (first or replay, one ARN) and 409 (in progress, with Retry-After).
-    for (const response of responses) {
-      expect([201, 409], response.text).toContain(response.status);
-      if (response.status === 201) {
-        expect(response.body.infrastructureConfigurationArn).toBe(arn);
-      } else {
-        expectProblem(response, 409, 'IdempotencyInProgressException');
-        expect(retryAfter(response)).toBeGreaterThanOrEqual(1);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.error).toBeUndefined();
+      expect(published).toHaveLength(1);
+      const outcome = published[0] as ReceivedOutcome;
+      expect(outcome.event.data).toMatchObject({
+        operation: 'CreateInfrastructureConfiguration',
+        clientToken: token,
+        status: 'SUCCEEDED',
+      });
+      const arn = outcome.event.subject;
+      expect(arn).toMatch(new RegExp(`:infrastructure-configuration/${name}$`));
+      // Only 201 (first or replay, one ARN) and 409 (in progress, with Retry-After).
+      for (const response of responses) {
+        expect([201, 409], response.text).toContain(response.status);
+        if (response.status === 201) {
+          expect(response.body.infrastructureConfigurationArn).toBe(arn);
+        } else {
+          expectProblem(response, 409, 'IdempotencyInProgressException');
+          expect(retryAfter(response)).toBeGreaterThanOrEqual(1);
+        }
       }
-    }
-    // The channels really overlapped: deliveries on the channel that lost found the first one
-    // still in progress (for the queue, the service's log tells; its figures are lower bounds).
-    // The local trigger hands the queue over one batch at a time, so when a queue copy wins, the
-    // other copies only arrive after it: then the HTTP 409s show the overlap.
-    expect(responses.filter(({ status }) => status === 409).length).toBeGreaterThanOrEqual(1);
-    expect(bounced(outcome.event.data.channel === 'http' ? 'sqs' : 'http')).toBeGreaterThanOrEqual(
-      1,
-    );
-    // Exactly one delivery did the work: over HTTP, it is the one 201 that is no replay.
-    const fresh = responses.filter(
-      (response) => response.status === 201 && !response.headers.get('idempotent-replayed'),
-    );
-    expect(fresh).toHaveLength(outcome.event.data.channel === 'http' ? 1 : 0);
-    expect(queueDepths).toEqual({ requestQueue: 0, deadLetterQueue: 0 });
-    // No delivery ended in anything but success or "in progress, retry".
-    expect(
-      logged.filter(
-        ({ outcome, errorCode }) =>
-          outcome !== 'SUCCEEDED' && errorCode !== 'IdempotencyInProgressException',
-      ),
-    ).toEqual([]);
-    expect(blindRetry.status, blindRetry.text).toBe(201);
-    expect(blindRetry.headers.get('idempotent-replayed')).toBe('true');
-    expect(blindRetry.body.infrastructureConfigurationArn).toBe(arn);
-    expect(await infrastructureCalls(token)).toHaveLength(1);
-    expect(outcomes.for(token)).toHaveLength(1);
-  }, 60_000);
+      // The channels really overlapped: deliveries on the channel that lost found the first one
+      // still in progress (for the queue, the service's log tells; its figures are lower bounds).
+      // The local trigger hands the queue over one batch at a time, so when a queue copy wins, the
+      // other copies only arrive after it: then the HTTP 409s show the overlap.
+      expect(responses.filter(({ status }) => status === 409).length).toBeGreaterThanOrEqual(1);
+      expect(
+        bounced(outcome.event.data.channel === 'http' ? 'sqs' : 'http'),
+      ).toBeGreaterThanOrEqual(1);
+      // Exactly one delivery did the work: over HTTP, it is the one 201 that is no replay.
+      const fresh = responses.filter(
+        (response) => response.status === 201 && !response.headers.get('idempotent-replayed'),
+      );
+      expect(fresh).toHaveLength(outcome.event.data.channel === 'http' ? 1 : 0);
+      expect(queueDepths).toEqual({ requestQueue: 0, deadLetterQueue: 0 });
+      // No delivery ended in anything but success or "in progress, retry".
+      expect(
+        logged.filter(
+          ({ outcome, errorCode }) =>
+            outcome !== 'SUCCEEDED' && errorCode !== 'IdempotencyInProgressException',
+        ),
+      ).toEqual([]);
+      expect(blindRetry.status, blindRetry.text).toBe(201);
+      expect(blindRetry.headers.get('idempotent-replayed')).toBe('true');
+      expect(blindRetry.body.infrastructureConfigurationArn).toBe(arn);
+      expect(await infrastructureCalls(token)).toHaveLength(1);
+      expect(outcomes.for(token)).toHaveLength(1);
+    },
+    QUEUE_LOCK_WAIT_MS + 60_000,
+  );
 });
 
 // ------------------------------------------------------------------------------------------------
