@@ -1,7 +1,8 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { IdempotencyStore } from '../provisioning/idempotency.js';
 
 export interface EntryDependencies {
@@ -20,3 +21,21 @@ export const lambdaEntry = <Event, Result>({ logger, idempotency }: EntryDepende
     .before(({ context }) => {
       idempotency?.registerLambdaContext(context);
     });
+
+/**
+ * An SQS entry with partial batch responses: each record on its own, and only the records whose
+ * `processRecord` rejects are reported back for SQS to deliver again.
+ */
+export const sqsBatchEntry = (
+  entry: EntryDependencies,
+  processRecord: (record: SQSRecord, context: Context) => Promise<void>,
+) =>
+  lambdaEntry<SQSEvent, SQSBatchResponse>(entry).handler(async (event, context) =>
+    // A processor keeps per-batch state: one per invocation.
+    processPartialResponse(
+      event,
+      (record: SQSRecord) => processRecord(record, context),
+      new BatchProcessor(EventType.SQS),
+      { context, throwOnFullBatchFailure: false },
+    ),
+  );

@@ -1,11 +1,10 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { idempotencyInProgressError, type ProvisioningError } from '../basics/errors.js';
 import { IAM_PROPAGATION_PENDING } from '../provisioning/awsErrors.js';
 import type { Pipeline } from '../provisioning/pipeline.js';
 import { runInTime } from './deadline.js';
 import type { MessageDelay } from './messageDelay.js';
-import { type EntryDependencies, lambdaEntry } from './middleware.js';
+import { type EntryDependencies, sqsBatchEntry } from './middleware.js';
 import { receiveCountOf, toProvisioningRequest } from './queueMessage.js';
 import type { ChannelSettings } from './settings.js';
 
@@ -91,13 +90,5 @@ export const createQueueHandler = ({
     }
     throw result.error;
   };
-  return lambdaEntry<SQSEvent, SQSBatchResponse>(entry).handler(async (event, context) =>
-    // A processor keeps per-batch state: one per invocation.
-    processPartialResponse(
-      event,
-      (record: SQSRecord) => processRecord(record, context),
-      new BatchProcessor(EventType.SQS),
-      { context, throwOnFullBatchFailure: false },
-    ),
-  );
+  return sqsBatchEntry(entry, processRecord);
 };

@@ -1,9 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { isRecord } from '../basics/records.js';
 import type { ReadinessWatch, WatchCheck } from '../readiness/watch.js';
 import { ANSWER_MARGIN_MS } from './deadline.js';
-import { type EntryDependencies, lambdaEntry } from './middleware.js';
+import { type EntryDependencies, sqsBatchEntry } from './middleware.js';
 
 interface WatchChannelDependencies extends EntryDependencies {
   watch: ReadinessWatch;
@@ -42,12 +41,5 @@ export const createWatchHandler = ({ watch, ...entry }: WatchChannelDependencies
     const result = await watch.check(check, signal);
     entry.logger.info('check made', { ...check, ...result });
   };
-  return lambdaEntry<SQSEvent, SQSBatchResponse>(entry).handler(async (event, context) =>
-    processPartialResponse(
-      event,
-      (record: SQSRecord) => checkRecord(record, context),
-      new BatchProcessor(EventType.SQS),
-      { context, throwOnFullBatchFailure: false },
-    ),
-  );
+  return sqsBatchEntry(entry, checkRecord);
 };
