@@ -3,9 +3,9 @@ import { secondsUntilNextCheck } from '../ledger/watch.js';
 import {
   type Outcome,
   type ReadinessEvent,
-  readinessEventType,
   type ServiceEvent,
   toOutcomeEvent,
+  toReadinessEvent,
 } from '../outcomes/outcome.js';
 import type { OutcomePublisher } from '../outcomes/publisher.js';
 import type { CheckScheduler, ScheduledCheck } from './checks.js';
@@ -41,16 +41,11 @@ const readinessEventOf = (
   record: LedgerRecord,
   outcome: LedgerOutcome & { event: string },
   source: string,
-): ReadinessEvent => ({
-  specversion: '1.0',
-  id: outcome.id,
-  source,
-  type: readinessEventType(outcome.event),
-  ...(outcome.subject ? { subject: outcome.subject } : {}),
-  time: outcome.time,
-  datacontenttype: 'application/json',
-  data: { ...askerOf(record, outcome), event: outcome.event, resource: outcome.resource ?? null },
-});
+): ReadinessEvent =>
+  toReadinessEvent(
+    { ...askerOf(record, outcome), event: outcome.event, resource: outcome.resource ?? null },
+    { id: outcome.id, source, subject: outcome.subject, time: outcome.time },
+  );
 
 /** The event of one committed outcome, from the record as it was committed. */
 export const outcomeEventOf = (

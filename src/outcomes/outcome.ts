@@ -95,16 +95,42 @@ const eventId = (parts: readonly string[]): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
 
+/** The CloudEvents envelope every event of the service shares. */
+const envelope = (options: {
+  id: string;
+  source: string;
+  type: string;
+  subject?: string | undefined;
+  time: string;
+}) => ({
+  specversion: '1.0' as const,
+  id: options.id,
+  source: options.source,
+  type: options.type,
+  ...(options.subject ? { subject: options.subject } : {}),
+  time: options.time,
+  datacontenttype: 'application/json' as const,
+});
+
 export const toOutcomeEvent = (
   outcome: Outcome,
   options: { source: string; subject?: string | undefined; now?: Date; id?: string },
 ): OutcomeEvent => ({
-  specversion: '1.0',
-  id: options.id ?? outcomeId(outcome),
-  source: options.source,
-  type: OUTCOME_EVENT_TYPE,
-  ...(options.subject ? { subject: options.subject } : {}),
-  time: (options.now ?? new Date()).toISOString(),
-  datacontenttype: 'application/json',
+  ...envelope({
+    id: options.id ?? outcomeId(outcome),
+    source: options.source,
+    type: OUTCOME_EVENT_TYPE,
+    subject: options.subject,
+    time: (options.now ?? new Date()).toISOString(),
+  }),
   data: outcome,
+});
+
+/** A follow-through event: `data.event` names it, and its CloudEvents `type` carries the name. */
+export const toReadinessEvent = (
+  notice: ReadinessNotice,
+  options: { id: string; source: string; subject?: string | undefined; time: string },
+): ReadinessEvent => ({
+  ...envelope({ ...options, type: readinessEventType(notice.event) }),
+  data: notice,
 });
