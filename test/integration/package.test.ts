@@ -319,7 +319,9 @@ const inspect = (stage: string) => {
   };
 
   const topicPolicy = (): Statement[] => {
-    const policies = ofType('AWS::SNS::TopicPolicy');
+    const policies = ofType('AWS::SNS::TopicPolicy').filter(([, r]) =>
+      asList(r.Properties.Topics).some((t: { Ref?: string }) => t.Ref === 'OutcomesTopic'),
+    );
     expect(policies).toHaveLength(1);
     expect(policies[0]?.[1].Properties.Topics).toEqual([{ Ref: 'OutcomesTopic' }]);
     return policies[0]?.[1].Properties.PolicyDocument.Statement;
@@ -438,6 +440,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           OUTCOME_SOURCE: `image-provisioner.${stage}`,
           POWERTOOLS_SERVICE_NAME: 'image-provisioner',
           POWERTOOLS_LOG_LEVEL: 'INFO',
+          POWERTOOLS_METRICS_NAMESPACE: `image-provisioner/${stage}`,
           // dev has a guardrails file; sso has none and so runs without guardrails.
           GUARDRAILS_FILE: existsSync(`config/guardrails/${stage}.json`)
             ? `config/guardrails/${stage}.json`
@@ -792,7 +795,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
     });
 
     it('gives the topic policy an Id and every statement a unique Sid (SNS requires both)', () => {
-      const policy = ofType('AWS::SNS::TopicPolicy')[0]?.[1].Properties.PolicyDocument;
+      const policy = resource('OutcomesTopicPolicy').Properties.PolicyDocument;
       expect(policy?.Id).toBe(`image-provisioner-${stage}-outcomes-policy`);
       const sids = topicPolicy().map((s) => s.Sid);
       expect(sids.every(Boolean)).toBe(true);
@@ -885,8 +888,9 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
     it('grants no wildcard action in resource policies; "sqs:*" only to deny without TLS', () => {
       const statements = resourcePolicyStatements();
-      // One per queue (request, its DLQ, outbox failure, watch, its DLQ), four in the topic policy.
-      expect(statements.length).toBe(9);
+      // One per queue (request, its DLQ, outbox failure, watch, its DLQ), four in the outcomes
+      // topic's policy, two in the operations topic's.
+      expect(statements.length).toBe(11);
       for (const statement of statements) {
         expect(statement.NotAction).toBeUndefined();
         expect(statement.NotResource).toBeUndefined();
