@@ -28,6 +28,9 @@ const TRANSLATED_ACTIONS = [
   'TagQueue',
   'UntagQueue',
   'ListQueueTags',
+  'StartMessageMoveTask',
+  'ListMessageMoveTasks',
+  'CancelMessageMoveTask',
 ] as const;
 
 export type TranslatedAction = (typeof TRANSLATED_ACTIONS)[number];
@@ -37,9 +40,6 @@ const UNSUPPORTED_ACTIONS = [
   'AddPermission',
   'RemovePermission',
   'ListDeadLetterSourceQueues',
-  'StartMessageMoveTask',
-  'CancelMessageMoveTask',
-  'ListMessageMoveTasks',
 ] as const;
 
 const translated: ReadonlySet<string> = new Set<string>(TRANSLATED_ACTIONS);
@@ -252,6 +252,16 @@ const REQUESTS: Record<TranslatedAction, RequestBuilder> = {
   TagQueue: (p, QueueUrl) => ({ QueueUrl, Tags: pairs(p, 'Tag', 'Key', 'Value') ?? {} }),
   UntagQueue: (p, QueueUrl) => ({ QueueUrl, TagKeys: texts(p, 'TagKey') ?? [] }),
   ListQueueTags: (_p, QueueUrl) => ({ QueueUrl }),
+  StartMessageMoveTask: (p) => ({
+    SourceArn: text(p, 'SourceArn'),
+    DestinationArn: text(p, 'DestinationArn'),
+    MaxNumberOfMessagesPerSecond: integer(p, 'MaxNumberOfMessagesPerSecond'),
+  }),
+  ListMessageMoveTasks: (p) => ({
+    SourceArn: text(p, 'SourceArn'),
+    MaxResults: integer(p, 'MaxResults'),
+  }),
+  CancelMessageMoveTask: (p) => ({ TaskHandle: text(p, 'TaskHandle') }),
 };
 
 /**
@@ -376,6 +386,18 @@ const SENT = [
   'SequenceNumber',
 ] as const;
 
+const MOVE_TASK_ENTRY = [
+  'TaskHandle',
+  'Status',
+  'SourceArn',
+  'DestinationArn',
+  'MaxNumberOfMessagesPerSecond',
+  'ApproximateNumberOfMessagesMoved',
+  'ApproximateNumberOfMessagesToMove',
+  'FailureReason',
+  'StartedTimestamp',
+] as const;
+
 /** The content of `<ActionResult>`; actions without one answer only `ResponseMetadata`. */
 const RESULTS: Record<TranslatedAction, ((answer: Json) => string) | undefined> = {
   SendMessage: (answer) => elements(answer, SENT),
@@ -405,6 +427,17 @@ const RESULTS: Record<TranslatedAction, ((answer: Json) => string) | undefined> 
   TagQueue: undefined,
   UntagQueue: undefined,
   ListQueueTags: (answer) => entries('Tag', answer.Tags, 'Key', 'Value'),
+  StartMessageMoveTask: (answer) => element('TaskHandle', answer.TaskHandle),
+  // The entries are flattened: one <ListMessageMoveTasksResultEntry> per task.
+  ListMessageMoveTasks: (answer) =>
+    array(answer.Results)
+      .map(
+        (entry) =>
+          `<ListMessageMoveTasksResultEntry>${elements(object(entry), MOVE_TASK_ENTRY)}</ListMessageMoveTasksResultEntry>`,
+      )
+      .join(''),
+  CancelMessageMoveTask: (answer) =>
+    element('ApproximateNumberOfMessagesMoved', answer.ApproximateNumberOfMessagesMoved),
 };
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';

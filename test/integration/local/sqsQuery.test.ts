@@ -252,7 +252,7 @@ describe('SQS Query protocol on the local messaging endpoint', () => {
       'InvalidParameterValue',
     );
     expectError(
-      await query({ Action: 'StartMessageMoveTask', SourceArn: 'arn:aws:sqs:x' }),
+      await query({ Action: 'ListDeadLetterSourceQueues', QueueUrl: queue.url }),
       400,
       'AWS.SimpleQueueService.UnsupportedOperation',
     );

@@ -241,7 +241,7 @@ describe('Query requests as JSON calls', () => {
       status: 400,
     });
     expect(failure({ Action: 'Frobnicate' })).toMatchObject({ code: 'InvalidAction', status: 400 });
-    expect(failure({ Action: 'StartMessageMoveTask' })).toMatchObject({
+    expect(failure({ Action: 'ListDeadLetterSourceQueues' })).toMatchObject({
       code: 'AWS.SimpleQueueService.UnsupportedOperation',
       status: 400,
     });
@@ -380,6 +380,66 @@ describe('JSON answers as Query XML', () => {
     );
     expect(queryResponseXml('ListQueueTags', { Tags: { team: 'portal' } }, REQUEST_ID)).toContain(
       '<ListQueueTagsResult><Tag><Key>team</Key><Value>portal</Value></Tag></ListQueueTagsResult>',
+    );
+  });
+});
+
+describe('message move tasks in the Query protocol', () => {
+  const DLQ_ARN = 'arn:aws:sqs:us-east-1:000000000000:requests-dlq';
+
+  it('translates the three actions to their JSON calls', () => {
+    expect(
+      call({
+        Action: 'StartMessageMoveTask',
+        SourceArn: DLQ_ARN,
+        MaxNumberOfMessagesPerSecond: '50',
+      }),
+    ).toEqual({
+      kind: 'call',
+      action: 'StartMessageMoveTask',
+      target: 'AmazonSQS.StartMessageMoveTask',
+      body: { SourceArn: DLQ_ARN, MaxNumberOfMessagesPerSecond: 50 },
+    });
+    expect(
+      call({ Action: 'ListMessageMoveTasks', SourceArn: DLQ_ARN, MaxResults: '3' }).body,
+    ).toEqual({ SourceArn: DLQ_ARN, MaxResults: 3 });
+    expect(call({ Action: 'CancelMessageMoveTask', TaskHandle: 'aGFuZGxl' }).body).toEqual({
+      TaskHandle: 'aGFuZGxl',
+    });
+  });
+
+  it('answers with the handle, the flattened task entries and the count moved', () => {
+    expect(queryResponseXml('StartMessageMoveTask', { TaskHandle: 'aGFuZGxl' }, REQUEST_ID)).toBe(
+      `${DECLARATION}<StartMessageMoveTaskResponse ${NS}><StartMessageMoveTaskResult><TaskHandle>aGFuZGxl</TaskHandle></StartMessageMoveTaskResult><ResponseMetadata><RequestId>${REQUEST_ID}</RequestId></ResponseMetadata></StartMessageMoveTaskResponse>`,
+    );
+    const listed = queryResponseXml(
+      'ListMessageMoveTasks',
+      {
+        Results: [
+          {
+            TaskHandle: 'aGFuZGxl',
+            Status: 'RUNNING',
+            SourceArn: DLQ_ARN,
+            ApproximateNumberOfMessagesMoved: 2,
+            ApproximateNumberOfMessagesToMove: 5,
+            StartedTimestamp: 1_790_000_000_000,
+          },
+          { Status: 'FAILED', SourceArn: DLQ_ARN, FailureReason: 'a & b' },
+        ],
+      },
+      REQUEST_ID,
+    );
+    expect(listed).toContain(
+      `<ListMessageMoveTasksResult><ListMessageMoveTasksResultEntry><TaskHandle>aGFuZGxl</TaskHandle><Status>RUNNING</Status><SourceArn>${DLQ_ARN}</SourceArn><ApproximateNumberOfMessagesMoved>2</ApproximateNumberOfMessagesMoved><ApproximateNumberOfMessagesToMove>5</ApproximateNumberOfMessagesToMove><StartedTimestamp>1790000000000</StartedTimestamp></ListMessageMoveTasksResultEntry><ListMessageMoveTasksResultEntry><Status>FAILED</Status><SourceArn>${DLQ_ARN}</SourceArn><FailureReason>a &amp; b</FailureReason></ListMessageMoveTasksResultEntry></ListMessageMoveTasksResult>`,
+    );
+    expect(
+      queryResponseXml(
+        'CancelMessageMoveTask',
+        { ApproximateNumberOfMessagesMoved: 3 },
+        REQUEST_ID,
+      ),
+    ).toContain(
+      '<CancelMessageMoveTaskResult><ApproximateNumberOfMessagesMoved>3</ApproximateNumberOfMessagesMoved></CancelMessageMoveTaskResult>',
     );
   });
 });
