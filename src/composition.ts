@@ -7,6 +7,8 @@ import {
   type ServiceClients,
   type SupportClients,
 } from './aws/clients.js';
+import { createEmfMetrics } from './aws/emfMetrics.js';
+import type { FlushableMetrics } from './basics/metrics.js';
 import { createSqsMessageDelay, type MessageDelay } from './channels/messageDelay.js';
 import { type Config, ConfigError } from './config.js';
 import { createGuardrails } from './guardrails/evaluate.js';
@@ -28,15 +30,25 @@ export interface App {
   pipeline: Pipeline;
   lookup: RequestLookup;
   messageDelay: MessageDelay;
+  metrics: FlushableMetrics;
 }
 
 export interface AppOverrides {
   clients?: Partial<ServiceClients & { sqs: SQSClient }>;
   logger?: Logger;
+  metrics?: FlushableMetrics;
 }
 
 const loggerOf = (overrides: AppOverrides) =>
   overrides.logger ?? new Logger({ serviceName: 'image-provisioner' });
+
+/**
+ * CloudWatch embedded metric format on standard output: namespace and `service` dimension from
+ * `POWERTOOLS_METRICS_NAMESPACE` and `POWERTOOLS_SERVICE_NAME`; what Powertools cannot emit it
+ * tells the service's logger.
+ */
+const metricsOf = (overrides: AppOverrides, logger: Logger): FlushableMetrics =>
+  overrides.metrics ?? createEmfMetrics({ logger });
 
 const ledgerOf = (config: Config, { dynamodb }: SupportClients): RequestLedger =>
   createDynamoLedger({
@@ -49,6 +61,7 @@ const ledgerOf = (config: Config, { dynamodb }: SupportClients): RequestLedger =
 export const createApp = (config: Config, overrides: AppOverrides = {}): App => {
   const clients = createServiceClients(config.region, overrides.clients);
   const logger = loggerOf(overrides);
+  const metrics = metricsOf(overrides, logger);
   const idempotency = createIdempotencyStore({
     dynamodb: clients.dynamodb,
     tableName: config.idempotencyTableName,
@@ -60,6 +73,7 @@ export const createApp = (config: Config, overrides: AppOverrides = {}): App => 
     ledger,
     idempotency,
     logger,
+    metrics,
     retryPolicy: config.retryPolicy,
     guardrails: createGuardrails(config.guardrails, { accountId: config.accountId }),
     watchTiming: config.watchTiming,
@@ -72,12 +86,14 @@ export const createApp = (config: Config, overrides: AppOverrides = {}): App => 
     pipeline,
     lookup: createRequestLookup(ledger),
     messageDelay: createSqsMessageDelay(createQueueClient(config.region, overrides.clients?.sqs)),
+    metrics,
   };
 };
 
 export interface OutboxApp {
   logger: Logger;
   relay: OutboxRelay;
+  metrics: FlushableMetrics;
 }
 
 /**
@@ -89,6 +105,8 @@ export const createOutboxApp = (config: Config, overrides: AppOverrides = {}): O
   if (!watchQueueUrl)
     throw new ConfigError('Missing required environment variable WATCH_QUEUE_URL');
   const clients = createSupportClients(config.region, overrides.clients);
+  const logger = loggerOf(overrides);
+  const metrics = metricsOf(overrides, logger);
   const relay = createOutboxRelay({
     publisher: createSnsOutcomePublisher({ sns: clients.sns, topicArn: config.outcomesTopicArn }),
     checks: createSqsCheckScheduler({
@@ -96,8 +114,9 @@ export const createOutboxApp = (config: Config, overrides: AppOverrides = {}): O
       queueUrl: watchQueueUrl,
     }),
     source: config.outcomeSource,
+    metrics,
   });
-  return { logger: loggerOf(overrides), relay };
+  return { logger, relay, metrics };
 };
 
 export interface WatchApp {

@@ -9,6 +9,7 @@ import { json, problemResponse, type Response, routeNotFound } from './httpRespo
 import { type HttpRoute, matchRoute } from './httpRoutes.js';
 import { type EntryDependencies, lambdaEntry } from './middleware.js';
 import { toProblem } from './problem.js';
+import { httpRequestId } from './requestId.js';
 import type { ChannelSettings } from './settings.js';
 import { unexpectedErrorsAsProblems } from './unexpectedErrors.js';
 
@@ -72,7 +73,9 @@ export const createHttpHandler = ({
   lambdaEntry<APIGatewayProxyEventV2, Response>(entry)
     .use(unexpectedErrorsAsProblems(entry.logger))
     .handler(async (event, context) => {
-      const { requestId } = event.requestContext;
+      const requestId = httpRequestId(event, context);
+      // Beside the Lambda's own `function_request_id`, every line of this invocation carries it.
+      entry.logger.appendKeys({ requestId });
       if (event.routeKey === LOOKUP_ROUTE_KEY) return answerLookup(lookup, event, requestId);
       const route = matchRoute(event.routeKey);
       if (!route) return routeNotFound(requestId);

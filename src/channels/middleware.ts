@@ -3,24 +3,32 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FlushableMetrics } from '../basics/metrics.js';
 import type { IdempotencyStore } from '../provisioning/idempotency.js';
 
 export interface EntryDependencies {
   logger: Logger;
   /** For entries whose requests run once per token. */
   idempotency?: IdempotencyStore;
+  /** For entries that record metrics: emitted once the invocation is over. */
+  metrics?: FlushableMetrics;
 }
 
 /**
- * What every entry does before its own work: the logger learns the invocation (request id, cold
- * start), and in-progress idempotency records are bounded by the invocation's remaining time.
+ * What every entry does around its own work: the logger learns the invocation (request id, cold
+ * start), in-progress idempotency records are bounded by the invocation's remaining time, and the
+ * metrics it recorded are emitted when it ends, however it ends. (What a request abandoned at
+ * the deadline records later leaves with the next invocation's.)
  */
-export const lambdaEntry = <Event, Result>({ logger, idempotency }: EntryDependencies) =>
-  middy<Event, Result, Error, Context>()
+export const lambdaEntry = <Event, Result>({ logger, idempotency, metrics }: EntryDependencies) => {
+  const flush = () => metrics?.flush();
+  return middy<Event, Result, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({ after: flush, onError: flush })
     .before(({ context }) => {
       idempotency?.registerLambdaContext(context);
     });
+};
 
 /**
  * An SQS entry with partial batch responses: each record on its own, and only the records whose

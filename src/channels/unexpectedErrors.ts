@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PROBLEM_CONTENT_TYPE, unexpectedProblem } from './problem.js';
+import { httpRequestId } from './requestId.js';
 
 /**
  * Last line of defence: a bug becomes a logged error and a generic 500 problem that carries
@@ -12,7 +13,7 @@ export const unexpectedErrorsAsProblems = (
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
   onError: async (request) => {
     logger.error('unexpected failure', { error: request.error });
-    const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
+    const requestId = httpRequestId(request.event, request.context);
     request.response = {
       statusCode: 500,
       headers: { 'content-type': PROBLEM_CONTENT_TYPE },

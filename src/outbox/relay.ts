@@ -1,3 +1,4 @@
+import type { ServiceMetrics } from '../basics/metrics.js';
 import type { LedgerOutcome, LedgerRecord } from '../ledger/record.js';
 import { secondsUntilNextCheck } from '../ledger/watch.js';
 import {
@@ -98,8 +99,20 @@ export interface OutboxRelayDependencies {
   checks: CheckScheduler;
   /** CloudEvents `source` of published outcomes. */
   source: string;
+  /** How long after its commit each outcome left (`OutcomePublishLag`). */
+  metrics: ServiceMetrics;
   now?: () => Date;
 }
+
+/**
+ * Milliseconds from the outcome's commit (its `time`, written with it) to its publication; none
+ * for a time that does not read as one. Clocks of two functions may disagree by a little: never
+ * below zero.
+ */
+const publishLagMs = (outcome: LedgerOutcome, publishedAt: Date): number | undefined => {
+  const committedAt = Date.parse(outcome.time);
+  return Number.isNaN(committedAt) ? undefined : Math.max(0, publishedAt.getTime() - committedAt);
+};
 
 /**
  * The outbox: outcomes leave only once committed, and leave again (with the same id) if the
@@ -110,6 +123,7 @@ export const createOutboxRelay = ({
   publisher,
   checks,
   source,
+  metrics,
   now = () => new Date(),
 }: OutboxRelayDependencies): OutboxRelay => ({
   async relay(change) {
@@ -117,6 +131,8 @@ export const createOutboxRelay = ({
     if (!after) return;
     for (const outcome of committedOutcomes(change)) {
       await publisher.publish(outcomeEventOf(after, outcome, source));
+      const lagMs = publishLagMs(outcome, now());
+      if (lagMs !== undefined) metrics.add('OutcomePublishLag', lagMs, {});
     }
     const next = scheduledCheck(change, now());
     if (next) await checks.schedule(next.check, next.delaySeconds);

@@ -138,6 +138,12 @@ export const iamPropagationPendingError = (
     { cause },
   );
 
+/** Whether AWS answered that the call came too fast (a rate limit, not a quota). */
+export const isThrottle = (service: AwsService, error: unknown): boolean =>
+  !(error instanceof ProvisioningError) &&
+  !(error instanceof ResourceConflictError) &&
+  classifyAwsError(service, error) === 'throttle';
+
 /** Whether another attempt at the call can help: throttles and transient failures. */
 export const isRetryableAwsError = (service: AwsService, error: unknown): boolean => {
   if (error instanceof ProvisioningError) return error.retryable;

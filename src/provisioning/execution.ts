@@ -6,6 +6,7 @@ import {
   type ProvisioningErrorDetails,
   serviceUnavailableError,
 } from '../basics/errors.js';
+import type { ServiceMetrics } from '../basics/metrics.js';
 import { isRecord } from '../basics/records.js';
 import type { AnyOperation, AwsClients } from '../operations/index.js';
 import { type Announcer, type Asker, announcesNow } from './announcement.js';
@@ -14,6 +15,7 @@ import {
   isAmbiguousAwsError,
   isIamPropagationError,
   isRetryableAwsError,
+  isThrottle,
   toProvisioningError,
 } from './awsErrors.js';
 import { type IdempotencyStore, idempotencyErrorKind } from './idempotency.js';
@@ -50,6 +52,8 @@ export interface ExecutorDependencies {
   idempotency: IdempotencyStore;
   announcer: Announcer;
   retryPolicy: RetryPolicy;
+  /** Each AWS call attempt's latency, AWS's throttles, and the retries a request took. */
+  metrics: ServiceMetrics;
 }
 
 type StoredResult =
@@ -129,20 +133,28 @@ const failureAfterRetries = (
  * idempotency; AppStream's builder read back by name).
  */
 const callAws = async (
-  { clients, retryPolicy }: ExecutorDependencies,
+  { clients, retryPolicy, metrics }: ExecutorDependencies,
   operation: AnyOperation,
   job: Job,
 ): Promise<unknown> => {
   const windowEnd = iamPropagationWindowEnd(retryPolicy, job.firstSentAt ?? Date.now());
+  const dimensions = { Operation: operation.name };
   let ambiguous = false;
+  let attempts = 0;
   try {
     return await withRetries(
       async (signal) => {
+        attempts += 1;
+        const started = performance.now();
         try {
           return await operation.execute(clients, job.request, job.clientToken, signal);
         } catch (error) {
           ambiguous ||= isAmbiguousAwsError(error);
+          if (isThrottle(operation.service, error)) metrics.add('AwsThrottles', 1, dimensions);
           throw error;
+        } finally {
+          const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+          metrics.add('AwsCallLatency', latencyMs, dimensions);
         }
       },
       {
@@ -155,6 +167,8 @@ const callAws = async (
     );
   } catch (error) {
     throw failureAfterRetries(operation, job, { ambiguous, windowEnd }, error);
+  } finally {
+    if (attempts > 1) metrics.add('AwsCallRetries', attempts - 1, dimensions);
   }
 };
 

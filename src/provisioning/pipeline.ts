@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ProvisioningError } from '../basics/errors.js';
+import type { ServiceMetrics } from '../basics/metrics.js';
 import type { Guardrails } from '../guardrails/evaluate.js';
 import type { RequestLedger } from '../ledger/record.js';
 import type { WatchTiming } from '../ledger/watch.js';
@@ -10,6 +11,7 @@ import { createExecutor, type Executor, type Job } from './execution.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { reportResult, UNKNOWN_OPERATION } from './report.js';
 import type { ProvisioningRequest, ProvisioningResult } from './request.js';
+import { recordRequest } from './requestMetrics.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 
 export type { ProvisioningRequest, ProvisioningResult } from './request.js';
@@ -24,6 +26,8 @@ export interface PipelineDependencies {
   ledger: RequestLedger;
   idempotency: IdempotencyStore;
   logger: Logger;
+  /** Requests by result, AWS calls, throttles and retries, replays and mismatches. */
+  metrics: ServiceMetrics;
   retryPolicy?: RetryPolicy;
   /** The stage's guardrails. */
   guardrails: Guardrails;
@@ -56,17 +60,26 @@ const jobOf = (request: ProvisioningRequest, clientToken: string, input: unknown
 const operationNameOf = (operation: AnyOperation | undefined) =>
   operation?.name ?? UNKNOWN_OPERATION;
 
+/** A request's result, and whether the service refused it (rather than AWS answering it). */
+interface Handled {
+  result: ProvisioningResult;
+  refused: boolean;
+}
+
 /** A request the service did not carry out: answered, and announced if the rule says so. */
 const refuse = async (
   announcer: Announcer,
   request: ProvisioningRequest,
   { operation, clientToken, error }: Refusal,
-): Promise<ProvisioningResult> => {
+): Promise<Handled> => {
   if (announcesNow(error, request, 'rejection')) {
     const asker = askerOf(request, clientToken ?? request.fallbackToken());
     await announcer.refused(asker, operationNameOf(operation), error);
   }
-  return { status: 'FAILED', operation, clientToken, error, replayed: false };
+  return {
+    result: { status: 'FAILED', operation, clientToken, error, replayed: false },
+    refused: true,
+  };
 };
 
 interface Refusal {
@@ -80,13 +93,13 @@ const carryOut = async (
   { executor, announcer }: { executor: Executor; announcer: Announcer },
   request: ProvisioningRequest,
   { operation, input, clientToken: given }: Admission & { admitted: true },
-): Promise<ProvisioningResult> => {
+): Promise<Handled> => {
   const clientToken = given ?? request.fallbackToken();
   const job = jobOf(request, clientToken, input);
   const direct = operation.kind === 'read' && !request.idempotentReads;
   try {
     const execution = await (direct ? executor.direct : executor.once)(operation, job);
-    return { ...execution, operation, clientToken };
+    return { result: { ...execution, operation, clientToken }, refused: false };
   } catch (error) {
     if (!(error instanceof ProvisioningError)) throw error;
     return refuse(announcer, request, { operation, clientToken, error });
@@ -102,14 +115,15 @@ export const createPipeline = ({
   ledger,
   idempotency,
   logger,
+  metrics,
   retryPolicy = DEFAULT_RETRY_POLICY,
   guardrails,
   watchTiming,
 }: PipelineDependencies): Pipeline => {
   const announcer = createAnnouncer(ledger, watchTiming);
-  const executor = createExecutor({ clients, idempotency, announcer, retryPolicy });
+  const executor = createExecutor({ clients, idempotency, announcer, retryPolicy, metrics });
 
-  const handle = async (request: ProvisioningRequest): Promise<ProvisioningResult> => {
+  const handle = async (request: ProvisioningRequest): Promise<Handled> => {
     if (request.rejection) {
       const operation = findOperation(request.operation);
       return refuse(announcer, request, {
@@ -128,13 +142,22 @@ export const createPipeline = ({
   return {
     async run(request) {
       const started = performance.now();
-      const result = await handle(request).catch((error: unknown): ProvisioningResult => {
+      const handled = await handle(request).catch((error: unknown): Handled => {
         // Only a ledger that could not be written lands here; the caller or the queue retries.
         if (!(error instanceof ProvisioningError)) throw error;
         const operation = findOperation(request.operation);
-        return { status: 'FAILED', operation, clientToken: undefined, error, replayed: false };
+        const result: ProvisioningResult = {
+          status: 'FAILED',
+          operation,
+          clientToken: undefined,
+          error,
+          replayed: false,
+        };
+        return { result, refused: true };
       });
+      const { result } = handled;
       reportResult(logger, request, result, performance.now() - started);
+      recordRequest(metrics, request, result, handled.refused);
       return result;
     },
   };

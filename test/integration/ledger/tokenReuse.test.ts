@@ -13,6 +13,7 @@ import type { RequestLedger } from '../../../src/ledger/record.js';
 import { createRequestLookup } from '../../../src/provisioning/lookup.js';
 import { createPipeline, type ProvisioningRequest } from '../../../src/provisioning/pipeline.js';
 import { validRequests } from '../../fixtures/requests.js';
+import { recordingMetrics } from '../../support/metrics.js';
 import {
   fakeIdempotencyStore,
   mockedAwsClients,
@@ -69,6 +70,7 @@ describe('a clientToken reused by another queue message after its request succee
         clients,
         ledger,
         idempotency: fakeIdempotencyStore(),
+        metrics: recordingMetrics(),
         logger: silentLogger(),
         guardrails: createGuardrails({}, { accountId: '123456789012' }),
       });

@@ -12,6 +12,7 @@ import type { LedgerOutcome, LedgerRecord } from '../../../src/ledger/record.js'
 import { createOutboxRelay, type LedgerChange } from '../../../src/outbox/relay.js';
 import type { ServiceEvent } from '../../../src/outcomes/outcome.js';
 import { lambdaContext } from '../../support/lambda.js';
+import { recordingMetrics } from '../../support/metrics.js';
 import { silentLogger } from '../../support/provisioningFakes.js';
 
 /** The changes here begin no watch: a check scheduled is a failure. */
@@ -127,6 +128,7 @@ const setup = (failing: (event: ServiceEvent) => Error | undefined = () => undef
       },
     },
     checks: NO_WATCH,
+    metrics: recordingMetrics(),
     source: SOURCE,
   });
   const relayed = vi.spyOn(relay, 'relay');

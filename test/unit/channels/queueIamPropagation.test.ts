@@ -9,6 +9,7 @@ import { createPipeline, type Pipeline } from '../../../src/provisioning/pipelin
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { lambdaContext, sqsRecord } from '../../support/lambda.js';
+import { recordingMetrics } from '../../support/metrics.js';
 import {
   fakeIdempotencyStore,
   fakeLedger,
@@ -140,6 +141,7 @@ const setup = () => {
     clients,
     ledger,
     idempotency: fakeIdempotencyStore(),
+    metrics: recordingMetrics(),
     logger: silentLogger(),
     retryPolicy: {
       maxAttempts: 3,

@@ -26,6 +26,7 @@ import {
   type ServiceEvent,
 } from '../../../src/outcomes/outcome.js';
 import type { OutcomePublisher } from '../../../src/outcomes/publisher.js';
+import { recordingMetrics } from '../../support/metrics.js';
 
 /** The changes here begin no watch: a check scheduled is a failure. */
 const NO_WATCH = {
@@ -222,7 +223,12 @@ describe('createOutboxRelay', () => {
   it('publishes each outcome the change committed, in order, as its event', async () => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({ publisher, checks: NO_WATCH, source: SOURCE });
+    const relay = createOutboxRelay({
+      publisher,
+      checks: NO_WATCH,
+      source: SOURCE,
+      metrics: recordingMetrics(),
+    });
     const after = recordWith([failed, succeeded]);
 
     // Act
@@ -246,7 +252,12 @@ describe('createOutboxRelay', () => {
     const { publisher, attempts } = recordingPublisher((_, call) =>
       call === 1 ? snsDown : undefined,
     );
-    const relay = createOutboxRelay({ publisher, checks: NO_WATCH, source: SOURCE });
+    const relay = createOutboxRelay({
+      publisher,
+      checks: NO_WATCH,
+      source: SOURCE,
+      metrics: recordingMetrics(),
+    });
 
     // Act
     const thrown = await relay
@@ -264,7 +275,12 @@ describe('createOutboxRelay', () => {
   it('publishes again, with the same ids, a change delivered again', async () => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({ publisher, checks: NO_WATCH, source: SOURCE });
+    const relay = createOutboxRelay({
+      publisher,
+      checks: NO_WATCH,
+      source: SOURCE,
+      metrics: recordingMetrics(),
+    });
     const change = { before: recordWith([failed]), after: recordWith([failed, succeeded]) };
 
     // Act
@@ -284,7 +300,12 @@ describe('createOutboxRelay', () => {
   ])('publishes nothing for %s', async (_, change) => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({ publisher, checks: NO_WATCH, source: SOURCE });
+    const relay = createOutboxRelay({
+      publisher,
+      checks: NO_WATCH,
+      source: SOURCE,
+      metrics: recordingMetrics(),
+    });
 
     // Act
     await relay.relay(change);
@@ -532,6 +553,7 @@ describe('createOutboxRelay: checks of a watch', () => {
       publisher,
       checks,
       source: SOURCE,
+      metrics: recordingMetrics(),
       now: () => new Date('2026-11-21T10:05:01.000Z'),
     });
 
@@ -556,7 +578,13 @@ describe('createOutboxRelay: checks of a watch', () => {
     const { publisher, attempts } = recordingPublisher(() => undefined);
     const { checks, scheduled } = recordingScheduler();
     const movedAt = new Date('2026-11-21T10:06:00.000Z');
-    const relay = createOutboxRelay({ publisher, checks, source: SOURCE, now: () => movedAt });
+    const relay = createOutboxRelay({
+      publisher,
+      checks,
+      source: SOURCE,
+      metrics: recordingMetrics(),
+      now: () => movedAt,
+    });
 
     // Act
     await relay.relay({
@@ -579,7 +607,12 @@ describe('createOutboxRelay: checks of a watch', () => {
   it('publishes the event a change that ends the watch commits, and schedules nothing', async () => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({ publisher, checks: NO_WATCH, source: SOURCE });
+    const relay = createOutboxRelay({
+      publisher,
+      checks: NO_WATCH,
+      source: SOURCE,
+      metrics: recordingMetrics(),
+    });
     const after = recordWith([succeeded, ready], { watch: ended('READY', 2) });
 
     // Act
@@ -594,7 +627,12 @@ describe('createOutboxRelay: checks of a watch', () => {
     // Prepare
     const { publisher } = recordingPublisher(() => undefined);
     const { checks, scheduled } = recordingScheduler();
-    const relay = createOutboxRelay({ publisher, checks, source: SOURCE });
+    const relay = createOutboxRelay({
+      publisher,
+      checks,
+      source: SOURCE,
+      metrics: recordingMetrics(),
+    });
 
     // Act
     await relay.relay({
@@ -611,7 +649,12 @@ describe('createOutboxRelay: checks of a watch', () => {
     const sqsDown = new Error('SQS unavailable');
     const { publisher } = recordingPublisher(() => undefined);
     const { checks, scheduled } = recordingScheduler(sqsDown);
-    const relay = createOutboxRelay({ publisher, checks, source: SOURCE });
+    const relay = createOutboxRelay({
+      publisher,
+      checks,
+      source: SOURCE,
+      metrics: recordingMetrics(),
+    });
 
     // Act
     const thrown = await relay
@@ -631,7 +674,12 @@ describe('createOutboxRelay: checks of a watch', () => {
     const snsDown = new Error('SNS unavailable');
     const { publisher } = recordingPublisher(() => snsDown);
     const { checks, scheduled } = recordingScheduler();
-    const relay = createOutboxRelay({ publisher, checks, source: SOURCE });
+    const relay = createOutboxRelay({
+      publisher,
+      checks,
+      source: SOURCE,
+      metrics: recordingMetrics(),
+    });
 
     // Act
     const thrown = await relay

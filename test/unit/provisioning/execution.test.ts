@@ -13,6 +13,7 @@ import type { RetryPolicy } from '../../../src/provisioning/retry.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { type AwsMocks, imageBuilderArn, infrastructureArn } from '../../support/awsMocks.js';
+import { recordingMetrics } from '../../support/metrics.js';
 import { admitted } from '../../support/operations.js';
 import {
   fakeIdempotencyStore,
@@ -71,6 +72,7 @@ const setup = (retryPolicy: RetryPolicy = FAST_RETRIES) => {
   const executor = createExecutor({
     clients,
     idempotency,
+    metrics: recordingMetrics(),
     announcer: createAnnouncer(ledger),
     retryPolicy,
   });
@@ -557,6 +559,7 @@ describe('createExecutor: the watch a success begins', () => {
     const executor = createExecutor({
       clients,
       idempotency: fakeIdempotencyStore(),
+      metrics: recordingMetrics(),
       announcer: createAnnouncer(ledger, DEFAULT_WATCH_TIMING, () => T0),
       retryPolicy: FAST_RETRIES,
     });

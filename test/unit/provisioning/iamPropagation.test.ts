@@ -20,6 +20,7 @@ import { type RetryPolicy, withRetries } from '../../../src/provisioning/retry.j
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { infrastructureArn } from '../../support/awsMocks.js';
+import { recordingMetrics } from '../../support/metrics.js';
 import {
   fakeIdempotencyStore,
   fakeLedger,
@@ -216,6 +217,7 @@ const setup = () => {
     clients,
     ledger,
     idempotency,
+    metrics: recordingMetrics(),
     logger: silentLogger(),
     retryPolicy: POLICY,
     guardrails: createGuardrails({}, { accountId: '123456789012' }),

@@ -16,6 +16,7 @@ import type { RetryPolicy } from '../../../src/provisioning/retry.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { infrastructureArn } from '../../support/awsMocks.js';
+import { recordingMetrics } from '../../support/metrics.js';
 import {
   fakeIdempotencyStore,
   fakeLedger,
@@ -44,6 +45,7 @@ const setup = ({ guardrails = {} }: { guardrails?: GuardrailPolicy } = {}) => {
     clients,
     ledger,
     idempotency,
+    metrics: recordingMetrics(),
     logger,
     retryPolicy: FAST_RETRIES,
     guardrails: createGuardrails(guardrails, { accountId: '123456789012' }),

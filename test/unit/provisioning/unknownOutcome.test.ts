@@ -7,6 +7,7 @@ import { createPipeline, type ProvisioningRequest } from '../../../src/provision
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { imageBuilderArn, infrastructureArn } from '../../support/awsMocks.js';
+import { recordingMetrics } from '../../support/metrics.js';
 import {
   fakeIdempotencyStore,
   fakeLedger,
@@ -32,6 +33,7 @@ const setup = () => {
     clients,
     ledger,
     idempotency: fakeIdempotencyStore(),
+    metrics: recordingMetrics(),
     logger: silentLogger(),
     retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
     guardrails: createGuardrails({}, { accountId: '123456789012' }),
