@@ -15,8 +15,11 @@ export interface EmfMetricsOptions {
   logger?: NonNullable<ConstructorParameters<typeof Metrics>[0]>['logger'];
 }
 
-/** Powertools emits a metric's values in one line up to this many; beyond, it flushes early. */
-const MAX_VALUES_PER_LINE = 100;
+/**
+ * Values of one metric per line. Powertools writes a line by itself once a metric holds 100
+ * values, and what is added after it loses the line's dimensions: lines stop short of that.
+ */
+const MAX_VALUES_PER_LINE = 99;
 
 /** The metrics recorded under one set of dimension values, values by metric name. */
 interface Group {

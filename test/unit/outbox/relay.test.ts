@@ -272,6 +272,39 @@ describe('createOutboxRelay', () => {
     expect(attempts.map(({ id }) => id)).toEqual([failed.id]);
   });
 
+  it('records how long after its commit each published outcome left, never below zero, and none for an outcome not published', async () => {
+    // Prepare
+    const snsDown = new Error('SNS unavailable');
+    const { publisher } = recordingPublisher((_, call) => (call === 4 ? snsDown : undefined));
+    const metrics = recordingMetrics();
+    // Committed by a function whose clock runs a little ahead of the outbox's.
+    const early: LedgerOutcome = {
+      ...succeeded,
+      id: 'aaaaaaaa-0000-4000-8000-000000000003',
+      time: '2026-11-21T10:05:00.500Z',
+    };
+    const unpublished: LedgerOutcome = { ...succeeded, id: 'aaaaaaaa-0000-4000-8000-000000000004' };
+    const relay = createOutboxRelay({
+      publisher,
+      checks: NO_WATCH,
+      source: SOURCE,
+      metrics,
+      now: () => new Date('2026-11-21T10:05:00.250Z'),
+    });
+
+    // Act
+    await relay
+      .relay({ before: undefined, after: recordWith([failed, succeeded, early, unpublished]) })
+      .catch(() => undefined);
+
+    // Assess
+    expect(metrics.recorded).toEqual([
+      { name: 'OutcomePublishLag', value: 299_250, dimensions: {} },
+      { name: 'OutcomePublishLag', value: 250, dimensions: {} },
+      { name: 'OutcomePublishLag', value: 0, dimensions: {} },
+    ]);
+  });
+
   it('publishes again, with the same ids, a change delivered again', async () => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
