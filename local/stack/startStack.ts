@@ -59,6 +59,11 @@ export interface StackInfo {
    * tool that runs a function (`npm run invoke`) sees the same outages.
    */
   gates: { sns: string; dynamodb: string };
+  /**
+   * serverless-offline's Lambda Invoke API, and the outbox function's name there (as in AWS):
+   * what `npm run redrive -- outcomes` invokes with the stream records of a given-up batch.
+   */
+  lambda: { endpoint: string; outboxFunction: string };
 }
 
 export interface RunningStack {
@@ -350,6 +355,7 @@ export const startStack = async (
       emulator: { endpoint: emulator.endpoint },
       control: { endpoint: control.endpoint },
       gates: { sns: snsGate.endpoint, dynamodb: dynamodbGate.endpoint },
+      lambda: { endpoint: offline.lambdaEndpoint, outboxFunction },
     };
     await claim.write(info);
     stops.push(() => claim.withdraw());

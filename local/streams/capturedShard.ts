@@ -18,6 +18,9 @@ export interface CapturedShardOptions {
   now?: () => number;
 }
 
+/** How long DynamoDB Streams keeps a record. */
+export const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
+
 /**
  * The one shard of a stream that lives in memory: what change capture appends, in the order it
  * appends it, until the event source mapping reads it.
@@ -29,6 +32,8 @@ export class CapturedShard implements RecordSource {
   private readonly now: () => number;
   private position = 0n;
   private unread: ArrivedRecord[] = [];
+  /** Every record of the last 24 hours, oldest first: what the Streams API reads. */
+  private kept: ArrivedRecord[] = [];
   private readonly waiting = new Set<() => void>();
 
   public constructor({ region, accountId, tableName, now = Date.now }: CapturedShardOptions) {
@@ -68,9 +73,19 @@ export class CapturedShard implements RecordSource {
       },
       eventSourceARN: this.streamArn,
     };
-    this.unread.push({ shardId: this.shardId, record, arrivedAtMs });
+    const arrived = { shardId: this.shardId, record, arrivedAtMs };
+    this.unread.push(arrived);
+    this.kept.push(arrived);
     this.wake();
     return record;
+  }
+
+  /** The records a stream still holds: those of the last 24 hours (DynamoDB's retention). */
+  public retained(): readonly ArrivedRecord[] {
+    const oldest = this.now() - STREAM_RETENTION_MS;
+    const first = this.kept.findIndex(({ arrivedAtMs }) => arrivedAtMs >= oldest);
+    this.kept = first === -1 ? [] : this.kept.slice(first);
+    return this.kept;
   }
 
   public async read(): Promise<ArrivedRecord[]> {

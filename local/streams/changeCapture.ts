@@ -10,6 +10,7 @@ import { localDynamoDbClient } from '../engines/dynamodb.js';
 import { closeServer, listenOnLoopback } from '../engines/listen.js';
 import { fromWireItem, keyText, pickKey, toWireItem } from './attributeValues.js';
 import { CapturedShard } from './capturedShard.js';
+import { answerStreamsApi, STREAMS_TARGET_PREFIX } from './capturedStreamsApi.js';
 import { KeyedLock } from './keyedLock.js';
 import type { WireItem } from './streamRecord.js';
 
@@ -117,8 +118,9 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * DynamoDB Streams for an engine that has none: an HTTP proxy in front of the engine that, for
  * each write to the table, reads the item before and after it (consistent reads, one write per
- * item at a time) and appends the change to an in-memory shard as DynamoDB would stream it.
- * Everything else, and the engine's answers, pass through byte for byte.
+ * item at a time) and appends the change to an in-memory shard as DynamoDB would stream it, which
+ * it serves through the DynamoDB Streams API (`capturedStreamsApi.ts`). Everything else, and the
+ * engine's answers, pass through byte for byte.
  */
 export const startChangeCapture = async (options: ChangeCaptureOptions): Promise<ChangeCapture> => {
   const { engineEndpoint, region, tableName, onError } = options;
@@ -220,6 +222,26 @@ export const startChangeCapture = async (options: ChangeCaptureOptions): Promise
 
   const server = createServer(async (incoming, outgoing) => {
     const target = String(incoming.headers['x-amz-target'] ?? '');
+    if (target.startsWith(STREAMS_TARGET_PREFIX)) {
+      // The engine has no streams: the captured one is read through the Streams API here.
+      const chunks: Buffer[] = [];
+      for await (const chunk of incoming) chunks.push(chunk as Buffer);
+      let input: unknown;
+      try {
+        input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        input = undefined;
+      }
+      const { status, body } = answerStreamsApi(
+        shard,
+        tableName,
+        target.slice(STREAMS_TARGET_PREFIX.length),
+        input,
+      );
+      outgoing.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+      outgoing.end(JSON.stringify(body));
+      return;
+    }
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     if (!WRITES.has(operation)) return pipeThrough(engineEndpoint, incoming, outgoing);
     try {

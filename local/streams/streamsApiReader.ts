@@ -20,6 +20,34 @@ import {
   streamArn,
 } from './streamRecord.js';
 
+/**
+ * A record as GetRecords answers it (the SDK's shape) as Lambda hands it to a function: images in
+ * the wire format, the creation time in epoch seconds, the stream's ARN as `eventSourceARN`.
+ */
+export const toLedgerStreamRecord = (
+  record: SdkStreamRecord,
+  { region, streamArn, createdAtMs }: { region: string; streamArn: string; createdAtMs: number },
+): LedgerStreamRecord => {
+  const change = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID ?? '',
+    eventName: record.eventName ?? 'MODIFY',
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    dynamodb: {
+      ApproximateCreationDateTime: Math.floor(createdAtMs / 1000),
+      Keys: toWireItem(change.Keys ?? {}),
+      ...(change.NewImage ? { NewImage: toWireItem(change.NewImage) } : {}),
+      ...(change.OldImage ? { OldImage: toWireItem(change.OldImage) } : {}),
+      SequenceNumber: change.SequenceNumber ?? '',
+      SizeBytes: change.SizeBytes ?? 0,
+      StreamViewType: change.StreamViewType ?? 'NEW_AND_OLD_IMAGES',
+    },
+    eventSourceARN: streamArn,
+  };
+};
+
 export interface StreamsApiReaderOptions {
   /** A DynamoDB endpoint that implements DynamoDB Streams (DynamoDB Local does). */
   endpoint: string;
@@ -124,25 +152,8 @@ export const openStreamsApiReader = async ({
   };
 
   const toArrived = (shardId: string, record: SdkStreamRecord, readAt: number): ArrivedRecord => {
-    const change = record.dynamodb ?? {};
-    const createdAtMs = change.ApproximateCreationDateTime?.getTime() ?? readAt;
-    const streamed: LedgerStreamRecord = {
-      eventID: record.eventID ?? '',
-      eventName: record.eventName ?? 'MODIFY',
-      eventVersion: record.eventVersion ?? '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: region,
-      dynamodb: {
-        ApproximateCreationDateTime: Math.floor(createdAtMs / 1000),
-        Keys: toWireItem(change.Keys ?? {}),
-        ...(change.NewImage ? { NewImage: toWireItem(change.NewImage) } : {}),
-        ...(change.OldImage ? { OldImage: toWireItem(change.OldImage) } : {}),
-        SequenceNumber: change.SequenceNumber ?? '',
-        SizeBytes: change.SizeBytes ?? 0,
-        StreamViewType: change.StreamViewType ?? 'NEW_AND_OLD_IMAGES',
-      },
-      eventSourceARN: arn,
-    };
+    const createdAtMs = record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? readAt;
+    const streamed = toLedgerStreamRecord(record, { region, streamArn: arn, createdAtMs });
     // The record arrived at its creation time (truncated) or later, and no later than it was read.
     const arrivedAtMs = Math.min(readAt, createdAtMs + CREATION_TIME_GRANULARITY_MS - 1);
     return { shardId, record: streamed, arrivedAtMs };

@@ -40,6 +40,7 @@ const info = (pid: number): StackInfo => ({
   emulator: { endpoint: 'http://127.0.0.1:4599' },
   control: { endpoint: 'http://127.0.0.1:4611' },
   gates: { sns: 'http://127.0.0.1:5111', dynamodb: 'http://127.0.0.1:5112' },
+  lambda: { endpoint: 'http://127.0.0.1:5113', outboxFunction: 'image-provisioner-local-outbox' },
 });
 
 /** The pid of a process that has exited. */
