@@ -41,6 +41,8 @@ export const dynamoDbEngine = (): DynamoDbEngine => {
 
 export interface RunningStack {
   info: StackInfo;
+  /** The stack's STACK_DIR: a tool run with it finds this stack. */
+  stackDir: string;
   /** The DynamoDB engine under the stack. */
   engine: DynamoDbEngine;
   /** The ports handed to the stack, by environment variable. */
@@ -312,6 +314,7 @@ const startStackOn = async (
 
   return {
     info,
+    stackDir,
     engine,
     ports,
     sqs,
