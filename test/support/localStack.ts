@@ -22,12 +22,14 @@ import {
 import { startMessaging } from '../../local/engines/messaging.js';
 import { startLedgerStream } from '../../local/streams/ledgerStream.js';
 import type { ServiceClients } from '../../src/aws/clients.js';
+import type { FlushableMetrics } from '../../src/basics/metrics.js';
 import { createOutboxHandler } from '../../src/channels/ledgerStream.js';
 import { type App, createApp, createOutboxApp } from '../../src/composition.js';
 import type { Config } from '../../src/config.js';
 import type { OutcomeEvent } from '../../src/outcomes/outcome.js';
 import { type AwsMocks, mockAws } from './awsMocks.js';
 import { lambdaContext } from './lambda.js';
+import { recordingMetrics } from './metrics.js';
 
 const REGION = 'us-east-1';
 
@@ -49,11 +51,21 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+export interface TestStackOptions {
+  /**
+   * The metrics of the app and of the outbox, one each; by default kept in memory, so that test
+   * output carries no EMF lines.
+   */
+  metrics?: () => FlushableMetrics;
+}
+
 /**
  * Real DynamoDB-compatible engine, real SQS/SNS emulator, real SDK clients. Image Builder
  * and AppStream clients are real too, for the test to mock with aws-sdk-client-mock.
  */
-export const startTestStack = async (): Promise<TestStack> => {
+export const startTestStack = async ({
+  metrics = recordingMetrics,
+}: TestStackOptions = {}): Promise<TestStack> => {
   const [dynamo, messaging] = await Promise.all([startDynalite(), startMessaging(0, REGION)]);
   const requestsTable = `requests-${randomUUID()}`;
   // The ledger's stream, captured in front of the engine and delivered to the real outbox handler.
@@ -140,9 +152,12 @@ export const startTestStack = async (): Promise<TestStack> => {
   const app = createApp(config, {
     clients,
     logger: new Logger({ serviceName: 'image-provisioner', logLevel: 'SILENT' }),
+    metrics: metrics(),
   });
 
-  const outbox = createOutboxHandler(createOutboxApp(config, { clients, logger: app.logger }));
+  const outbox = createOutboxHandler(
+    createOutboxApp(config, { clients, logger: app.logger, metrics: metrics() }),
+  );
   deliver = (event) => outbox(event, lambdaContext('image-provisioner-test-outbox'));
 
   const receive = async (waitSeconds: number): Promise<ReceivedOutcome[]> => {
