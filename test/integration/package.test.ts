@@ -1,29 +1,36 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuardrailPolicyError, parseGuardrailPolicy } from '../../src/guardrails/loadPolicy.js';
 import { ledgerKey } from '../../src/ledger/dynamoLedger.js';
+import {
+  PACKAGE_TIMEOUT_MS,
+  packageStage,
+  projectRoot,
+  type Resource,
+  readTemplate,
+  type Template,
+  type TemplateKind,
+} from '../support/packaging.js';
 
 /**
  * Packages the service exactly as a deploy would (`sls package`), offline and without AWS
  * credentials, then pins what the CloudFormation template and the artifacts must contain.
  *
- * Two stage configurations, each packaged once into its own folder:
+ * Three stage configurations, each packaged once into its own folder:
  * - `dev`: the default params (SigV4 / AWS_IAM on every route) and a guardrails file
  *   (config/guardrails/dev.json), so iam:PassRole is narrowed to the roles it lists;
  * - `sso`: the example JWT stage (params.sso), with no guardrails file, so iam:PassRole falls
- *   back to the `passRoleArns` param, and with two subscriber accounts.
+ *   back to the `passRoleArns` param, and with two subscriber accounts;
+ * - `vpc`: the example stage in the deployer's own VPC and account (params.vpc), which sets every
+ *   param the Control Tower controls need (README "Control Tower").
  */
 
-const PACKAGE_TIMEOUT_MS = 120_000;
 const require = createRequire(import.meta.url);
-const projectRoot = join(import.meta.dirname, '..', '..');
 
 /** `passRoleArns` in serverless.yml `params.default`, as the policy Resource entries it becomes. */
 const DEFAULT_PASS_ROLES = [
@@ -59,9 +66,15 @@ interface StageCase {
   instanceProfiles: unknown[];
   /** The Fn::Sub'ed comma-separated `subscriberAccountIds` param. */
   subscriberAccounts: string;
+  /** The deployer's VPC (params subnetIds, securityGroupIds), where the stage names one. */
+  vpc?: { subnetIds: string[]; securityGroupIds: string[] };
+  /** The `accountId` param, where the stage sets it. */
+  accountId?: string;
+  /** The `deploymentAccessLogBucket` param, where the stage sets it. */
+  accessLogBucket?: string;
 }
 
-const STAGES: Record<'dev' | 'sso', StageCase> = {
+const STAGES: Record<'dev' | 'sso' | 'vpc', StageCase> = {
   dev: {
     stage: 'dev',
     auth: 'AWS_IAM',
@@ -80,6 +93,19 @@ const STAGES: Record<'dev' | 'sso', StageCase> = {
     passRoles: DEFAULT_PASS_ROLES,
     instanceProfiles: ALL_INSTANCE_PROFILES,
     subscriberAccounts: '111122223333,444455556666',
+  },
+  vpc: {
+    stage: 'vpc',
+    auth: 'AWS_IAM',
+    passRoles: DEFAULT_PASS_ROLES,
+    instanceProfiles: ALL_INSTANCE_PROFILES,
+    subscriberAccounts: `\${AWS::AccountId}`,
+    vpc: {
+      subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b2c3d4e5f6071829'],
+      securityGroupIds: ['sg-0c3d4e5f60718293a'],
+    },
+    accountId: '123456789012',
+    accessLogBucket: 'image-provisioner-access-logs-123456789012',
   },
 };
 const STAGE_CASES = Object.values(STAGES);
@@ -120,9 +146,12 @@ const STREAM_RETENTION_SECONDS = 24 * 3600;
 
 /**
  * Actions that IAM cannot scope to a resource and that may therefore carry Resource "*", each
- * with why. Empty: every action the functions use supports resource-level permissions.
+ * with why. Every other action the functions use supports resource-level permissions.
  */
-const UNSCOPABLE_ACTIONS: Record<string, string> = {};
+const UNSCOPABLE_ACTIONS: Record<string, string> = {
+  'ec2:DescribeNetworkInterfaces':
+    'Lambda needs it for functions in a VPC, and EC2 authorises it only on Resource "*" (vpc stage only)',
+};
 
 /** The actions an SNS topic policy accepts (SNS rejects "sns:*"), all denied without TLS. */
 const SNS_TOPIC_ACTIONS = [
@@ -139,18 +168,6 @@ const SNS_TOPIC_ACTIONS = [
   'sns:Subscribe',
 ];
 const INSECURE_TRANSPORT = { Bool: { 'aws:SecureTransport': 'false' } };
-
-interface Resource {
-  Type: string;
-  // biome-ignore lint/suspicious/noExplicitAny: free-form CloudFormation JSON; the assertions check its shape
-  Properties: Record<string, any>;
-  DependsOn?: string[];
-}
-
-interface Template {
-  Resources: Record<string, Resource>;
-  Outputs: Record<string, { Value: unknown }>;
-}
 
 interface Statement {
   Sid?: string;
@@ -193,62 +210,23 @@ const readZip = (zip: Buffer): Map<string, Buffer> => {
   return entries;
 };
 
-/** What `npm run package` runs: `sls package` in a temporary folder of its own. */
-const PACKAGE_SCRIPT = join(projectRoot, 'scripts', 'package.ts');
 /** The temporary folder (TMPDIR) every packaging run of this file gets, checked after them. */
 const packageTemp = mkdtempSync(join(tmpdir(), 'image-provisioner-package-temp-'));
 
-/** The caller's environment minus every AWS setting, so any AWS lookup at package time fails. */
-const offlineEnv = (): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('AWS_')) env[name] = value;
-  }
-  const nowhere = join(tmpdir(), 'image-provisioner-no-aws-config');
-  return {
-    ...env,
-    AWS_SHARED_CREDENTIALS_FILE: nowhere,
-    AWS_CONFIG_FILE: nowhere,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    CI: '1',
-    // Own esbuild work folder (.esbuild/<stage>-pkgtest-<pid>), so a concurrent
-    // `npm run package` or second test run never shares it.
-    STACK_BUILD_ID: `-pkgtest-${process.pid}`,
-    TMPDIR: packageTemp,
-    TMP: packageTemp,
-    TEMP: packageTemp,
-  };
-};
+const packaged = new Map<string, { outDir: string; templates?: Record<TemplateKind, Template> }>();
 
-const packageStage = async (stage: string, outDir: string): Promise<Template> => {
-  try {
-    await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', PACKAGE_SCRIPT, '--stage', stage, '--package', outDir],
-      { cwd: projectRoot, env: offlineEnv(), timeout: PACKAGE_TIMEOUT_MS, maxBuffer: 16 << 20 },
-    );
-  } catch (error) {
-    // osls reports most failures on stdout; without it the error says only "Command failed".
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`sls package --stage ${stage} failed:\n${stdout}\n${stderr}`, {
-      cause: error,
-    });
-  }
-  return JSON.parse(
-    await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  );
-};
-
-const packaged = new Map<string, { outDir: string; template?: Template }>();
-
-// One after the other: osls clears and rewrites <service>/.serverless (serverless-state.json) on
-// every package, even with --package, so two runs in parallel break each other.
+// One after the other (packageStage also waits for any other test file's packaging).
 beforeAll(
   async () => {
     for (const { stage } of STAGE_CASES) {
       const outDir = await mkdtemp(join(tmpdir(), `image-provisioner-package-${stage}-`));
       packaged.set(stage, { outDir });
-      packaged.set(stage, { outDir, template: await packageStage(stage, outDir) });
+      await packageStage(stage, outDir, packageTemp);
+      const [create, update] = await Promise.all([
+        readTemplate(outDir, 'create'),
+        readTemplate(outDir, 'update'),
+      ]);
+      packaged.set(stage, { outDir, templates: { create, update } });
     }
   },
   STAGE_CASES.length * PACKAGE_TIMEOUT_MS + 30_000,
@@ -262,8 +240,9 @@ afterAll(async () => {
 
 /** Queries on one stage's template. */
 const inspect = (stage: string) => {
-  const template = (): Template => {
-    const found = packaged.get(stage)?.template;
+  /** The template of every deploy after the first (the first one's: `'create'`). */
+  const template = (kind: TemplateKind = 'update'): Template => {
+    const found = packaged.get(stage)?.templates?.[kind];
     if (!found) throw new Error(`stage ${stage} was not packaged`);
     return found;
   };
@@ -357,8 +336,14 @@ const inspect = (stage: string) => {
   };
 };
 
+/** The network interface statements a role holds in a stage with a VPC (checked on their own). */
+const withoutNetworkInterfaces = (statements: Statement[]): Statement[] =>
+  statements.filter((s) => !actionsOf(s).some((action) => action.startsWith('ec2:')));
+
 describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
   const { stage } = stageCase;
+  /** The outbox's and the watch's managed policies: the network interface policy in a VPC only. */
+  const networkPolicyArns = stageCase.vpc ? [{ Ref: 'NetworkInterfacesPolicy' }] : undefined;
   const {
     template,
     resource,
@@ -450,16 +435,17 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       }
     });
 
-    it('keeps logs 30 days in a log group per function', () => {
+    it('keeps logs a year in a log group per function', () => {
       for (const fn of Object.values(FUNCTIONS)) {
         expect(resource(fn.logGroup).Type, fn.logGroup).toBe('AWS::Logs::LogGroup');
-        expect(resource(fn.logGroup).Properties.RetentionInDays, fn.logGroup).toBe(30);
+        expect(resource(fn.logGroup).Properties.RetentionInDays, fn.logGroup).toBe(365);
         // The group the function writes to, and the only one its role may write to.
         expect(resource(fn.logGroup).Properties.LogGroupName).toBe(
           `/aws/lambda/${resource(fn.resource).Properties.FunctionName}`,
         );
       }
-      expect(ofType('AWS::Logs::LogGroup')).toHaveLength(Object.keys(FUNCTIONS).length);
+      // And the HTTP API's access log.
+      expect(ofType('AWS::Logs::LogGroup')).toHaveLength(Object.keys(FUNCTIONS).length + 1);
     });
   });
 
@@ -976,7 +962,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
     it('gives the outbox role exactly its log group, the ledger stream, the topic, the failure queue and the watch queue', () => {
       const role = resource(FUNCTIONS.outbox.role).Properties;
-      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(role.ManagedPolicyArns).toEqual(networkPolicyArns);
       const expected: Statement[] = [
         {
           Effect: 'Allow',
@@ -1000,7 +986,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           Resource: [OUTBOX_FAILURE_QUEUE_ARN, WATCH_QUEUE_ARN],
         },
       ];
-      const statements = statementsOfRole(FUNCTIONS.outbox.role);
+      const statements = withoutNetworkInterfaces(statementsOfRole(FUNCTIONS.outbox.role));
       expect(statements).toHaveLength(expected.length);
       expect(statements).toEqual(expect.arrayContaining(expected));
       // The stream only: the outbox never reads or writes the table itself.
@@ -1011,7 +997,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
 
     it('gives the watch role exactly its log group, ledger records, DescribeImageBuilders and its queue', () => {
       const role = resource(FUNCTIONS.watch.role).Properties;
-      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(role.ManagedPolicyArns).toEqual(networkPolicyArns);
       const expected: Statement[] = [
         {
           Effect: 'Allow',
@@ -1041,7 +1027,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           Resource: WATCH_QUEUE_ARN,
         },
       ];
-      const statements = statementsOfRole(FUNCTIONS.watch.role);
+      const statements = withoutNetworkInterfaces(statementsOfRole(FUNCTIONS.watch.role));
       expect(statements).toHaveLength(expected.length);
       expect(statements).toEqual(expect.arrayContaining(expected));
     });
@@ -1181,6 +1167,271 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       ]);
       expect(sqs[0]?.Resource).toEqual({ 'Fn::GetAtt': ['RequestQueue', 'Arn'] });
     });
+  });
+
+  describe('Control Tower settings and load protection', () => {
+    const OPERATIONS_KEY_ARN = { 'Fn::GetAtt': ['OperationsKey', 'Arn'] };
+
+    it('writes a JSON access log of every HTTP API request to its own log group', () => {
+      const stageSettings = resource('HttpApiStage').Properties;
+      expect(stageSettings.AccessLogSettings.DestinationArn).toEqual({
+        'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'],
+      });
+      const format: string = stageSettings.AccessLogSettings.Format;
+      // One line per request (CloudWatch Logs takes each line as an event).
+      expect(format).not.toMatch(/\n/);
+      expect(JSON.parse(format)).toEqual({
+        requestId: '$context.requestId',
+        requestTime: '$context.requestTimeEpoch',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        responseLatency: '$context.responseLatency',
+        integrationLatency: '$context.integrationLatency',
+        integrationStatus: '$context.integrationStatus',
+        integrationError: '$context.integrationErrorMessage',
+        integrationServiceError: '$context.integration.error',
+        authorizerError: '$context.authorizer.error',
+        // The caller: the IAM identity (authMode iam), the token's subject (jwt).
+        caller: '$context.identity.caller',
+        userArn: '$context.identity.userArn',
+        accountId: '$context.identity.accountId',
+        jwtSubject: '$context.authorizer.claims.sub',
+        sourceIp: '$context.identity.sourceIp',
+        userAgent: '$context.identity.userAgent',
+        responseLength: '$context.responseLength',
+      });
+      expect(resource('HttpApiLogGroup').Properties).toEqual({
+        LogGroupName: `/aws/http-api/image-provisioner-${stage}`,
+        RetentionInDays: 365,
+        KmsKeyId: OPERATIONS_KEY_ARN,
+      });
+    });
+
+    it("encrypts every log group with the stage's key, which lets CloudWatch Logs use it for them", () => {
+      const logGroups = ofType('AWS::Logs::LogGroup');
+      const keyStatement = (
+        resource('OperationsKey').Properties.KeyPolicy.Statement as Statement[]
+      ).find((s) => s.Sid === 'LogsEncryptTheStageLogGroups');
+      const arns = (keyStatement?.Condition?.ArnLike?.['kms:EncryptionContext:aws:logs:arn'] ??
+        []) as { 'Fn::Sub': string }[];
+      const patterns = arns.map(
+        ({ 'Fn::Sub': arn }) =>
+          new RegExp(
+            `^${arn
+              .replace(
+                /^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:/,
+                '',
+              )
+              .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '.*')}$`,
+          ),
+      );
+      expect(patterns.length).toBeGreaterThan(0);
+      for (const [id, logGroup] of logGroups) {
+        expect(logGroup.Properties.KmsKeyId, id).toEqual(OPERATIONS_KEY_ARN);
+        expect(logGroup.Properties.RetentionInDays, id).toBeGreaterThanOrEqual(365);
+        const name: string = logGroup.Properties.LogGroupName;
+        expect(
+          patterns.some((pattern) => pattern.test(name)),
+          `${name} is a group the key policy lets CloudWatch Logs encrypt`,
+        ).toBe(true);
+      }
+    });
+
+    it('throttles every route at the stage default: 10 requests at once, 5 a second', () => {
+      expect(resource('HttpApiStage').Properties.DefaultRouteSettings).toEqual({
+        DetailedMetricsEnabled: false,
+        ThrottlingBurstLimit: 10,
+        ThrottlingRateLimit: 5,
+      });
+      // No route has settings of its own that would lift it.
+      expect(resource('HttpApiStage').Properties.RouteSettings).toBeUndefined();
+    });
+
+    it('reserves concurrency per function, at least the queue triggers’ maximum concurrency', () => {
+      const reserved = Object.fromEntries(
+        Object.entries(FUNCTIONS).map(([name, fn]) => [
+          name,
+          resource(fn.resource).Properties.ReservedConcurrentExecutions,
+        ]),
+      );
+      expect(reserved).toEqual({ http: 20, queue: 2, outbox: 10, watch: 2 });
+      for (const fn of [FUNCTIONS.queue, FUNCTIONS.watch]) {
+        const { MaximumConcurrency } = mappingOf(fn.resource).Properties.ScalingConfig;
+        // 2 is the least Lambda accepts for an SQS trigger.
+        expect(MaximumConcurrency, fn.resource).toBe(2);
+        expect(reserved[fn === FUNCTIONS.queue ? 'queue' : 'watch']).toBeGreaterThanOrEqual(
+          MaximumConcurrency,
+        );
+      }
+      // Far inside what an account keeps unreserved (AWS keeps 100 of the default 1,000).
+      expect(Object.values(reserved).reduce((sum, n) => sum + n, 0)).toBe(34);
+    });
+
+    it(`lets only this API invoke the http function${stageCase.accountId ? ', from its account' : ''}`, () => {
+      const permissions = ofType('AWS::Lambda::Permission');
+      expect(permissions.map(([id]) => id)).toEqual(['HttpLambdaPermissionHttpApi']);
+      const { Properties } = (permissions[0] as [string, Resource])[1];
+      expect(Properties.Principal).toBe('apigateway.amazonaws.com');
+      expect(JSON.stringify(Properties.SourceArn)).toContain('{"Ref":"HttpApi"}');
+      expect(Properties.SourceAccount).toBe(stageCase.accountId);
+    });
+
+    it.each([
+      ['RequestDeadLetterQueue', 'requests'],
+      ['WatchDeadLetterQueue', 'watch'],
+      ['OutboxFailureQueue', 'outbox-failures'],
+    ])('lets only its source queue dead-letter to %s', (queueId, source) => {
+      expect(resource(queueId).Properties.RedriveAllowPolicy).toEqual({
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [
+          {
+            'Fn::Sub': `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:image-provisioner-${stage}-${source}`,
+          },
+        ],
+      });
+    });
+
+    it('names the source queues as they are named', () => {
+      expect(resource('RequestQueue').Properties.QueueName).toBe(
+        `image-provisioner-${stage}-requests`,
+      );
+      expect(resource('WatchQueue').Properties.QueueName).toBe(`image-provisioner-${stage}-watch`);
+      expect(resource('OutboxFailureQueue').Properties.QueueName).toBe(
+        `image-provisioner-${stage}-outbox-failures`,
+      );
+    });
+
+    it.each(['create', 'update'] as const)(
+      'configures the deployment bucket in the %s-stack template',
+      (kind) => {
+        const bucket = template(kind).Resources.ServerlessDeploymentBucket as Resource;
+        const bucketArn = { 'Fn::GetAtt': ['ServerlessDeploymentBucket', 'Arn'] };
+        expect(bucket.Properties).toEqual({
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [
+              {
+                ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' },
+                BucketKeyEnabled: true,
+              },
+            ],
+          },
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+          VersioningConfiguration: { Status: 'Enabled' },
+          ObjectLockEnabled: true,
+          LifecycleConfiguration: {
+            Rules: [
+              {
+                Id: 'ExpireOldArtifacts',
+                Status: 'Enabled',
+                NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+                AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+              },
+              {
+                Id: 'RemoveExpiredDeleteMarkers',
+                Status: 'Enabled',
+                ExpiredObjectDeleteMarker: true,
+              },
+            ],
+          },
+          NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+          ...(stageCase.accessLogBucket
+            ? {
+                LoggingConfiguration: {
+                  DestinationBucketName: stageCase.accessLogBucket,
+                  LogFilePrefix: { 'Fn::Sub': `\${AWS::StackName}/` },
+                },
+              }
+            : {}),
+        });
+        expect(template(kind).Resources.ServerlessDeploymentBucketPolicy?.Properties).toEqual({
+          Bucket: { Ref: 'ServerlessDeploymentBucket' },
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'DenyInsecureTransport',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
+                Condition: INSECURE_TRANSPORT,
+              },
+            ],
+          },
+        });
+      },
+    );
+
+    if (stageCase.vpc) {
+      const { subnetIds, securityGroupIds } = stageCase.vpc;
+      const ec2 = (resourcePath: string) => ({
+        'Fn::Sub': `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:${resourcePath}`,
+      });
+
+      it('runs every function in the given subnets with the given security groups', () => {
+        for (const fn of Object.values(FUNCTIONS)) {
+          expect(resource(fn.resource).Properties.VpcConfig, fn.resource).toEqual({
+            SubnetIds: subnetIds,
+            SecurityGroupIds: securityGroupIds,
+          });
+        }
+      });
+
+      it('gives every function role the network interfaces Lambda needs, and no more', () => {
+        expect(resource('NetworkInterfacesPolicy').Properties.PolicyDocument.Statement).toEqual([
+          {
+            Sid: 'DescribeNetworkInterfaces',
+            Effect: 'Allow',
+            Action: 'ec2:DescribeNetworkInterfaces',
+            Resource: '*',
+          },
+          {
+            Sid: 'CreateNetworkInterfacesInTheGivenSubnets',
+            Effect: 'Allow',
+            Action: 'ec2:CreateNetworkInterface',
+            Resource: [
+              ec2('network-interface/*'),
+              ...subnetIds.map((id) => ec2(`subnet/${id}`)),
+              ...securityGroupIds.map((id) => ec2(`security-group/${id}`)),
+            ],
+          },
+          {
+            Sid: 'ManageNetworkInterfaces',
+            Effect: 'Allow',
+            Action: [
+              'ec2:DeleteNetworkInterface',
+              'ec2:AssignPrivateIpAddresses',
+              'ec2:UnassignPrivateIpAddresses',
+            ],
+            Resource: ec2('network-interface/*'),
+          },
+        ]);
+        // Through each role, so each function is created once its role may create interfaces.
+        for (const fn of Object.values(FUNCTIONS)) {
+          expect(resource(fn.role).Properties.ManagedPolicyArns, fn.role).toContainEqual({
+            Ref: 'NetworkInterfacesPolicy',
+          });
+          expect(resource(fn.resource).DependsOn, fn.resource).toContain(fn.role);
+        }
+      });
+    } else {
+      it('runs no function in a VPC, and grants no network interface permission', () => {
+        for (const fn of Object.values(FUNCTIONS)) {
+          expect(resource(fn.resource).Properties.VpcConfig, fn.resource).toBeUndefined();
+        }
+        expect(template().Resources.NetworkInterfacesPolicy).toBeUndefined();
+        const ec2Statements = identityStatements().filter((s) =>
+          actionsOf(s).some((action) => action.startsWith('ec2:')),
+        );
+        expect(ec2Statements).toEqual([]);
+      });
+    }
   });
 
   describe('artifacts', () => {
