@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackParts } from '../reliability/support/control.js';
 import { unique } from './support/api.js';
@@ -9,6 +6,7 @@ import { OutcomeInbox } from './support/outcomes.js';
 import { MAX_RECEIVE_COUNT, Queues, queueMessage } from './support/queues.js';
 import { infrastructureRequest } from './support/requests.js';
 import { type RunningStack, startStack } from './support/stack.js';
+import { runTool, type ToolRun } from './support/tool.js';
 import { eventually } from './support/wait.js';
 
 /*
@@ -18,41 +16,14 @@ import { eventually } from './support/wait.js';
  * SNS was down are published once, from the outbox-failures queue.
  */
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const COMMAND_TIMEOUT_MS = 60_000;
 
 /** The stream trigger gives a batch up after one retry: an SNS outage reaches the failure queue fast. */
 const OUTBOX_GIVES_UP_FAST = { OUTBOX_MAXIMUM_RETRY_ATTEMPTS: '1' };
 
-interface CommandRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `node --import tsx scripts/redrive.ts <args>` with the stack's STACK_DIR, bounded. */
-const redrive = (stack: RunningStack, ...args: string[]): Promise<CommandRun> =>
-  new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/redrive.ts', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, STACK_DIR: stack.stackDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
+/** `npm run redrive -- <args>`: scripts/redrive.ts, with the stack found through STACK_DIR. */
+const redrive = (stack: RunningStack, ...args: string[]): Promise<ToolRun> =>
+  runTool('scripts/redrive.ts', args, { STACK_DIR: stack.stackDir }, COMMAND_TIMEOUT_MS);
 
 let stack: RunningStack;
 let queues: Queues;

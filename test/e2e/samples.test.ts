@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from './support/api.js';
 import { OutcomeInbox } from './support/outcomes.js';
 import { type RunningStack, startStack } from './support/stack.js';
+import { runTool, type ToolRun } from './support/tool.js';
 
 /*
  * Every sample event of events/ on a fresh stack, in the order the README's "Sample events" gives,
@@ -85,11 +85,7 @@ const ROUTE_OPERATIONS: Readonly<Record<string, string>> = {
   'POST /image-builders': 'CreateImageBuilder',
 };
 
-interface Invocation {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Invocation = ToolRun;
 
 let stack: RunningStack;
 let api: Api;
@@ -123,27 +119,10 @@ afterAll(async () => {
 
 /** `npm run invoke -- <fn> <file>`: local/invoke.ts, with the stack found through STACK_DIR. */
 const invoke = (fn: FunctionName, file: string): Promise<Invocation> =>
-  new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/invoke.ts', fn, file], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        STACK_DIR: stackDir,
-        STACK_BUILD_ID: buildId,
-        GUARDRAILS_STAGE: 'local',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolveRun({ code, stdout, stderr }));
+  runTool('local/invoke.ts', [fn, file], {
+    STACK_DIR: stackDir,
+    STACK_BUILD_ID: buildId,
+    GUARDRAILS_STAGE: 'local',
   });
 
 /**
