@@ -13,6 +13,7 @@ import type { CheckScheduler, ScheduledCheck } from '../../../src/outbox/checks.
 import {
   committedOutcomes,
   createOutboxRelay,
+  type OutboxRelayDependencies,
   outcomeEventOf,
   scheduledCheck,
 } from '../../../src/outbox/relay.js';
@@ -36,6 +37,15 @@ const NO_WATCH = {
 };
 
 const SOURCE = 'image-provisioner.dev';
+
+/** The relay under test, publishing from SOURCE, its metrics kept in memory unless given. */
+const relayOf = ({
+  publisher,
+  checks = NO_WATCH,
+  metrics = recordingMetrics(),
+  now,
+}: Pick<OutboxRelayDependencies, 'publisher'> & Partial<OutboxRelayDependencies>) =>
+  createOutboxRelay({ publisher, checks, source: SOURCE, metrics, ...(now ? { now } : {}) });
 
 const failed: LedgerOutcome = {
   id: 'aaaaaaaa-0000-4000-8000-000000000001',
@@ -223,12 +233,7 @@ describe('createOutboxRelay', () => {
   it('publishes each outcome the change committed, in order, as its event', async () => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({
-      publisher,
-      checks: NO_WATCH,
-      source: SOURCE,
-      metrics: recordingMetrics(),
-    });
+    const relay = relayOf({ publisher });
     const after = recordWith([failed, succeeded]);
 
     // Act
@@ -252,12 +257,7 @@ describe('createOutboxRelay', () => {
     const { publisher, attempts } = recordingPublisher((_, call) =>
       call === 1 ? snsDown : undefined,
     );
-    const relay = createOutboxRelay({
-      publisher,
-      checks: NO_WATCH,
-      source: SOURCE,
-      metrics: recordingMetrics(),
-    });
+    const relay = relayOf({ publisher });
 
     // Act
     const thrown = await relay
@@ -284,13 +284,7 @@ describe('createOutboxRelay', () => {
       time: '2026-11-21T10:05:00.500Z',
     };
     const unpublished: LedgerOutcome = { ...succeeded, id: 'aaaaaaaa-0000-4000-8000-000000000004' };
-    const relay = createOutboxRelay({
-      publisher,
-      checks: NO_WATCH,
-      source: SOURCE,
-      metrics,
-      now: () => new Date('2026-11-21T10:05:00.250Z'),
-    });
+    const relay = relayOf({ publisher, metrics, now: () => new Date('2026-11-21T10:05:00.250Z') });
 
     // Act
     await relay
@@ -308,12 +302,7 @@ describe('createOutboxRelay', () => {
   it('publishes again, with the same ids, a change delivered again', async () => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({
-      publisher,
-      checks: NO_WATCH,
-      source: SOURCE,
-      metrics: recordingMetrics(),
-    });
+    const relay = relayOf({ publisher });
     const change = { before: recordWith([failed]), after: recordWith([failed, succeeded]) };
 
     // Act
@@ -333,12 +322,7 @@ describe('createOutboxRelay', () => {
   ])('publishes nothing for %s', async (_, change) => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({
-      publisher,
-      checks: NO_WATCH,
-      source: SOURCE,
-      metrics: recordingMetrics(),
-    });
+    const relay = relayOf({ publisher });
 
     // Act
     await relay.relay(change);
@@ -582,13 +566,7 @@ describe('createOutboxRelay: checks of a watch', () => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
     const { checks, scheduled } = recordingScheduler();
-    const relay = createOutboxRelay({
-      publisher,
-      checks,
-      source: SOURCE,
-      metrics: recordingMetrics(),
-      now: () => new Date('2026-11-21T10:05:01.000Z'),
-    });
+    const relay = relayOf({ publisher, checks, now: () => new Date('2026-11-21T10:05:01.000Z') });
 
     // Act
     await relay.relay({
@@ -611,13 +589,7 @@ describe('createOutboxRelay: checks of a watch', () => {
     const { publisher, attempts } = recordingPublisher(() => undefined);
     const { checks, scheduled } = recordingScheduler();
     const movedAt = new Date('2026-11-21T10:06:00.000Z');
-    const relay = createOutboxRelay({
-      publisher,
-      checks,
-      source: SOURCE,
-      metrics: recordingMetrics(),
-      now: () => movedAt,
-    });
+    const relay = relayOf({ publisher, checks, now: () => movedAt });
 
     // Act
     await relay.relay({
@@ -640,12 +612,7 @@ describe('createOutboxRelay: checks of a watch', () => {
   it('publishes the event a change that ends the watch commits, and schedules nothing', async () => {
     // Prepare
     const { publisher, attempts } = recordingPublisher(() => undefined);
-    const relay = createOutboxRelay({
-      publisher,
-      checks: NO_WATCH,
-      source: SOURCE,
-      metrics: recordingMetrics(),
-    });
+    const relay = relayOf({ publisher });
     const after = recordWith([succeeded, ready], { watch: ended('READY', 2) });
 
     // Act
@@ -660,12 +627,7 @@ describe('createOutboxRelay: checks of a watch', () => {
     // Prepare
     const { publisher } = recordingPublisher(() => undefined);
     const { checks, scheduled } = recordingScheduler();
-    const relay = createOutboxRelay({
-      publisher,
-      checks,
-      source: SOURCE,
-      metrics: recordingMetrics(),
-    });
+    const relay = relayOf({ publisher, checks });
 
     // Act
     await relay.relay({
@@ -682,12 +644,7 @@ describe('createOutboxRelay: checks of a watch', () => {
     const sqsDown = new Error('SQS unavailable');
     const { publisher } = recordingPublisher(() => undefined);
     const { checks, scheduled } = recordingScheduler(sqsDown);
-    const relay = createOutboxRelay({
-      publisher,
-      checks,
-      source: SOURCE,
-      metrics: recordingMetrics(),
-    });
+    const relay = relayOf({ publisher, checks });
 
     // Act
     const thrown = await relay
@@ -707,12 +664,7 @@ describe('createOutboxRelay: checks of a watch', () => {
     const snsDown = new Error('SNS unavailable');
     const { publisher } = recordingPublisher(() => snsDown);
     const { checks, scheduled } = recordingScheduler();
-    const relay = createOutboxRelay({
-      publisher,
-      checks,
-      source: SOURCE,
-      metrics: recordingMetrics(),
-    });
+    const relay = relayOf({ publisher, checks });
 
     // Act
     const thrown = await relay
