@@ -274,7 +274,11 @@ const overQueue = async (operation: Guarded, request: unknown) => {
 beforeAll(() => {
   const app = createApp(
     { ...harness.stack.config, guardrails: policy },
-    { clients: harness.stack.clients, logger: harness.stack.app.logger },
+    {
+      clients: harness.stack.clients,
+      logger: harness.stack.app.logger,
+      metrics: harness.stack.app.metrics,
+    },
   );
   http = createHttpHandler(app);
   queue = createQueueHandler(app);

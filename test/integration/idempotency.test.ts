@@ -360,6 +360,7 @@ describe('idempotency on clientToken (Powertools on a real DynamoDB-compatible e
     const app = createApp(harness.stack.config, {
       clients: { ...harness.stack.clients, dynamodb: unreachable },
       logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: harness.stack.app.metrics,
     });
     const handler = createHttpHandler(app);
 

@@ -242,7 +242,11 @@ describe.each([
   const app = () =>
     createApp(
       { ...harness.stack.config, guardrails: policy, accountId },
-      { clients: harness.stack.clients, logger: harness.stack.app.logger },
+      {
+        clients: harness.stack.clients,
+        logger: harness.stack.app.logger,
+        metrics: harness.stack.app.metrics,
+      },
     );
   let token = 0;
   const post = (operation: Operation, body: unknown) =>
