@@ -27,13 +27,15 @@ interface Group {
   values: Map<MetricName, number[]>;
 }
 
-/** Up to `MAX_VALUES_PER_LINE` values of each metric, taken from the group. */
-const nextLine = (values: Map<MetricName, number[]>): [MetricName, number[]][] =>
-  [...values].flatMap(([name, all]) => {
-    const taken = all.splice(0, MAX_VALUES_PER_LINE);
+/** Up to `MAX_VALUES_PER_LINE` values of each metric, taken from the group's. */
+const nextLine = (values: Map<MetricName, number[]>): Map<MetricName, number[]> => {
+  const line = new Map<MetricName, number[]>();
+  for (const [name, all] of values) {
+    line.set(name, all.splice(0, MAX_VALUES_PER_LINE));
     if (all.length === 0) values.delete(name);
-    return taken.length > 0 ? [[name, taken] as [MetricName, number[]]] : [];
-  });
+  }
+  return line;
+};
 
 /**
  * Metrics in CloudWatch's embedded metric format, written to standard output with the function's
