@@ -1349,22 +1349,21 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
               }
             : {}),
         });
-        expect(template(kind).Resources.ServerlessDeploymentBucketPolicy?.Properties).toEqual({
-          Bucket: { Ref: 'ServerlessDeploymentBucket' },
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'DenyInsecureTransport',
-                Effect: 'Deny',
-                Principal: '*',
-                Action: 's3:*',
-                Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
-                Condition: INSECURE_TRANSPORT,
-              },
-            ],
-          },
-        });
+        const policy = template(kind).Resources.ServerlessDeploymentBucketPolicy as Resource;
+        expect(policy.Properties.Bucket).toEqual({ Ref: 'ServerlessDeploymentBucket' });
+        // One statement: deny anything without TLS, to anyone, on the bucket and its objects.
+        const [tlsOnly, ...others] = policy.Properties.PolicyDocument.Statement as Statement[];
+        expect(others).toEqual([]);
+        expect([tlsOnly?.Effect, tlsOnly?.Principal, tlsOnly?.Action]).toEqual([
+          'Deny',
+          '*',
+          's3:*',
+        ]);
+        expect(tlsOnly?.Condition).toEqual(INSECURE_TRANSPORT);
+        expect(asList(tlsOnly?.Resource)).toEqual([
+          bucketArn,
+          { 'Fn::Join': ['', [bucketArn, '/*']] },
+        ]);
       },
     );
 
@@ -1384,34 +1383,26 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       });
 
       it('gives every function role the network interfaces Lambda needs, and no more', () => {
-        expect(resource('NetworkInterfacesPolicy').Properties.PolicyDocument.Statement).toEqual([
-          {
-            Sid: 'DescribeNetworkInterfaces',
-            Effect: 'Allow',
-            Action: 'ec2:DescribeNetworkInterfaces',
-            Resource: '*',
-          },
-          {
-            Sid: 'CreateNetworkInterfacesInTheGivenSubnets',
-            Effect: 'Allow',
-            Action: 'ec2:CreateNetworkInterface',
-            Resource: [
-              ec2('network-interface/*'),
-              ...subnetIds.map((id) => ec2(`subnet/${id}`)),
-              ...securityGroupIds.map((id) => ec2(`security-group/${id}`)),
-            ],
-          },
-          {
-            Sid: 'ManageNetworkInterfaces',
-            Effect: 'Allow',
-            Action: [
-              'ec2:DeleteNetworkInterface',
-              'ec2:AssignPrivateIpAddresses',
-              'ec2:UnassignPrivateIpAddresses',
-            ],
-            Resource: ec2('network-interface/*'),
-          },
-        ]);
+        const statements = resource('NetworkInterfacesPolicy').Properties.PolicyDocument
+          .Statement as Statement[];
+        expect(statements.every((s) => s.Effect === 'Allow' && !s.Condition)).toBe(true);
+        // Each action and the resources it is allowed on.
+        const interfaces = ec2('network-interface/*');
+        expect(
+          Object.fromEntries(
+            statements.flatMap((s) => actionsOf(s).map((action) => [action, asList(s.Resource)])),
+          ),
+        ).toEqual({
+          'ec2:DescribeNetworkInterfaces': ['*'],
+          'ec2:CreateNetworkInterface': [
+            interfaces,
+            ...subnetIds.map((id) => ec2(`subnet/${id}`)),
+            ...securityGroupIds.map((id) => ec2(`security-group/${id}`)),
+          ],
+          'ec2:DeleteNetworkInterface': [interfaces],
+          'ec2:AssignPrivateIpAddresses': [interfaces],
+          'ec2:UnassignPrivateIpAddresses': [interfaces],
+        });
         // Through each role, so each function is created once its role may create interfaces.
         for (const fn of Object.values(FUNCTIONS)) {
           expect(resource(fn.role).Properties.ManagedPolicyArns, fn.role).toContainEqual({
