@@ -29,6 +29,7 @@ try {
       `Stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s (stage ${settings.stage}, ${info.region})`,
       `  HTTP API          ${info.httpApi}`,
       ...stack.httpRoutes.map((routeKey) => `                      ${routeKey}`),
+      `  API reference     ${info.apiReference.page} (document: ${info.apiReference.openapi})`,
       `  request queue     ${info.sqs.requestQueueUrl}`,
       `  dead-letter queue ${info.sqs.deadLetterQueueUrl}`,
       `  outcomes topic    ${info.sns.outcomesTopicArn}`,

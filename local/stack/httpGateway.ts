@@ -9,6 +9,7 @@ import {
   PAYLOAD_TOO_LARGE,
   SERVICE_UNAVAILABLE,
 } from './apiGatewayResponse.js';
+import { type ApiReference, apiReference } from './apiReference.js';
 import { concurrencyLimit } from './concurrencyLimit.js';
 import { createRouter, type HttpApiRoute } from './httpRoutes.js';
 import { invokeLambda } from './lambdaInvoke.js';
@@ -37,6 +38,12 @@ export interface HttpGatewayOptions {
    * function's timeout. Unset: no limit.
    */
   maxConcurrentInvocations?: number;
+  /**
+   * The repository whose `docs/openapi.json` the gateway serves, with its browsable reference
+   * (local/stack/apiReference.ts): the offline stack's own pages, none of the service's routes.
+   * Unset: only the routes are served.
+   */
+  referenceRoot?: string;
   /** A failure of the gateway itself (the client got a 500). */
   onError(error: unknown): void;
 }
@@ -99,12 +106,16 @@ const isTimeout = (error: unknown): boolean =>
  * the function's result mapped back to HTTP. Unknown routes answer 404 `{"message":"Not Found"}`,
  * bodies above 10 MB 413, a function error 500 `{"message":"Internal Server Error"}`, an
  * integration that does not answer within 30 s 503 `{"message":"Service Unavailable"}`.
+ * With `referenceRoot`, `GET /openapi.json` and `GET /docs` (and the viewer's files under it) are
+ * the offline stack's own pages, answered before any route is matched.
  */
 export const startHttpGateway = async (options: HttpGatewayOptions): Promise<HttpGateway> => {
   const route = createRouter(options.routes);
   const integrationTimeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
   const maxPayloadBytes = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   const limits = new Map<string, ReturnType<typeof concurrencyLimit>>();
+  /** Known once the gateway listens: the document it serves names the gateway's address. */
+  let reference: ApiReference | undefined;
   /** One limit per function: instances are per function. */
   const limitOf = (functionName: string) => {
     let limit = limits.get(functionName);
@@ -121,7 +132,10 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
     if (read.kind === 'too large') return PAYLOAD_TOO_LARGE;
     const url = incoming.url ?? '/';
     const method = incoming.method ?? 'GET';
-    const match = url.startsWith('/') ? route(method, url.split('?')[0] as string) : undefined;
+    const path = url.split('?')[0] as string;
+    const page = await reference?.answer(method, path);
+    if (page) return page;
+    const match = url.startsWith('/') ? route(method, path) : undefined;
     if (!match) return NOT_FOUND;
     const request: ReceivedRequest = {
       method,
@@ -175,5 +189,9 @@ export const startHttpGateway = async (options: HttpGatewayOptions): Promise<Htt
       });
   });
   const port = await listenOnLoopback(server, options.port, options.portVariable);
-  return { endpoint: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
+  const endpoint = `http://127.0.0.1:${port}`;
+  if (options.referenceRoot !== undefined) {
+    reference = apiReference(options.referenceRoot, endpoint);
+  }
+  return { endpoint, close: () => closeServer(server) };
 };

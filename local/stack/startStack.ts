@@ -17,6 +17,7 @@ import { listeningOn } from '../engines/listen.js';
 import { LOCAL_ACCOUNT_ID, startMessaging } from '../engines/messaging.js';
 import { deliverThroughLambdaApi } from '../streams/lambdaDelivery.js';
 import { startLedgerStream } from '../streams/ledgerStream.js';
+import { OPENAPI_PATH, REFERENCE_PATH } from './apiReference.js';
 import { startStackControl } from './control.js';
 import { startHttpGateway } from './httpGateway.js';
 import { readHttpApiRoutes } from './httpRoutes.js';
@@ -36,6 +37,11 @@ export interface StackInfo {
   pid: number;
   region: string;
   httpApi: string;
+  /**
+   * The offline stack's own pages on the HTTP API's gateway (never deployed): the browsable
+   * reference of the HTTP API and the OpenAPI document it shows (`servers`: this stack).
+   */
+  apiReference: { page: string; openapi: string };
   sqs: {
     endpoint: string;
     requestQueueUrl: string;
@@ -294,6 +300,7 @@ export const startStack = async (
       accountId,
       apiId: createHash('sha256').update(prefix).digest('hex').slice(0, 10),
       maxConcurrentInvocations: settings.functionConcurrency,
+      referenceRoot: root,
       onError: (error) => io.warn(`HTTP API: ${String(error)}`),
     });
     stops.push(() => gateway.close());
@@ -330,6 +337,10 @@ export const startStack = async (
       pid: process.pid,
       region,
       httpApi: gateway.endpoint,
+      apiReference: {
+        page: `${gateway.endpoint}${REFERENCE_PATH}`,
+        openapi: `${gateway.endpoint}${OPENAPI_PATH}`,
+      },
       sqs: {
         endpoint: messaging.endpoint,
         requestQueueUrl: loopbackQueueUrl(messaging.endpoint, resources.requestQueueUrl),

@@ -25,6 +25,10 @@ const info = (pid: number): StackInfo => ({
   pid,
   region: 'us-east-1',
   httpApi: 'http://127.0.0.1:3111',
+  apiReference: {
+    page: 'http://127.0.0.1:3111/docs',
+    openapi: 'http://127.0.0.1:3111/openapi.json',
+  },
   sqs: {
     endpoint: 'http://127.0.0.1:4111',
     requestQueueUrl: 'http://127.0.0.1:4111/000000000000/requests',
