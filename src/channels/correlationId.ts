@@ -1,5 +1,5 @@
 /** Printable ASCII, bounded: it travels into logs, headers and outcomes unchanged. */
-const CORRELATION_ID = /^[\x20-\x7e]{1,256}$/;
+export const CORRELATION_ID = /^[\x20-\x7e]{1,256}$/;
 
 export const CORRELATION_ID_RULE = 'must be 1 to 256 printable ASCII characters';
 

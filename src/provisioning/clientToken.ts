@@ -21,12 +21,12 @@ export interface ResolvedToken {
   errors: FieldError[];
 }
 
-const MAX_TOKEN_LENGTH = 64;
+export const MAX_TOKEN_LENGTH = 64;
 /**
  * Printable ASCII (U+0020..U+007E) only: a token travels unchanged into the Idempotency-Key
  * response header, log lines and outcomes, where a line break, NUL or non-ASCII cannot go.
  */
-const TOKEN_CHARACTERS = /^[\x20-\x7e]*$/;
+export const TOKEN_CHARACTERS = /^[\x20-\x7e]*$/;
 
 type TokenCheck = { token: string; problem?: never } | { token?: never; problem: string };
 

@@ -1,0 +1,271 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
+import {
+  idempotencyInProgressError,
+  idempotencyMismatchError,
+  outcomeUnknownError,
+  type ProvisioningError,
+  policyViolationError,
+  requestTooLargeError,
+  serviceUnavailableError,
+  validationError,
+} from '../../src/basics/errors.js';
+import { type Problem, toProblem, unexpectedProblem } from '../../src/channels/problem.js';
+import type { OperationName } from '../../src/operations/index.js';
+import { toOutcomeEvent, toReadinessEvent } from '../../src/outcomes/outcome.js';
+import { toProvisioningError } from '../../src/provisioning/awsErrors.js';
+
+/*
+ * Examples for the documents. Requests and queue messages are the sample events of `events/`
+ * (what `npm run invoke` sends); problems and events are built by the service's own code; AWS
+ * responses are written out. test/unit/docs/ validates every example against its schema.
+ */
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SAMPLE_FILES: Record<OperationName, string> = {
+  CreateInfrastructureConfiguration: 'create-infrastructure-configuration.json',
+  UpdateInfrastructureConfiguration: 'update-infrastructure-configuration.json',
+  GetInfrastructureConfiguration: 'get-infrastructure-configuration.json',
+  CreateDistributionConfiguration: 'create-distribution-configuration.json',
+  CreateImageBuilder: 'create-image-builder.json',
+};
+
+const readEvent = <T>(folder: string, file: string): T =>
+  JSON.parse(readFileSync(join(ROOT, 'events', folder, file), 'utf8'));
+
+/** The HTTP sample of an operation: its body (none for a read) and its path ARN. */
+export const httpSample = (operation: OperationName): { body?: unknown; arn?: string } => {
+  const event = readEvent<APIGatewayProxyEventV2>('http', SAMPLE_FILES[operation]);
+  return {
+    ...(event.body ? { body: JSON.parse(event.body) } : {}),
+    ...(event.pathParameters?.arn ? { arn: event.pathParameters.arn } : {}),
+  };
+};
+
+/** The queue sample of an operation: the message body. */
+export const queueSample = (operation: OperationName): unknown => {
+  const [record] = readEvent<SQSEvent>('sqs', SAMPLE_FILES[operation]).Records;
+  if (!record) throw new Error(`events/sqs/${SAMPLE_FILES[operation]} has no record`);
+  return JSON.parse(record.body);
+};
+
+const ACCOUNT = '123456789012';
+const INFRA_ARN = `arn:aws:imagebuilder:us-east-1:${ACCOUNT}:infrastructure-configuration/my-infra`;
+const DISTRIBUTION_ARN = `arn:aws:imagebuilder:us-east-1:${ACCOUNT}:distribution-configuration/my-distribution`;
+const BUILDER_ARN = `arn:aws:appstream:us-east-1:${ACCOUNT}:image-builder/my-image-builder`;
+const REQUEST_ID = 'c0ffee00-1234-4d5e-8f90-a1b2c3d4e5f6';
+const TOKEN = '7f1c2a4e-portal-req-0001';
+
+/** What AWS answers each operation, as the service passes it on. */
+export const awsResponseExamples: Record<OperationName, Record<string, unknown>> = {
+  CreateInfrastructureConfiguration: {
+    requestId: 'a1b2c3d4-0001-4e5f-8a9b-0c1d2e3f4a5b',
+    clientToken: TOKEN,
+    infrastructureConfigurationArn: INFRA_ARN,
+  },
+  UpdateInfrastructureConfiguration: {
+    requestId: 'a1b2c3d4-0002-4e5f-8a9b-0c1d2e3f4a5b',
+    clientToken: TOKEN,
+    infrastructureConfigurationArn: INFRA_ARN,
+  },
+  GetInfrastructureConfiguration: {
+    requestId: 'a1b2c3d4-0003-4e5f-8a9b-0c1d2e3f4a5b',
+    infrastructureConfiguration: {
+      arn: INFRA_ARN,
+      name: 'my-infra',
+      instanceTypes: ['m6i.large'],
+      instanceProfileName: 'ImageBuilderInstanceProfile',
+      terminateInstanceOnFailure: true,
+      dateCreated: '2026-11-21T10:00:00.000Z',
+      instanceMetadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },
+      tags: { team: 'platform' },
+    },
+  },
+  CreateDistributionConfiguration: {
+    requestId: 'a1b2c3d4-0004-4e5f-8a9b-0c1d2e3f4a5b',
+    clientToken: TOKEN,
+    distributionConfigurationArn: DISTRIBUTION_ARN,
+  },
+  CreateImageBuilder: {
+    ImageBuilder: {
+      Name: 'my-image-builder',
+      Arn: BUILDER_ARN,
+      InstanceType: 'stream.standard.medium',
+      Platform: 'WINDOWS_SERVER_2022',
+      State: 'PENDING',
+      CreatedTime: '2026-11-21T10:00:00.000Z',
+      EnableDefaultInternetAccess: false,
+    },
+  },
+};
+
+/** An AWS error as the SDK throws it, mapped as the pipeline maps it. */
+const awsError = (name: string, status: number, message: string, fault = 'client') =>
+  toProvisioningError(
+    'imagebuilder',
+    Object.assign(new Error(message), {
+      name,
+      $fault: fault,
+      $metadata: { httpStatusCode: status },
+    }),
+  );
+
+const problem = (error: ProvisioningError): Problem => toProblem(error, REQUEST_ID);
+
+/** Problems by HTTP status, each named; built by the service's own error factories. */
+export const problemExamples: Record<string, Record<string, Problem>> = {
+  '400': {
+    ValidationException: problem(
+      validationError([
+        {
+          path: '/instanceMetadataOptions/httpTokens',
+          message: 'must be one of: optional, required',
+        },
+      ]),
+    ),
+  },
+  '403': {
+    PolicyViolationException: problem(
+      policyViolationError([
+        {
+          path: '/instanceTypes/0',
+          message: "must be one of the stage's instance types: t3.medium, t3.large",
+        },
+      ]),
+    ),
+  },
+  '409': {
+    IdempotencyInProgressException: problem(idempotencyInProgressError()),
+  },
+  '413': { RequestTooLargeException: problem(requestTooLargeError(262_144)) },
+  '422': { IdempotentParameterMismatchException: problem(idempotencyMismatchError()) },
+  '429': {
+    CallRateLimitExceededException: problem(
+      awsError('CallRateLimitExceededException', 429, 'Rate exceeded'),
+    ),
+  },
+  '500': { InternalFailure: unexpectedProblem(REQUEST_ID) },
+  '503': {
+    ServiceUnavailableException: problem(
+      serviceUnavailableError('The request ledger is unavailable; retry later.'),
+    ),
+    OutcomeUnknownException: problem(outcomeUnknownError(new Error('timed out'))),
+  },
+  default: {
+    ResourceNotFoundException: problem(
+      awsError(
+        'ResourceNotFoundException',
+        404,
+        'The infrastructure configuration does not exist.',
+      ),
+    ),
+    ServiceQuotaExceededException: problem(
+      awsError('ServiceQuotaExceededException', 402, 'You have reached the quota.'),
+    ),
+  },
+};
+
+/** The lookup's 404: what `requestNotFound` answers. */
+export const notFoundExample = (body: string): Problem => JSON.parse(body);
+
+const SOURCE = 'image-provisioner.dev';
+const TIME = new Date('2026-11-21T10:00:00.000Z');
+
+/** A SUCCEEDED outcome of each operation, built by the service's own event builder. */
+export const succeededOutcomeExample = (operation: OperationName) =>
+  toOutcomeEvent(
+    {
+      operation,
+      clientToken: TOKEN,
+      correlationId: 'portal-ticket-4711',
+      channel: 'sqs',
+      requestedBy: 'AIDAEXAMPLE',
+      status: 'SUCCEEDED',
+      response: awsResponseExamples[operation],
+    },
+    {
+      source: SOURCE,
+      subject: operation === 'CreateImageBuilder' ? BUILDER_ARN : INFRA_ARN,
+      now: TIME,
+    },
+  );
+
+/** A FAILED outcome of an operation (or of an unreadable message). */
+export const failedOutcomeExample = (operation: OperationName | 'Unknown') =>
+  toOutcomeEvent(
+    {
+      operation,
+      clientToken: TOKEN,
+      channel: 'sqs',
+      status: 'FAILED',
+      error:
+        operation === 'Unknown'
+          ? {
+              code: 'ValidationException',
+              message: 'The request has 1 invalid field.',
+              retryable: false,
+              errors: [
+                {
+                  path: '/operation',
+                  message:
+                    'must be one of: CreateInfrastructureConfiguration, UpdateInfrastructureConfiguration, GetInfrastructureConfiguration, CreateDistributionConfiguration, CreateImageBuilder (got "CreateThing")',
+                },
+              ],
+            }
+          : {
+              code: 'ValidationException',
+              message: 'The request has 1 invalid field.',
+              retryable: false,
+              errors: [{ path: '/request/name', message: 'is required' }],
+            },
+    },
+    { source: SOURCE, now: TIME },
+  );
+
+/** A follow-through event, built by the service's own event builder. */
+export const readinessEventExample = (event: string, id: string) =>
+  toReadinessEvent(
+    {
+      operation: 'CreateImageBuilder',
+      clientToken: TOKEN,
+      correlationId: 'portal-ticket-4712',
+      channel: 'sqs',
+      requestedBy: 'AIDAEXAMPLE',
+      event,
+      resource: {
+        Name: 'my-image-builder',
+        Arn: BUILDER_ARN,
+        State:
+          event === 'ImageBuilderReady'
+            ? 'RUNNING'
+            : event === 'ImageBuilderFailed'
+              ? 'FAILED'
+              : 'PENDING',
+        ...(event === 'ImageBuilderFailed'
+          ? {
+              StateChangeReason: {
+                Code: 'INTERNAL_ERROR',
+                Message: 'The image builder could not start.',
+              },
+            }
+          : {}),
+      },
+    },
+    { id, source: SOURCE, subject: BUILDER_ARN, time: '2026-11-21T10:14:00.000Z' },
+  );
+
+export const lookupExample = {
+  operation: 'CreateInfrastructureConfiguration',
+  clientToken: TOKEN,
+  status: 'SUCCEEDED',
+  correlationId: 'portal-ticket-4711',
+  channel: 'http',
+  requestedBy: `arn:aws:iam::${ACCOUNT}:role/portal`,
+  createdAt: '2026-11-21T10:00:00.000Z',
+  updatedAt: '2026-11-21T10:00:00.412Z',
+  response: awsResponseExamples.CreateInfrastructureConfiguration,
+  outcomeIds: ['3b0c9d5e-1f7a-4a34-9d0e-5d1f2b7c8a90'],
+};
+
+export const EXAMPLE_REQUEST_ID = REQUEST_ID;

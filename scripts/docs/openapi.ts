@@ -1,0 +1,355 @@
+import { LOOKUP_ROUTE_KEY } from '../../src/channels/httpLookup.js';
+import { requestNotFound } from '../../src/channels/httpResponse.js';
+import { HTTP_ROUTES, type HttpRoute } from '../../src/channels/httpRoutes.js';
+import { operations } from '../../src/operations/index.js';
+import {
+  awsResponseExamples,
+  EXAMPLE_REQUEST_ID,
+  httpSample,
+  lookupExample,
+  notFoundExample,
+  problemExamples,
+} from './examples.js';
+import { COMPONENT_PREFIX, type JsonSchema } from './jsonSchema.js';
+import { bodySchemas } from './shapes.js';
+
+/*
+ * OpenAPI 3.1 of the HTTP API: the routes of src/channels/httpRoutes.ts and the status lookup,
+ * bodies from the registered shapes, errors as the service renders them.
+ */
+
+const ref = (name: string) => ({ $ref: `${COMPONENT_PREFIX}${name}` });
+const componentRef = (kind: string, name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+const PROBLEM_TYPE = 'application/problem+json';
+
+const named = <T>(examples: Record<string, T>) =>
+  Object.fromEntries(Object.entries(examples).map(([name, value]) => [name, { value }]));
+
+const problemContent = (status: string) => ({
+  [PROBLEM_TYPE]: { schema: ref('Problem'), examples: named(problemExamples[status] ?? {}) },
+});
+
+const gatewayContent = (message: string) => ({
+  'application/json': { schema: ref('GatewayMessage'), example: { message } },
+});
+
+const responses = {
+  ValidationException: {
+    description:
+      'ValidationException: the request breaks a model constraint (nothing is sent to AWS); `errors` point at each field.',
+    content: problemContent('400'),
+  },
+  Forbidden: {
+    description:
+      'PolicyViolationException (problem+json): the request breaks the stage\'s guardrails, nothing is sent to AWS. Or API Gateway\'s own `{"message":"Forbidden"}`: the SigV4 signature or the caller\'s `execute-api:Invoke` permission is missing.',
+    content: { ...problemContent('403'), ...gatewayContent('Forbidden') },
+  },
+  Unauthorized: {
+    description: "API Gateway's own answer when the JWT is missing or not valid (authMode jwt).",
+    content: gatewayContent('Unauthorized'),
+  },
+  InProgress: {
+    description:
+      'IdempotencyInProgressException: the same clientToken is still being processed (retry after `Retry-After`); ResourceAlreadyExistsException: an image builder of that Name exists with another configuration.',
+    headers: { 'Retry-After': componentRef('headers', 'RetryAfter') },
+    content: problemContent('409'),
+  },
+  TooLarge: {
+    description:
+      "RequestTooLargeException: the body is above 256 KiB (problem+json). Above 10 MB, API Gateway's own answer.",
+    content: { ...problemContent('413'), ...gatewayContent('Request Entity Too Large') },
+  },
+  Mismatch: {
+    description:
+      'IdempotentParameterMismatchException: the clientToken was used with a different request.',
+    content: problemContent('422'),
+  },
+  Throttled: {
+    description:
+      "AWS throttled the request (its error name as `code`, problem+json), or API Gateway's stage throttle (its own answer). Retry after `Retry-After`.",
+    headers: { 'Retry-After': componentRef('headers', 'RetryAfter') },
+    content: { ...problemContent('429'), ...gatewayContent('Too Many Requests') },
+  },
+  InternalFailure: {
+    description:
+      "InternalFailure: a failure nobody anticipated (answered with the request id only); or API Gateway's own answer when the function crashed or timed out.",
+    content: { ...problemContent('500'), ...gatewayContent('Internal Server Error') },
+  },
+  Unavailable: {
+    description:
+      'ServiceUnavailableException (or the AWS error name): AWS or DynamoDB temporarily unavailable, or the request did not finish in time; OutcomeUnknownException: AWS did not answer in time after the request may have reached it. Retry after `Retry-After` with the same clientToken: it is not carried out twice. API Gateway answers its own 503 for an integration over 30 s.',
+    headers: { 'Retry-After': componentRef('headers', 'RetryAfter') },
+    content: { ...problemContent('503'), ...gatewayContent('Service Unavailable') },
+  },
+  AwsError: {
+    description:
+      'AWS rejected the request: its error name as `code` and its status (e.g. 404 ResourceNotFoundException, 402 ServiceQuotaExceededException).',
+    content: problemContent('default'),
+  },
+};
+
+const headers = {
+  IdempotencyKey: {
+    description:
+      'The idempotency key of the request: the one given, or the one generated when none was.',
+    schema: ref('ClientToken'),
+  },
+  CorrelationId: {
+    description: 'The `X-Correlation-Id` of the request, echoed.',
+    schema: ref('CorrelationId'),
+  },
+  IdempotentReplayed: {
+    description:
+      'Present when the answer is the stored answer of an earlier request with this key.',
+    schema: { type: 'string', const: 'true' },
+  },
+  RetryAfter: {
+    description: 'Seconds to wait before retrying.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  Location: {
+    description: 'Where the created resource can be read: its ARN percent-encoded as one segment.',
+    schema: { type: 'string' },
+  },
+};
+
+const parameters = {
+  IdempotencyKey: {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description:
+      "The idempotency key (or the body's `clientToken` / `ClientToken`; both present must agree). Absent: one is generated and answered in the `Idempotency-Key` header.",
+    schema: ref('ClientToken'),
+  },
+  CorrelationId: {
+    name: 'X-Correlation-Id',
+    in: 'header',
+    required: false,
+    description: 'Echoed back and carried into the outcome as `correlationId`.',
+    schema: ref('CorrelationId'),
+  },
+};
+
+const pathOf = (routeKey: string) => {
+  const [method = '', path = ''] = routeKey.split(' ');
+  return { method: method.toLowerCase(), path };
+};
+
+const arnParameter = (route: HttpRoute, requests: Record<string, JsonSchema>) => {
+  const request = requests[`${route.operation}Request`];
+  const properties = request?.properties as Record<string, JsonSchema> | undefined;
+  const schema = route.arnMember ? properties?.[route.arnMember] : undefined;
+  if (!schema) throw new Error(`no ARN member for ${route.operation}`);
+  return {
+    name: 'arn',
+    in: 'path',
+    required: true,
+    description:
+      'The ARN, percent-encoded as one path segment (`encodeURIComponent`); decoded once, so an ARN encoded twice is a 400.',
+    schema,
+    example: httpSample(route.operation).arn,
+  };
+};
+
+const operationPaths = (components: Record<string, JsonSchema>) =>
+  Object.entries(HTTP_ROUTES).map(([routeKey, route]) => {
+    const { method, path } = pathOf(routeKey);
+    const operation = operations[route.operation];
+    const write = operation.kind === 'write';
+    const sample = httpSample(route.operation);
+    const successHeaders = {
+      ...(write ? { 'Idempotency-Key': componentRef('headers', 'IdempotencyKey') } : {}),
+      'X-Correlation-Id': componentRef('headers', 'CorrelationId'),
+      ...(write ? { 'Idempotent-Replayed': componentRef('headers', 'IdempotentReplayed') } : {}),
+      ...(route.location ? { Location: componentRef('headers', 'Location') } : {}),
+    };
+    const body = bodySchemas[route.operation]
+      ? `${route.operation}Body`
+      : `${route.operation}Request`;
+    const success = operation.tokenEchoMember
+      ? `${route.operation}Result`
+      : `${route.operation}Response`;
+    const successExample = operation.tokenEchoMember
+      ? {
+          ...awsResponseExamples[route.operation],
+          [operation.tokenEchoMember]: '4fac7d4a-8e97-4aac-9e5d-6d5bcfba9c05',
+        }
+      : awsResponseExamples[route.operation];
+    return {
+      path,
+      method,
+      value: {
+        operationId: route.operation,
+        summary: `${route.operation} (${operation.service === 'appstream' ? 'AppStream 2.0' : 'EC2 Image Builder'})`,
+        description: write
+          ? `Calls AWS ${route.operation} once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (\`Idempotent-Replayed: true\`).`
+          : `Calls AWS ${route.operation}; answers only the caller.`,
+        tags: [operation.service === 'appstream' ? 'AppStream' : 'Image Builder'],
+        parameters: [
+          ...(route.arnMember ? [arnParameter(route, components)] : []),
+          ...(write ? [componentRef('parameters', 'IdempotencyKey')] : []),
+          componentRef('parameters', 'CorrelationId'),
+        ],
+        ...(route.bodyless
+          ? {}
+          : {
+              requestBody: {
+                required: true,
+                content: {
+                  'application/json': {
+                    schema: ref(body),
+                    examples: { sample: { summary: `events/http sample`, value: sample.body } },
+                  },
+                },
+              },
+            }),
+        responses: {
+          [String(route.successStatus)]: {
+            description: `The AWS ${route.operation} response${operation.tokenEchoMember ? `, with \`${operation.tokenEchoMember}\`` : ''}.`,
+            headers: successHeaders,
+            content: {
+              'application/json': {
+                schema: ref(success),
+                examples: { success: { value: successExample } },
+              },
+            },
+          },
+          '400': componentRef('responses', 'ValidationException'),
+          '401': componentRef('responses', 'Unauthorized'),
+          '403': componentRef('responses', 'Forbidden'),
+          ...(write
+            ? {
+                '409': componentRef('responses', 'InProgress'),
+                '413': componentRef('responses', 'TooLarge'),
+                '422': componentRef('responses', 'Mismatch'),
+              }
+            : {}),
+          '429': componentRef('responses', 'Throttled'),
+          '500': componentRef('responses', 'InternalFailure'),
+          '503': componentRef('responses', 'Unavailable'),
+          default: componentRef('responses', 'AwsError'),
+        },
+      },
+    };
+  });
+
+const lookupPath = () => {
+  const { method, path } = pathOf(LOOKUP_ROUTE_KEY);
+  const notFound = requestNotFound(EXAMPLE_REQUEST_ID);
+  return {
+    path,
+    method,
+    value: {
+      operationId: 'GetRequestStatus',
+      summary: 'Status lookup: what the request ledger holds of one request',
+      description:
+        'Tokens are scoped per operation, so `operation` is required. Records are kept for `REQUEST_RETENTION_SECONDS` (7 days by default) after the request was first seen.',
+      tags: ['Requests'],
+      parameters: [
+        {
+          name: 'clientToken',
+          in: 'path',
+          required: true,
+          description: 'The idempotency key of the request, percent-encoded as one path segment.',
+          schema: ref('ClientToken'),
+        },
+        {
+          name: 'operation',
+          in: 'query',
+          required: true,
+          description: 'The operation the request was made to.',
+          schema: ref('OperationName'),
+        },
+      ],
+      responses: {
+        '200': {
+          description: "The request's state.",
+          content: {
+            'application/json': {
+              schema: ref('RequestStatus'),
+              examples: { succeeded: { value: lookupExample } },
+            },
+          },
+        },
+        '400': componentRef('responses', 'ValidationException'),
+        '401': componentRef('responses', 'Unauthorized'),
+        '403': {
+          description:
+            "API Gateway's own answer: the SigV4 signature or the caller's permission is missing.",
+          content: gatewayContent('Forbidden'),
+        },
+        '404': {
+          description:
+            'NotFoundException: no request with this clientToken for this operation, or its record has expired.',
+          content: {
+            [PROBLEM_TYPE]: {
+              schema: ref('Problem'),
+              examples: { NotFoundException: { value: notFoundExample(String(notFound.body)) } },
+            },
+          },
+        },
+        '500': componentRef('responses', 'InternalFailure'),
+        '503': componentRef('responses', 'Unavailable'),
+      },
+    },
+  };
+};
+
+const DESCRIPTION = `Provision AWS build environments (EC2 Image Builder, AppStream 2.0) without console access. Bodies are exactly the AWS request shapes; unknown members are rejected at every level. Every write is carried out once per clientToken (the \`Idempotency-Key\` header or the body's token member) and announces its outcome on the outcomes topic (see asyncapi.json). Every error is \`application/problem+json\` with a stable \`code\`, except the answers API Gateway gives itself (\`{"message": ...}\`). Every route is authenticated: SigV4 (authMode iam, the default) or a bearer JWT (authMode jwt), as the deployment chose.`;
+
+export const openApiDocument = (
+  components: Record<string, JsonSchema>,
+  version: string,
+): JsonSchema => {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const { path, method, value } of [...operationPaths(components), lookupPath()]) {
+    paths[path] = { ...paths[path], [method]: value };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'image-provisioner HTTP API', version, description: DESCRIPTION },
+    servers: [
+      {
+        url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+        description: 'A deployment (stack output `HttpApiUrl`).',
+        variables: { apiId: { default: 'a1b2c3d4e5' }, region: { default: 'us-east-1' } },
+      },
+      {
+        url: 'http://127.0.0.1:3000',
+        description: 'The offline stack (`npm start`), no authorizer.',
+      },
+    ],
+    security: [{ sigv4: [] }, { jwt: [] }],
+    tags: [
+      { name: 'Image Builder', description: 'EC2 Image Builder configurations.' },
+      { name: 'AppStream', description: 'AppStream 2.0 image builders.' },
+      { name: 'Requests', description: 'What became of a request.' },
+    ],
+    paths,
+    components: {
+      schemas: components,
+      parameters,
+      headers,
+      responses,
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description:
+            'authMode iam (default): a SigV4-signed request (service `execute-api`) from a principal allowed `execute-api:Invoke` on the stack output `HttpApiExecuteArn`.',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+        },
+        jwt: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            "authMode jwt: a bearer JWT from the stage's `jwtIssuerUrl` for one of its `jwtAudience` values.",
+        },
+      },
+    },
+  };
+};
