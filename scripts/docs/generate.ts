@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { asyncApiDocument } from './asyncapi.js';
 import { componentSchemas } from './jsonSchema.js';
 import { openApiDocument } from './openapi.js';
+import { schemaFiles } from './schemaFiles.js';
 import './shapes.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -23,6 +25,8 @@ export const generateDocuments = (): Map<string, string> => {
   const components = componentSchemas();
   const documents = new Map<string, unknown>([
     ['docs/openapi.json', openApiDocument(components, version)],
+    ['docs/asyncapi.json', asyncApiDocument(components, version)],
+    ...schemaFiles(components),
   ]);
   return new Map([...documents].map(([path, value]) => [path, formatted(path, value)]));
 };
