@@ -1,0 +1,250 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Metafile } from 'esbuild';
+import { bundleComposition, projectRoot } from './build.js';
+import { FIGURES, type Results, type Verdict } from './figures.js';
+import { projectNode } from './processes.js';
+import type { ProfileSummary } from './profile.js';
+
+/** The table on the terminal, and BENCHMARKS.md with the run's conditions and what changed. */
+
+export interface BenchReport {
+  results: Results;
+  verdicts: Verdict[];
+  rss: Record<'project' | 'floor', Record<string, number>>;
+  rssGrowth: Record<'project' | 'floor', number>;
+  repetitions: number;
+  samples: { httpRounds: number; batchRounds: number };
+  load: { before: number[]; after: number[] };
+  elapsedS: number;
+  calls: Record<string, string[]>;
+  logBytesPerInvocation: Record<'project' | 'floor', number>;
+  bundles: Record<string, number>;
+  composition: Metafile | undefined;
+  profiles: Record<'warm' | 'cold', Record<'project' | 'floor', ProfileSummary>>;
+  nodeOptions: string | undefined;
+  memorySize: number;
+}
+
+const BENCHMARKS = join(projectRoot, 'BENCHMARKS.md');
+/** The previous run's figures, kept in BENCHMARKS.md for the next run to compare with. */
+const DATA_MARK = '<!-- bench-data ';
+
+const format = (value: number, unit: string): string => {
+  if (unit === 'bytes') return Math.round(value).toLocaleString('en-US');
+  if (unit === 'MiB') return value.toFixed(1);
+  return value < 10 ? value.toFixed(2) : value.toFixed(0);
+};
+
+const rows = (report: BenchReport): string[][] =>
+  FIGURES.map((figure) => {
+    const result = report.results[figure.key];
+    if (!result) return [figure.label, '-', '-', '-', '-', '-'];
+    const spread = (range: [number, number]) =>
+      figure.unit === 'bytes' ? '' : ` (${format(range[0], figure.unit)}-${format(range[1], figure.unit)})`;
+    const verdict = report.verdicts.find((v) => v.key === figure.key);
+    return [
+      `${figure.label}${figure.unit === 'bytes' ? '' : `, ${figure.unit}`}`,
+      `${format(result.project, figure.unit)}${spread(result.projectSpread)}`,
+      `${format(result.floor, figure.unit)}${spread(result.floorSpread)}`,
+      `${result.ratio.toFixed(2)}${figure.unit === 'bytes' ? '' : ` (${result.ratioSpread[0].toFixed(2)}-${result.ratioSpread[1].toFixed(2)})`}`,
+      figure.target === undefined ? '' : `≤ ${figure.target.toFixed(2)}`,
+      verdict ? (verdict.met ? 'met' : '**missed**') : '',
+    ];
+  });
+
+const HEADER = ['figure', 'project (min-max)', 'floor (min-max)', 'ratio (min-max)', 'target', ''];
+
+const markdownTable = (header: string[], body: string[][]): string =>
+  [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...body.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+
+export const printTable = (report: BenchReport): void => {
+  const body = rows(report);
+  const widths = HEADER.map((_, i) => Math.max(...[HEADER, ...body].map((row) => row[i]?.length ?? 0)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
+  process.stdout.write(`${[line(HEADER), ...body.map(line)].join('\n')}\n`);
+  const flat = report.verdicts.find((v) => v.key === 'rssFlat');
+  if (flat) process.stdout.write(`${flat.label}: ${flat.detail} ${flat.met ? 'met' : 'MISSED'}\n`);
+};
+
+const git = (...args: string[]): string => {
+  try {
+    return execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+};
+
+const versionOf = (name: string): string => {
+  try {
+    const file = join(projectRoot, 'node_modules', name, 'package.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+};
+
+const PACKAGES = [
+  'esbuild',
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-imagebuilder',
+  '@aws-sdk/client-appstream',
+  '@aws-sdk/client-sns',
+  '@aws-sdk/client-sqs',
+  '@smithy/core',
+  '@aws-lambda-powertools/logger',
+  '@aws-lambda-powertools/idempotency',
+  '@aws-lambda-powertools/batch',
+  '@aws-lambda-powertools/metrics',
+  '@middy/core',
+  'zod',
+];
+
+interface Previous {
+  commit: string;
+  date: string;
+  figures: Record<string, { project: number; floor: number; ratio: number }>;
+}
+
+const previousRun = (): Previous | undefined => {
+  if (!existsSync(BENCHMARKS)) return undefined;
+  const text = readFileSync(BENCHMARKS, 'utf8');
+  const start = text.lastIndexOf(DATA_MARK);
+  if (start === -1) return undefined;
+  const end = text.indexOf(' -->', start);
+  try {
+    return JSON.parse(text.slice(start + DATA_MARK.length, end)) as Previous;
+  } catch {
+    return undefined;
+  }
+};
+
+const changesSince = (previous: Previous | undefined, report: BenchReport): string => {
+  if (!previous) return 'No earlier run in this file.';
+  const commits = git('log', '--format=- %h %s', `${previous.commit}..HEAD`, '--', 'src', 'serverless.yml', 'package-lock.json', 'bench');
+  const moved = FIGURES.flatMap((figure) => {
+    const before = previous.figures[figure.key];
+    const now = report.results[figure.key];
+    if (!before || !now) return [];
+    return [
+      `| ${figure.label} | ${format(before.project, figure.unit)} → ${format(now.project, figure.unit)} | ${format(before.floor, figure.unit)} → ${format(now.floor, figure.unit)} | ${before.ratio.toFixed(2)} → ${now.ratio.toFixed(2)} |`,
+    ];
+  });
+  return [
+    `Since the run of ${previous.date} at \`${previous.commit.slice(0, 7)}\`:`,
+    '',
+    commits ? `Commits touching the service, its build or the benchmark:\n\n${commits}` : 'No commit touched the service, its build or the benchmark.',
+    '',
+    '| figure | project | floor | ratio |',
+    '|---|---|---|---|',
+    ...moved,
+  ].join('\n');
+};
+
+const profileTable = (profiles: Record<'project' | 'floor', ProfileSummary>, top = 12): string => {
+  const owners = new Set<string>();
+  for (const side of ['project', 'floor'] as const) {
+    for (const [owner] of profiles[side].owners.slice(0, top)) owners.add(owner);
+  }
+  const share = (side: 'project' | 'floor', owner: string) => {
+    const ms = profiles[side].owners.find(([name]) => name === owner)?.[1] ?? 0;
+    return `${ms.toFixed(0)} ms`;
+  };
+  return markdownTable(
+    ['where (self time)', 'project', 'floor'],
+    [
+      ['total sampled', `${profiles.project.totalMs.toFixed(0)} ms`, `${profiles.floor.totalMs.toFixed(0)} ms`],
+      ...[...owners].map((owner) => [owner, share('project', owner), share('floor', owner)]),
+    ],
+  );
+};
+
+export const writeBenchmarks = (report: BenchReport): void => {
+  const previous = previousRun();
+  const commit = git('rev-parse', 'HEAD');
+  const dirty = git('status', '--porcelain', '--', 'src', 'serverless.yml', 'bench', 'package-lock.json');
+  const date = new Date().toISOString();
+  const nodeVersion = execFileSync(projectNode, ['--version'], { encoding: 'utf8' }).trim();
+  const cpu = cpus();
+  const composition = report.composition ? bundleComposition(report.composition).slice(0, 12) : [];
+  const flat = report.verdicts.find((v) => v.key === 'rssFlat');
+  const rssRows = Object.keys(report.rss.project).map((at) => [
+    Number(at).toLocaleString('en-US'),
+    ((report.rss.project[at] ?? 0) / 1048576).toFixed(1),
+    ((report.rss.floor[at] ?? 0) / 1048576).toFixed(1),
+  ]);
+  const data: Previous = {
+    commit,
+    date,
+    figures: Object.fromEntries(
+      Object.entries(report.results).map(([key, r]) => [key, { project: r.project, floor: r.floor, ratio: r.ratio }]),
+    ),
+  };
+  const missed = report.verdicts.filter((v) => !v.met);
+  const text = `# Benchmarks
+
+Written by \`npm run bench\` (scripts/bench.ts; README "Performance"): the deployed bundles against
+the floor, the obvious minimal handler making the same AWS calls with default SDK settings
+(\`bench/floor/\`), both built with serverless.yml \`custom.esbuild\`, each figure over
+${report.repetitions} interleaved pairs of fresh processes; AWS on a loopback stub that answers at
+once (\`bench/stub.ts\`), so only the functions' own cost is measured. Medians, with the range over
+the pairs; a ratio is the median of the pairwise ratios project / floor.
+
+## Last run
+
+${date}, commit \`${commit.slice(0, 7)}\`${dirty ? ' with uncommitted changes' : ''}; ${report.elapsedS.toFixed(0)} s of measuring.
+${missed.length === 0 ? '**Every target met.**' : `**Missed:** ${missed.map((v) => `${v.label} ${v.detail}`).join('; ')}.`}
+
+${markdownTable(HEADER, rows(report))}
+
+RSS from 5,000 to 20,000 invocations: project ${flat?.detail ?? '-'}${flat ? (flat.met ? ', met' : ', **missed**') : ''}; floor ${(report.rssGrowth.floor * 100).toFixed(1)} %.
+
+| RSS after invocations | project, MiB | floor, MiB |
+|---|---|---|
+${rssRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
+
+## Conditions
+
+- Machine: ${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}; load average (1, 5, 15 min) ${report.load.before.map((l) => l.toFixed(2)).join(', ')} before, ${report.load.after.map((l) => l.toFixed(2)).join(', ')} after (now ${loadavg().map((l) => l.toFixed(2)).join(', ')}).
+- Node ${nodeVersion} (the \`node\` dev dependency); the project's processes with its deployed \`NODE_OPTIONS\` (${report.nodeOptions ? `\`${report.nodeOptions}\`` : 'none'}), the floor's with none; Lambda's environment (region, credentials, function name, ${report.memorySize} MB).
+- Packages: ${PACKAGES.map((name) => `${name} ${versionOf(name)}`).join(', ')}.
+- Per pair: one cold start each (import the bundle, one HTTP create); one warm process each of ${report.samples.httpRounds} counted rounds of create, get and replay after warm-up; one warm queue process each of ${report.samples.batchRounds} counted batches of 10 creates. RSS from one process per side of 20,000 invocations, the two run at once.
+- Function output (logs) per HTTP invocation: project ${report.logBytesPerInvocation.project.toFixed(0)} bytes, floor ${report.logBytesPerInvocation.floor.toFixed(0)}.
+
+Both sides make the same AWS calls (checked every run; a difference stops it):
+
+- HTTP, a create, a get, a replay: ${report.calls.http?.join(', ')}
+- queue, one batch of 10 creates: ${report.calls.queue?.length ?? 0} calls (${[...new Set(report.calls.queue)].map((op) => `${op} ×${report.calls.queue?.filter((c) => c === op).length}`).join(', ')})
+
+## Bundles
+
+${Object.entries(report.bundles).map(([name, bytes]) => `- ${name}: ${bytes.toLocaleString('en-US')} bytes`).join('\n')}
+
+The http bundle by package (bytes in the output):
+
+${markdownTable(['package or folder', 'bytes'], composition.map(([name, bytes]) => [name, bytes.toLocaleString('en-US')]))}
+
+## Where the time goes
+
+CPU profiles of one warm HTTP process per side (${report.samples.httpRounds} rounds after warm-up; self time by package, mapped through each bundle's source map):
+
+${profileTable(report.profiles.warm)}
+
+And of one cold start per side (process start, import, first create):
+
+${profileTable(report.profiles.cold)}
+
+## What changed since the last run
+
+${changesSince(previous, report)}
+
+${DATA_MARK}${JSON.stringify(data)} -->
+`;
+  writeFileSync(BENCHMARKS, text);
+};
