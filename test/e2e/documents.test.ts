@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ApiDocuments, type DocumentSet, type HttpExchange } from './support/documents.js';
+import {
+  ApiDocuments,
+  apiDocuments,
+  type DocumentSet,
+  type HttpExchange,
+  type ReceivedMessage,
+  readDocuments,
+} from './support/documents.js';
 
 /*
  * The check every e2e answer and outcome goes through (support/documents.ts): it passes what the
@@ -76,6 +83,7 @@ const DOCUMENTS: DocumentSet = {
     asyncapi: '3.0.0',
     info: { title: 'test', version: '1' },
     channels: {
+      requests: { messages: { Request: { $ref: '#/components/messages/Request' } } },
       outcomes: {
         messages: {
           Outcome: { $ref: '#/components/messages/Outcome' },
@@ -83,8 +91,18 @@ const DOCUMENTS: DocumentSet = {
         },
       },
     },
+    operations: {
+      receive: { action: 'receive', channel: { $ref: '#/channels/requests' } },
+      sendOutcome: {
+        action: 'send',
+        channel: { $ref: '#/channels/outcomes' },
+        messages: [{ $ref: '#/channels/outcomes/messages/Outcome' }],
+      },
+      sendReady: { action: 'send', channel: { $ref: '#/channels/outcomes' } },
+    },
     components: {
       messages: {
+        Request: { payload: { type: 'object' } },
         Outcome: {
           headers: {
             type: 'object',
@@ -237,6 +255,7 @@ describe('ApiDocuments.messageProblems', () => {
 
   it.each([
     ['a payload no message describes', { body: JSON.stringify({ type: 'other' }), attributes: {} }],
+    ['a message only a channel the service receives on names', { body: '{}', attributes: {} }],
     [
       'a payload member broken',
       { body: JSON.stringify({ ...outcome, time: 'now' }), attributes: { status: 'FAILED' } },
@@ -250,5 +269,150 @@ describe('ApiDocuments.messageProblems', () => {
   ])('fails %s', (_, message) => {
     expect(documents.messageProblems(message)).not.toEqual([]);
     expect(() => documents.checkMessage(message)).toThrow(/does not match the documents/);
+  });
+});
+
+describe('the committed documents, through the same check', () => {
+  const committed = apiDocuments();
+  const { openapi, asyncapi } = readDocuments();
+
+  /** Every example of a numbered response of docs/openapi.json, as the answer it shows. */
+  const responseExamples = (): Array<{ name: string; exchange: HttpExchange }> => {
+    const resolveRef = (value: unknown): Record<string, unknown> => {
+      let node = value as Record<string, unknown>;
+      while (typeof node?.$ref === 'string') {
+        node = (node.$ref as string)
+          .slice(2)
+          .split('/')
+          .reduce<unknown>(
+            (at, token) => (at as Record<string, unknown>)[token.replaceAll('~1', '/')],
+            openapi,
+          ) as Record<string, unknown>;
+      }
+      return node;
+    };
+    const found: Array<{ name: string; exchange: HttpExchange }> = [];
+    for (const [template, item] of Object.entries(openapi.paths as Record<string, unknown>)) {
+      for (const [method, operation] of Object.entries(item as Record<string, unknown>)) {
+        const responses = (operation as { responses?: Record<string, unknown> }).responses ?? {};
+        for (const [status, reference] of Object.entries(responses)) {
+          if (!/^\d{3}$/.test(status)) continue;
+          const content = (resolveRef(reference).content ?? {}) as Record<string, unknown>;
+          for (const [mediaType, entry] of Object.entries(content)) {
+            const { example, examples = {} } = entry as {
+              example?: unknown;
+              examples?: Record<string, { value?: unknown }>;
+            };
+            const values = [
+              ...(example === undefined ? [] : [example]),
+              ...Object.values(examples).map(({ value }) => value),
+            ];
+            for (const value of values) {
+              found.push({
+                name: `${method.toUpperCase()} ${template} ${status} ${mediaType}`,
+                exchange: {
+                  method,
+                  path: template.replaceAll(/\{[^}]+\}/g, 'x'),
+                  status: Number(status),
+                  headers: new Headers({ 'content-type': mediaType }),
+                  text: JSON.stringify(value),
+                },
+              });
+            }
+          }
+        }
+      }
+    }
+    return found;
+  };
+
+  /** Every example of every message the service sends, with its attributes. */
+  const messageExamples = (): Array<{ name: string; message: ReceivedMessage }> => {
+    const messages = (asyncapi.components as { messages: Record<string, unknown> }).messages;
+    return Object.entries(messages).flatMap(([name, message]) =>
+      (
+        (message as { examples?: Array<{ headers?: Record<string, string>; payload: unknown }> })
+          .examples ?? []
+      ).map(({ headers = {}, payload }) => ({
+        name,
+        message: { body: JSON.stringify(payload), attributes: headers },
+      })),
+    );
+  };
+
+  it('passes every response example of docs/openapi.json, and fails each as a JSON array', () => {
+    const examples = responseExamples();
+    expect(examples.length).toBeGreaterThan(10);
+    for (const { name, exchange } of examples) {
+      expect(committed.responseProblems(exchange), name).toEqual([]);
+      expect(committed.responseProblems({ ...exchange, text: '[]' }), name).not.toEqual([]);
+    }
+  });
+
+  it('passes every example of the outcomes the service sends, and fails each altered', () => {
+    const sent = messageExamples().filter(({ message }) => message.body.includes('"specversion"'));
+    expect(sent.length).toBeGreaterThan(10);
+    for (const { name, message } of sent) {
+      const payload = JSON.parse(message.body) as Record<string, unknown>;
+      expect(committed.messageProblems(message), name).toEqual([]);
+      expect(
+        committed.messageProblems({
+          ...message,
+          body: JSON.stringify({ ...payload, time: 'now' }),
+        }),
+        name,
+      ).not.toEqual([]);
+      expect(
+        committed.messageProblems({
+          ...message,
+          attributes: { ...message.attributes, channel: 'email' },
+        }),
+        name,
+      ).not.toEqual([]);
+    }
+  });
+
+  it('finds every outcome example in docs/schemas too, and no altered one', () => {
+    const sent = messageExamples().filter(({ message }) => message.body.includes('"specversion"'));
+    for (const { name, message } of sent) {
+      const payload = JSON.parse(message.body) as Record<string, unknown>;
+      expect(committed.standaloneProblems(payload), name).toEqual([]);
+      expect(committed.standaloneProblems({ ...payload, specversion: '0.3' }), name).not.toEqual(
+        [],
+      );
+    }
+  });
+
+  it('fails a 201 whose ARN is no string, and a status lookup answered with an undocumented status', () => {
+    const created: HttpExchange = {
+      method: 'POST',
+      path: '/infrastructure-configurations',
+      status: 201,
+      headers: new Headers({ 'content-type': 'application/json', 'idempotency-key': 'k-1' }),
+      text: JSON.stringify({
+        requestId: 'r-1',
+        clientToken: 'k-1',
+        infrastructureConfigurationArn: 'arn:x',
+      }),
+    };
+    expect(committed.responseProblems(created)).toEqual([]);
+    expect(
+      committed.responseProblems({
+        ...created,
+        text: JSON.stringify({
+          requestId: 'r-1',
+          clientToken: 'k-1',
+          infrastructureConfigurationArn: 42,
+        }),
+      }),
+    ).toEqual([expect.stringMatching(/infrastructureConfigurationArn must be string/)]);
+    expect(
+      committed.responseProblems({
+        ...created,
+        method: 'GET',
+        path: '/requests/k-1?operation=CreateImageBuilder',
+        status: 409,
+      }),
+    ).toEqual([expect.stringMatching(/documents no 409 answer/)]);
   });
 });

@@ -187,8 +187,9 @@ export class ApiDocuments {
   }
 
   /**
-   * Problems of a message from the outcomes topic: none when one of the messages the AsyncAPI
-   * document names describes both its payload and its attributes.
+   * Problems of a message from the outcomes topic: none when one of the messages the service
+   * sends (by the AsyncAPI document) describes both its payload and its attributes. Otherwise the
+   * problems of the messages whose attributes it has (else of every message's attributes).
    */
   public messageProblems({ body, attributes }: ReceivedMessage): string[] {
     let payload: unknown;
@@ -197,24 +198,17 @@ export class ApiDocuments {
     } catch {
       return ['the message body is not JSON'];
     }
-    const messages = this.asyncMessages();
-    if (messages.length === 0) return ['the AsyncAPI document names no message'];
+    const messages = this.sentMessages();
+    if (messages.length === 0) return ['the AsyncAPI document names no message the service sends'];
     const present = Object.fromEntries(
       Object.entries(attributes).filter(
         (entry): entry is [string, string] => entry[1] !== undefined,
       ),
     );
-    const problems: string[] = [];
-    for (const { name, tokens, message } of messages) {
-      const found = [
-        ...this.schemaProblems(
-          `${name} payload`,
-          this.ajv,
-          this.ids.asyncapi,
-          [...tokens, ...this.schemaTokens(message, 'payload')],
-          payload,
-        ),
-        ...(message.headers === undefined
+    const checked = messages.map(({ name, tokens, message }) => ({
+      name,
+      headers:
+        message.headers === undefined
           ? []
           : this.schemaProblems(
               `${name} attributes`,
@@ -222,12 +216,45 @@ export class ApiDocuments {
               this.ids.asyncapi,
               [...tokens, ...this.schemaTokens(message, 'headers')],
               { ...present },
-            )),
-      ];
-      if (found.length === 0) return [];
-      problems.push(...found);
+            ),
+      payload: this.schemaProblems(
+        `${name} payload`,
+        this.ajv,
+        this.ids.asyncapi,
+        [...tokens, ...this.schemaTokens(message, 'payload')],
+        payload,
+      ),
+    }));
+    if (checked.some((found) => found.headers.length === 0 && found.payload.length === 0)) {
+      return this.standaloneProblems(payload);
     }
-    return [`no documented message matches; against each:`, ...problems];
+    const byAttributes = checked.filter((found) => found.headers.length === 0);
+    if (byAttributes.length > 0) {
+      return [
+        `its attributes are those of ${byAttributes.map(({ name }) => name).join(', ')}, its payload is not:`,
+        ...byAttributes.flatMap((found) => found.payload),
+      ];
+    }
+    return [
+      'its attributes are those of no documented message:',
+      ...checked.flatMap((found) => found.headers.slice(0, 3)),
+    ];
+  }
+
+  /**
+   * Problems of a payload against the standalone schemas (docs/schemas/*.json, what a subscriber
+   * may validate with): none when one of them describes it. Without standalone schemas, none.
+   */
+  public standaloneProblems(payload: unknown): string[] {
+    const names = Object.keys(this.documents.schemas);
+    if (names.length === 0) return [];
+    const problems: string[] = [];
+    for (const name of names) {
+      const validate = this.validatorAt(this.ajv, `${this.ids.schemasDir}${name}`, []);
+      if (validate(payload)) return [];
+      problems.push(...describeErrors(`docs/schemas/${name}`, validate.errors).slice(0, 3));
+    }
+    return ['no schema of docs/schemas describes the payload:', ...problems];
   }
 
   /** Throws `DocumentMismatch` unless a documented message describes it. */
@@ -433,28 +460,36 @@ export class ApiDocuments {
     );
   }
 
-  /** The messages the AsyncAPI document names: on its channels, else among its components. */
-  private asyncMessages(): Array<{ name: string; tokens: string[]; message: Json }> {
+  /**
+   * The messages the service sends: those of the AsyncAPI document's `send` operations (each
+   * operation's `messages`, else every message of its channel).
+   */
+  private sentMessages(): Array<{ name: string; tokens: string[]; message: Json }> {
     const found = new Map<string, { name: string; tokens: string[]; message: Json }>();
-    const add = (name: string, tokens: string[]) => {
+    const add = (tokens: string[]) => {
       const resolved = this.resolve(this.ids.asyncapi, tokens);
       if (!isRecord(resolved.value)) return;
       const key = pointerOf(resolved.tokens);
-      if (!found.has(key)) {
+      const name = resolved.tokens.at(-1) ?? key;
+      if (!found.has(key))
         found.set(key, { name, tokens: resolved.tokens, message: resolved.value });
-      }
     };
-    const { channels, components } = this.documents.asyncapi;
-    for (const channel of Object.keys(isRecord(channels) ? channels : {})) {
-      const resolved = this.resolve(this.ids.asyncapi, ['channels', channel]);
-      const messages = isRecord(resolved.value) ? resolved.value.messages : undefined;
-      for (const name of Object.keys(isRecord(messages) ? messages : {})) {
-        add(name, [...resolved.tokens, 'messages', name]);
+    const { operations } = this.documents.asyncapi;
+    for (const id of Object.keys(isRecord(operations) ? operations : {})) {
+      const operation = this.resolve(this.ids.asyncapi, ['operations', id]);
+      if (!isRecord(operation.value) || operation.value.action !== 'send') continue;
+      const listed = Array.isArray(operation.value.messages) ? operation.value.messages : [];
+      if (listed.length > 0) {
+        listed.forEach((_, index) => {
+          add([...operation.tokens, 'messages', String(index)]);
+        });
+        continue;
       }
-    }
-    if (found.size === 0 && isRecord(components) && isRecord(components.messages)) {
-      for (const name of Object.keys(components.messages))
-        add(name, ['components', 'messages', name]);
+      const channel = this.resolve(this.ids.asyncapi, [...operation.tokens, 'channel']);
+      const messages = isRecord(channel.value) ? channel.value.messages : undefined;
+      for (const name of Object.keys(isRecord(messages) ? messages : {})) {
+        add([...channel.tokens, 'messages', name]);
+      }
     }
     return [...found.values()];
   }
