@@ -113,6 +113,13 @@ export const asyncApiDocument = (components: Record<string, JsonSchema>, version
   }
   const channelMessages = (names: string[]) =>
     Object.fromEntries(names.map((name) => [name, messageRef(name)]));
+  const channel = (suffix: string, title: string, description: string, names: string[]) => ({
+    address: `image-provisioner-{stage}-${suffix}`,
+    title,
+    description,
+    parameters: { stage: { description: 'The deployment stage.' } },
+    messages: channelMessages(names),
+  });
   const operationMessages = (channel: string, names: string[]) =>
     names.map((name) => ({ $ref: `#/channels/${channel}/messages/${name}` }));
 
@@ -126,22 +133,18 @@ export const asyncApiDocument = (components: Record<string, JsonSchema>, version
     },
     defaultContentType: 'application/json',
     channels: {
-      requests: {
-        address: 'image-provisioner-{stage}-requests',
-        title: 'Request queue',
-        description:
-          'SQS standard queue with a DLQ (stack output `RequestQueueUrl`). The body is one JSON object; unknown members are rejected. Messages above 256 KiB, not JSON, or without a known `operation` announce a FAILED outcome with `operation: Unknown`.',
-        parameters: { stage: { description: 'The deployment stage.' } },
-        messages: channelMessages(Object.keys(requestMessages)),
-      },
-      outcomes: {
-        address: 'image-provisioner-{stage}-outcomes',
-        title: 'Outcomes topic',
-        description:
-          'SNS topic: CloudEvents 1.0 structured JSON events. Subscribe with a filter policy on the message attributes `operation`, `status`, `channel`, `event`.',
-        parameters: { stage: { description: 'The deployment stage.' } },
-        messages: channelMessages(Object.keys(outcomeMessages)),
-      },
+      requests: channel(
+        'requests',
+        'Request queue',
+        'SQS standard queue with a DLQ (stack output `RequestQueueUrl`). The body is one JSON object; unknown members are rejected. Messages above 256 KiB, not JSON, or without a known `operation` announce a FAILED outcome with `operation: Unknown`.',
+        Object.keys(requestMessages),
+      ),
+      outcomes: channel(
+        'outcomes',
+        'Outcomes topic',
+        'SNS topic: CloudEvents 1.0 structured JSON events. Subscribe with a filter policy on the message attributes `operation`, `status`, `channel`, `event`.',
+        Object.keys(outcomeMessages),
+      ),
     },
     operations: {
       receiveRequest: {

@@ -34,59 +34,68 @@ const gatewayContent = (message: string) => ({
   'application/json': { schema: ref('GatewayMessage'), example: { message } },
 });
 
+/** An error answer: problem+json with its examples, API Gateway's own message where it has one. */
+const answer = (
+  status: string,
+  description: string,
+  { gateway, retryAfter = false }: { gateway?: string; retryAfter?: boolean } = {},
+) => ({
+  description,
+  ...(retryAfter ? { headers: { 'Retry-After': componentRef('headers', 'RetryAfter') } } : {}),
+  content: {
+    ...(status === '' ? {} : problemContent(status)),
+    ...(gateway ? gatewayContent(gateway) : {}),
+  },
+});
+
 const responses = {
-  ValidationException: {
-    description:
-      'ValidationException: the request breaks a model constraint (nothing is sent to AWS); `errors` point at each field.',
-    content: problemContent('400'),
-  },
-  Forbidden: {
-    description:
-      'PolicyViolationException (problem+json): the request breaks the stage\'s guardrails, nothing is sent to AWS. Or API Gateway\'s own `{"message":"Forbidden"}`: the SigV4 signature or the caller\'s `execute-api:Invoke` permission is missing.',
-    content: { ...problemContent('403'), ...gatewayContent('Forbidden') },
-  },
-  Unauthorized: {
-    description: "API Gateway's own answer when the JWT is missing or not valid (authMode jwt).",
-    content: gatewayContent('Unauthorized'),
-  },
-  InProgress: {
-    description:
-      'IdempotencyInProgressException: the same clientToken is still being processed (retry after `Retry-After`); ResourceAlreadyExistsException: an image builder of that Name exists with another configuration.',
-    headers: { 'Retry-After': componentRef('headers', 'RetryAfter') },
-    content: problemContent('409'),
-  },
-  TooLarge: {
-    description:
-      "RequestTooLargeException: the body is above 256 KiB (problem+json). Above 10 MB, API Gateway's own answer.",
-    content: { ...problemContent('413'), ...gatewayContent('Request Entity Too Large') },
-  },
-  Mismatch: {
-    description:
-      'IdempotentParameterMismatchException: the clientToken was used with a different request.',
-    content: problemContent('422'),
-  },
-  Throttled: {
-    description:
-      "AWS throttled the request (its error name as `code`, problem+json), or API Gateway's stage throttle (its own answer). Retry after `Retry-After`.",
-    headers: { 'Retry-After': componentRef('headers', 'RetryAfter') },
-    content: { ...problemContent('429'), ...gatewayContent('Too Many Requests') },
-  },
-  InternalFailure: {
-    description:
-      "InternalFailure: a failure nobody anticipated (answered with the request id only); or API Gateway's own answer when the function crashed or timed out.",
-    content: { ...problemContent('500'), ...gatewayContent('Internal Server Error') },
-  },
-  Unavailable: {
-    description:
-      'ServiceUnavailableException (or the AWS error name): AWS or DynamoDB temporarily unavailable, or the request did not finish in time; OutcomeUnknownException: AWS did not answer in time after the request may have reached it. Retry after `Retry-After` with the same clientToken: it is not carried out twice. API Gateway answers its own 503 for an integration over 30 s.',
-    headers: { 'Retry-After': componentRef('headers', 'RetryAfter') },
-    content: { ...problemContent('503'), ...gatewayContent('Service Unavailable') },
-  },
-  AwsError: {
-    description:
-      'AWS rejected the request: its error name as `code` and its status (e.g. 404 ResourceNotFoundException, 402 ServiceQuotaExceededException).',
-    content: problemContent('default'),
-  },
+  Forbidden: answer(
+    '403',
+    'PolicyViolationException (problem+json): the request breaks the stage\'s guardrails, nothing is sent to AWS. Or API Gateway\'s own `{"message":"Forbidden"}`: the SigV4 signature or the caller\'s `execute-api:Invoke` permission is missing.',
+    { gateway: 'Forbidden' },
+  ),
+  ValidationException: answer(
+    '400',
+    'ValidationException: the request breaks a model constraint (nothing is sent to AWS); `errors` point at each field.',
+  ),
+  Unauthorized: answer(
+    '',
+    "API Gateway's own answer when the JWT is missing or not valid (authMode jwt).",
+    { gateway: 'Unauthorized' },
+  ),
+  InProgress: answer(
+    '409',
+    'IdempotencyInProgressException: the same clientToken is still being processed (retry after `Retry-After`); ResourceAlreadyExistsException: an image builder of that Name exists with another configuration.',
+    { retryAfter: true },
+  ),
+  TooLarge: answer(
+    '413',
+    "RequestTooLargeException: the body is above 256 KiB (problem+json). Above 10 MB, API Gateway's own answer.",
+    { gateway: 'Request Entity Too Large' },
+  ),
+  Mismatch: answer(
+    '422',
+    'IdempotentParameterMismatchException: the clientToken was used with a different request.',
+  ),
+  Throttled: answer(
+    '429',
+    "AWS throttled the request (its error name as `code`, problem+json), or API Gateway's stage throttle (its own answer). Retry after `Retry-After`.",
+    { gateway: 'Too Many Requests', retryAfter: true },
+  ),
+  InternalFailure: answer(
+    '500',
+    "InternalFailure: a failure nobody anticipated (answered with the request id only); or API Gateway's own answer when the function crashed or timed out.",
+    { gateway: 'Internal Server Error' },
+  ),
+  Unavailable: answer(
+    '503',
+    'ServiceUnavailableException (or the AWS error name): AWS or DynamoDB temporarily unavailable, or the request did not finish in time; OutcomeUnknownException: AWS did not answer in time after the request may have reached it. Retry after `Retry-After` with the same clientToken: it is not carried out twice. API Gateway answers its own 503 for an integration over 30 s.',
+    { gateway: 'Service Unavailable', retryAfter: true },
+  ),
+  AwsError: answer(
+    'default',
+    'AWS rejected the request: its error name as `code` and its status (e.g. 404 ResourceNotFoundException, 402 ServiceQuotaExceededException).',
+  ),
 };
 
 const headers = {

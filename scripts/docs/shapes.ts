@@ -288,41 +288,44 @@ export const OutcomeError = named(
 const RESPONSE_LOCATION =
   "Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request.";
 
-/** The outcomes, one per operation and status, plus the FAILED outcome of an unreadable message. */
-export const outcomeEvents: Record<string, z.ZodMiniObject> = {};
-for (const name of OPERATION_NAMES) {
-  outcomeEvents[`${name}Succeeded`] = named(
-    `${name}SucceededOutcome`,
-    `A ${name} request succeeded.`,
+/** The CloudEvents outcome of one operation (or `Unknown`) with one status. */
+const outcome = <S extends 'SUCCEEDED' | 'FAILED', M extends z.core.$ZodLooseShape>(
+  name: string,
+  status: S,
+  description: string,
+  members: M,
+) =>
+  named(
+    `${name}${status === 'SUCCEEDED' ? 'Succeeded' : 'Failed'}Outcome`,
+    description,
     cloudEvent(
       OUTCOME_EVENT_TYPE,
       z.strictObject({
         operation: z.literal(name),
         clientToken: z.optional(ClientToken),
         ...caller,
-        status: z.literal('SUCCEEDED'),
-        response: z.optional(awsResponses[name]),
-        responseLocation: z.optional(described(RESPONSE_LOCATION, z.string())),
+        status: z.literal(status),
+        ...members,
       }),
     ),
   );
+
+/** The outcomes, one per operation and status, plus the FAILED outcome of an unreadable message. */
+export const outcomeEvents: Record<string, z.ZodMiniObject> = {};
+for (const name of OPERATION_NAMES) {
+  outcomeEvents[`${name}Succeeded`] = outcome(name, 'SUCCEEDED', `A ${name} request succeeded.`, {
+    response: z.optional(awsResponses[name]),
+    responseLocation: z.optional(described(RESPONSE_LOCATION, z.string())),
+  });
 }
 for (const name of [...OPERATION_NAMES, 'Unknown'] as const) {
-  outcomeEvents[`${name}Failed`] = named(
-    `${name}FailedOutcome`,
+  outcomeEvents[`${name}Failed`] = outcome(
+    name,
+    'FAILED',
     name === 'Unknown'
       ? 'A queue message that could not be read (not JSON, no known operation, too large).'
       : `A ${name} request failed.`,
-    cloudEvent(
-      OUTCOME_EVENT_TYPE,
-      z.strictObject({
-        operation: z.literal(name),
-        clientToken: z.optional(ClientToken),
-        ...caller,
-        status: z.literal('FAILED'),
-        error: OutcomeError,
-      }),
-    ),
+    { error: OutcomeError },
   );
 }
 
