@@ -49,14 +49,14 @@ const answer = (
 });
 
 const responses = {
+  ValidationException: answer(
+    '400',
+    'ValidationException: the request breaks a model constraint (nothing is sent to AWS); `errors` point at each field.',
+  ),
   Forbidden: answer(
     '403',
     'PolicyViolationException (problem+json): the request breaks the stage\'s guardrails, nothing is sent to AWS. Or API Gateway\'s own `{"message":"Forbidden"}`: the SigV4 signature or the caller\'s `execute-api:Invoke` permission is missing.',
     { gateway: 'Forbidden' },
-  ),
-  ValidationException: answer(
-    '400',
-    'ValidationException: the request breaks a model constraint (nothing is sent to AWS); `errors` point at each field.',
   ),
   Unauthorized: answer(
     '',
