@@ -1,4 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { sendRaw } from '../reliability/support/control.js';
+import { Api } from './support/api.js';
+import { generatedClient } from './support/client.js';
 import {
   ApiDocuments,
   apiDocuments,
@@ -12,7 +17,7 @@ import {
  * The check every e2e answer and outcome goes through (support/documents.ts): it passes what the
  * documents describe and fails everything else, so an e2e test cannot pass by checking nothing.
  * First on small documents of its own (each way an answer or a message can differ), then on the
- * committed ones.
+ * committed ones, then through the shared helpers that call it.
  */
 
 const PROBLEM = {
@@ -414,5 +419,42 @@ describe('the committed documents, through the same check', () => {
         status: 409,
       }),
     ).toEqual([expect.stringMatching(/documents no 409 answer/)]);
+  });
+});
+
+describe('the shared helpers that receive answers', () => {
+  /** Answers every request 201 with a body the document does not describe. */
+  const undocumented = async (): Promise<{ endpoint: string; close(): Promise<void> }> => {
+    const server = createServer((incoming, outgoing) => {
+      incoming.resume();
+      outgoing.writeHead(201, { 'content-type': 'application/json' });
+      outgoing.end(JSON.stringify({ requestId: 42 }));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    return {
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise((done) => server.close(() => done())),
+    };
+  };
+
+  it('fail the test on an answer docs/openapi.json does not describe (Api, sendRaw, the generated client)', async () => {
+    // Prepare
+    const server = await undocumented();
+    const request = { name: 'x', instanceProfileName: 'y' };
+
+    try {
+      // Act + Assess
+      await expect(
+        new Api(server.endpoint).createInfrastructure(request, 'token-1'),
+      ).rejects.toThrow(/requestId must be string/);
+      await expect(
+        sendRaw(server.endpoint, 'POST', '/infrastructure-configurations', JSON.stringify(request)),
+      ).rejects.toThrow(/requestId must be string/);
+      await expect(
+        generatedClient(server.endpoint).POST('/infrastructure-configurations', { body: request }),
+      ).rejects.toThrow(/requestId must be string/);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { apiDocuments } from './documents.js';
 
 export interface ApiResponse {
   status: number;
@@ -8,7 +9,11 @@ export interface ApiResponse {
   text: string;
 }
 
-/** A portal's HTTP client for the provisioning API. */
+/**
+ * A portal's HTTP client for the provisioning API. Every answer is checked against
+ * docs/openapi.json first: one the document does not describe (its status, headers, content type
+ * or body) fails the test.
+ */
 export class Api {
   public constructor(private readonly baseUrl: string) {}
 
@@ -29,6 +34,13 @@ export class Api {
       signal: AbortSignal.timeout(25_000),
     });
     const text = await response.text();
+    apiDocuments().checkResponse({
+      method,
+      path,
+      status: response.status,
+      headers: response.headers,
+      text,
+    });
     return {
       status: response.status,
       headers: response.headers,

@@ -7,6 +7,7 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { apiDocuments, DocumentMismatch } from './documents.js';
 import type { RunningStack } from './stack.js';
 
 /** The outcome event as README documents it (CloudEvents 1.0, structured JSON). */
@@ -87,6 +88,8 @@ export const SETTLE_MS = 1_500;
 /**
  * A subscriber of the outcomes topic, as a portal would have: its own queue, subscribed with raw
  * message delivery. Everything received is kept, so tests sharing the topic pick theirs by token.
+ * Every message is checked against docs/asyncapi.json as it arrives: one the document does not
+ * describe (body or message attributes) fails the test that is receiving.
  */
 export class OutcomeInbox {
   private readonly received: Array<ReceivedOutcome | ReceivedReadinessEvent> = [];
@@ -201,17 +204,27 @@ export class OutcomeInbox {
       }),
     );
     const receivedAt = performance.now();
+    const problems: string[] = [];
     for (const message of Messages) {
-      this.received.push({
-        receivedAt,
-        event: JSON.parse(message.Body ?? 'null') as OutcomeEvent,
-        attributes: Object.fromEntries(
-          Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-            name,
-            value.StringValue,
-          ]),
-        ),
-      });
+      const body = message.Body ?? 'null';
+      const attributes = Object.fromEntries(
+        Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+          name,
+          value.StringValue,
+        ]),
+      );
+      const found = apiDocuments().messageProblems({ body, attributes });
+      if (found.length > 0) problems.push(`${body.slice(0, 1_000)}:`, ...found);
+      let event: OutcomeEvent;
+      try {
+        event = JSON.parse(body) as OutcomeEvent;
+      } catch {
+        continue; // Not JSON: among the problems.
+      }
+      this.received.push({ receivedAt, event, attributes });
     }
+    // Kept all the same, so that what follows a failed test still sees every message.
+    if (problems.length > 0)
+      throw new DocumentMismatch('a message of the outcomes topic', problems);
   }
 }

@@ -4,6 +4,7 @@
  */
 
 import type { LateAnswers } from '../../../local/stack/outageGate.js';
+import { apiDocuments } from '../../e2e/support/documents.js';
 
 export type Part = 'sns' | 'dynamodb';
 
@@ -50,7 +51,10 @@ export interface RawResponse {
   elapsedMs: number;
 }
 
-/** An HTTP request with the body sent byte for byte as given (junk included). */
+/**
+ * An HTTP request with the body sent byte for byte as given (junk included). The answer is
+ * checked against docs/openapi.json, as `Api`'s are: one it does not describe fails the test.
+ */
 export const sendRaw = async (
   baseUrl: string,
   method: string,
@@ -66,6 +70,13 @@ export const sendRaw = async (
     signal: AbortSignal.timeout(25_000),
   });
   const text = await response.text();
+  apiDocuments().checkResponse({
+    method,
+    path,
+    status: response.status,
+    headers: response.headers,
+    text,
+  });
   let parsed: Record<string, unknown> | undefined;
   try {
     parsed = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
