@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { apiDocuments } from './documents.js';
+import { readCheckedAnswer } from './documents.js';
 
 export interface ApiResponse {
   status: number;
@@ -33,14 +33,7 @@ export class Api {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(25_000),
     });
-    const text = await response.text();
-    apiDocuments().checkResponse({
-      method,
-      path,
-      status: response.status,
-      headers: response.headers,
-      text,
-    });
+    const text = await readCheckedAnswer(method, path, response);
     return {
       status: response.status,
       headers: response.headers,

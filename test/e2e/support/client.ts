@@ -1,5 +1,5 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
-import { apiDocuments } from './documents.js';
+import { readCheckedAnswer } from './documents.js';
 import type { paths } from './openapi.js';
 
 /*
@@ -12,13 +12,7 @@ import type { paths } from './openapi.js';
 const checkedAgainstTheDocument: Middleware = {
   async onResponse({ request, response }) {
     const url = new URL(request.url);
-    apiDocuments().checkResponse({
-      method: request.method,
-      path: `${url.pathname}${url.search}`,
-      status: response.status,
-      headers: response.headers,
-      text: await response.clone().text(),
-    });
+    await readCheckedAnswer(request.method, `${url.pathname}${url.search}`, response.clone());
     return undefined;
   },
 };

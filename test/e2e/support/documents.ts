@@ -502,3 +502,23 @@ export const apiDocuments = (): ApiDocuments => {
   loaded ??= new ApiDocuments(readDocuments());
   return loaded;
 };
+
+/**
+ * Reads the body of an answer to `method path` and checks the answer against the committed
+ * documents (`DocumentMismatch` unless they describe it); resolves to the body.
+ */
+export const readCheckedAnswer = async (
+  method: string,
+  path: string,
+  response: Response,
+): Promise<string> => {
+  const text = await response.text();
+  apiDocuments().checkResponse({
+    method,
+    path,
+    status: response.status,
+    headers: response.headers,
+    text,
+  });
+  return text;
+};

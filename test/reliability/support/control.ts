@@ -4,7 +4,7 @@
  */
 
 import type { LateAnswers } from '../../../local/stack/outageGate.js';
-import { apiDocuments } from '../../e2e/support/documents.js';
+import { readCheckedAnswer } from '../../e2e/support/documents.js';
 
 export type Part = 'sns' | 'dynamodb';
 
@@ -69,14 +69,7 @@ export const sendRaw = async (
     ...(body === undefined ? {} : { body }),
     signal: AbortSignal.timeout(25_000),
   });
-  const text = await response.text();
-  apiDocuments().checkResponse({
-    method,
-    path,
-    status: response.status,
-    headers: response.headers,
-    text,
-  });
+  const text = await readCheckedAnswer(method, path, response);
   let parsed: Record<string, unknown> | undefined;
   try {
     parsed = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
