@@ -1,4 +1,5 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
+import { $ZodType, util } from 'zod/v4/core';
 import { type FieldError, listErrors, unlistedMessage } from './fieldError.js';
 import { toJsonPointer } from './jsonPointer.js';
 import { isRecord } from './records.js';
@@ -249,7 +250,7 @@ const checkDefsOf = (schema: z.core.$ZodType): BoundCheckDef[] => {
   return [def, ...(def.checks ?? []).map((check) => check._zod.def as BoundCheckDef)];
 };
 
-const isSchema = (owner: Owner): owner is z.core.$ZodType => owner instanceof z.core.$ZodType;
+const isSchema = (owner: Owner): owner is z.core.$ZodType => owner instanceof $ZodType;
 
 const boundsOf = (owner: Owner): Bounds => {
   const bounds: Bounds = {};
@@ -278,7 +279,7 @@ const boundsOf = (owner: Owner): Bounds => {
         break;
       case 'number_format': {
         bounds.format = def.format;
-        const range = def.format ? z.util.NUMBER_FORMAT_RANGES[def.format as 'int32'] : undefined;
+        const range = def.format ? util.NUMBER_FORMAT_RANGES[def.format as 'int32'] : undefined;
         if (range) {
           raise(range[0]);
           lower(range[1]);

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { $constructor, $ZodAsyncError, config, util } from 'zod/v4/core';
 
 /*
  * Building blocks that turn Smithy traits into zod/mini schemas with the same semantics:
@@ -172,21 +173,19 @@ const nullPrototypeParse =
   (inst: z.ZodMiniRecord, def: z.core.$ZodRecordDef): ParseFunction =>
   (payload, ctx) => {
     const input = payload.value;
-    if (!z.util.isPlainObject(input)) {
+    if (!util.isPlainObject(input)) {
       payload.issues.push({ expected: 'record', code: 'invalid_type', input, inst });
       return payload;
     }
     const members: Record<string, unknown> = Object.create(null);
     for (const key of Object.keys(input)) {
       const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
-      if (keyResult instanceof Promise) throw new z.core.$ZodAsyncError();
+      if (keyResult instanceof Promise) throw new $ZodAsyncError();
       if (keyResult.issues.length > 0) {
         payload.issues.push({
           code: 'invalid_key',
           origin: 'record',
-          issues: keyResult.issues.map((issue) =>
-            z.util.finalizeIssue(issue, ctx, z.core.config()),
-          ),
+          issues: keyResult.issues.map((issue) => util.finalizeIssue(issue, ctx, config())),
           input: key,
           path: [key],
           inst,
@@ -194,9 +193,9 @@ const nullPrototypeParse =
         continue;
       }
       const valueResult = def.valueType._zod.run({ value: input[key], issues: [] }, ctx);
-      if (valueResult instanceof Promise) throw new z.core.$ZodAsyncError();
+      if (valueResult instanceof Promise) throw new $ZodAsyncError();
       if (valueResult.issues.length > 0) {
-        payload.issues.push(...z.util.prefixIssues(key, valueResult.issues));
+        payload.issues.push(...util.prefixIssues(key, valueResult.issues));
       }
       members[key] = valueResult.value;
     }
@@ -214,7 +213,7 @@ export const map = <K extends z.ZodMiniString<string>, V extends z.ZodMiniString
   value: V,
   { min = 0, max = INT32_MAX }: CountConstraints = {},
 ): z.ZodMiniRecord<K, V> => {
-  const NullPrototypeRecord = z.core.$constructor<z.ZodMiniRecord<K, V>>(
+  const NullPrototypeRecord = $constructor<z.ZodMiniRecord<K, V>>(
     'NullPrototypeRecord',
     (inst, def) => {
       initRecord(inst, def);
