@@ -3,11 +3,12 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   createQueueClient,
   createServiceClients,
-  createSupportClients,
+  createTopicClient,
+  type ProvisioningClients,
   type ServiceClients,
-  type SupportClients,
 } from './aws/clients.js';
 import { createEmfMetrics } from './aws/emfMetrics.js';
+import { mapStackTracesOfBundle } from './aws/sourceMaps.js';
 import type { FlushableMetrics } from './basics/metrics.js';
 import { createSqsMessageDelay, type MessageDelay } from './channels/messageDelay.js';
 import { type Config, ConfigError } from './config.js';
@@ -22,16 +23,25 @@ import { createRequestLookup, type RequestLookup } from './provisioning/lookup.j
 import { createPipeline, type Pipeline } from './provisioning/pipeline.js';
 import { createReadinessWatch, type ReadinessWatch } from './readiness/watch.js';
 
-export interface App {
+/** What the HTTP function needs: the pipeline and the status lookup. */
+export interface HttpApp {
   config: Config;
   logger: Logger;
   idempotency: IdempotencyStore;
   ledger: RequestLedger;
   pipeline: Pipeline;
   lookup: RequestLookup;
-  messageDelay: MessageDelay;
   metrics: FlushableMetrics;
 }
+
+/** The queue function's: the same, and the queue's client to hold a message back. */
+export interface App extends HttpApp {
+  messageDelay: MessageDelay;
+}
+
+// Every function imports this module before it reads its configuration: from here on, stacks
+// formatted in a deployed bundle name the TypeScript sources (a no-op outside a bundle).
+mapStackTracesOfBundle();
 
 export interface AppOverrides {
   clients?: Partial<ServiceClients & { sqs: SQSClient }>;
@@ -50,17 +60,23 @@ const loggerOf = (overrides: AppOverrides) =>
 const metricsOf = (overrides: AppOverrides, logger: Logger): FlushableMetrics =>
   overrides.metrics ?? createEmfMetrics({ logger });
 
-const ledgerOf = (config: Config, { dynamodb }: SupportClients): RequestLedger =>
+const ledgerOf = (
+  config: Config,
+  { dynamodb }: Pick<ProvisioningClients, 'dynamodb'>,
+): RequestLedger =>
   createDynamoLedger({
     dynamodb,
     tableName: config.requestsTableName,
     retentionSeconds: config.requestRetentionSeconds,
   });
 
-/** The one place clients and adapters are built; handlers and tests receive the result. */
-export const createApp = (config: Config, overrides: AppOverrides = {}): App => {
-  const clients = createServiceClients(config.region, overrides.clients);
+/**
+ * The one place clients and adapters are built; handlers and tests receive the result. The HTTP
+ * function's part: no queue client, which it never calls (nor its code in its bundle).
+ */
+export const createHttpApp = (config: Config, overrides: AppOverrides = {}): HttpApp => {
   const logger = loggerOf(overrides);
+  const clients = createServiceClients(config.region, overrides.clients);
   const metrics = metricsOf(overrides, logger);
   const idempotency = createIdempotencyStore({
     dynamodb: clients.dynamodb,
@@ -85,10 +101,15 @@ export const createApp = (config: Config, overrides: AppOverrides = {}): App => 
     ledger,
     pipeline,
     lookup: createRequestLookup(ledger),
-    messageDelay: createSqsMessageDelay(createQueueClient(config.region, overrides.clients?.sqs)),
     metrics,
   };
 };
+
+/** The queue function's part: the HTTP function's, and the queue's client. */
+export const createApp = (config: Config, overrides: AppOverrides = {}): App => ({
+  ...createHttpApp(config, overrides),
+  messageDelay: createSqsMessageDelay(createQueueClient(config.region, overrides.clients?.sqs)),
+});
 
 export interface OutboxApp {
   logger: Logger;
@@ -104,11 +125,11 @@ export const createOutboxApp = (config: Config, overrides: AppOverrides = {}): O
   const { watchQueueUrl } = config;
   if (!watchQueueUrl)
     throw new ConfigError('Missing required environment variable WATCH_QUEUE_URL');
-  const clients = createSupportClients(config.region, overrides.clients);
   const logger = loggerOf(overrides);
   const metrics = metricsOf(overrides, logger);
+  const sns = createTopicClient(config.region, overrides.clients?.sns);
   const relay = createOutboxRelay({
-    publisher: createSnsOutcomePublisher({ sns: clients.sns, topicArn: config.outcomesTopicArn }),
+    publisher: createSnsOutcomePublisher({ sns, topicArn: config.outcomesTopicArn }),
     checks: createSqsCheckScheduler({
       sqs: createQueueClient(config.region, overrides.clients?.sqs),
       queueUrl: watchQueueUrl,
@@ -126,8 +147,8 @@ export interface WatchApp {
 
 /** The follow-through's part: the services it checks on and the ledger it commits to. */
 export const createWatchApp = (config: Config, overrides: AppOverrides = {}): WatchApp => {
-  const clients = createServiceClients(config.region, overrides.clients);
   const logger = loggerOf(overrides);
+  const clients = createServiceClients(config.region, overrides.clients);
   const watch = createReadinessWatch({
     clients,
     ledger: ledgerOf(config, clients),

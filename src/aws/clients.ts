@@ -30,32 +30,32 @@ const supportingClientConfig = {
   requestHandler: { ...requestHandler, requestTimeout: 2_000 },
 } as const;
 
-/** The clients of the supporting services: the outcomes topic and the tables. */
-export type SupportClients = Pick<ServiceClients, 'sns' | 'dynamodb'>;
+/** The outcomes topic's client: the outbox is the only function that publishes. */
+export const createTopicClient = (region: string, given?: SNSClient): SNSClient =>
+  given ?? new SNSClient({ region, ...supportingClientConfig });
 
-export const createSupportClients = (
-  region: string,
-  given: Partial<SupportClients> = {},
-): SupportClients => ({
-  sns: given.sns ?? new SNSClient({ region, ...supportingClientConfig }),
-  dynamodb: given.dynamodb ?? new DynamoDBClient({ region, ...supportingClientConfig }),
-});
+/** The tables' client: the idempotency records and the request ledger. */
+export const createTableClient = (region: string, given?: DynamoDBClient): DynamoDBClient =>
+  given ?? new DynamoDBClient({ region, ...supportingClientConfig });
+
+/** What the provisioning functions and the readiness watch call: AWS and the tables. */
+export type ProvisioningClients = Pick<ServiceClients, 'imagebuilder' | 'appstream' | 'dynamodb'>;
 
 /**
- * One client per service for the life of the execution environment. Endpoints come from the
- * SDK's standard variables (`AWS_ENDPOINT_URL_<SERVICE>`), so local and cloud differ only there.
- * Clients `given` (tests) are used as they are.
+ * One client per service for the life of the execution environment, and only those the function
+ * calls. Endpoints come from the SDK's standard variables (`AWS_ENDPOINT_URL_<SERVICE>`), so
+ * local and cloud differ only there. Clients `given` (tests) are used as they are.
  */
 export const createServiceClients = (
   region: string,
   given: Partial<ServiceClients> = {},
-): ServiceClients => ({
+): ProvisioningClients => ({
   // The pipeline retries these itself: it knows which errors are worth it (the SDK would retry
   // AppStream's quota error as a throttle) and how much time the invocation has left.
   imagebuilder:
     given.imagebuilder ?? new ImagebuilderClient({ region, maxAttempts: 1, requestHandler }),
   appstream: given.appstream ?? new AppStreamClient({ region, maxAttempts: 1, requestHandler }),
-  ...createSupportClients(region, given),
+  dynamodb: createTableClient(region, given.dynamodb),
 });
 
 /**

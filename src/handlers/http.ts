@@ -1,5 +1,5 @@
 import { createHttpHandler } from '../channels/http.js';
-import { createApp } from '../composition.js';
+import { createHttpApp } from '../composition.js';
 import { readConfig } from '../config.js';
 
-export const handler = createHttpHandler(createApp(readConfig()));
+export const handler = createHttpHandler(createHttpApp(readConfig()));
