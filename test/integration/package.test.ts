@@ -430,7 +430,6 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           GUARDRAILS_FILE: existsSync(`config/guardrails/${stage}.json`)
             ? `config/guardrails/${stage}.json`
             : '',
-          NODE_OPTIONS: '--enable-source-maps',
         });
       }
     });
