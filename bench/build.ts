@@ -89,7 +89,10 @@ export const buildBundle = async (
     metafile: true,
     logLevel: 'silent',
   });
-  const output = result.metafile.outputs[Object.keys(result.metafile.outputs).find((out) => out.endsWith('.mjs')) ?? ''];
+  const output =
+    result.metafile.outputs[
+      Object.keys(result.metafile.outputs).find((out) => out.endsWith('.mjs')) ?? ''
+    ];
   return { name, file, bytes: output?.bytes ?? 0, metafile: result.metafile };
 };
 

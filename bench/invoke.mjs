@@ -40,7 +40,9 @@ const contextOf = (timeoutMs) => {
 const createEvent = (token) => JSON.parse(createText.replace(TOKEN, token));
 const batchEvent = (size) => ({
   Records: Array.from({ length: size }, (_, i) =>
-    JSON.parse(recordText.replace(TOKEN, randomUUID()).replace(/"messageId":"[^"]*"/, `"messageId":"m${i}"`)),
+    JSON.parse(
+      recordText.replace(TOKEN, randomUUID()).replace(/"messageId":"[^"]*"/, `"messageId":"m${i}"`),
+    ),
   ),
 });
 
@@ -67,8 +69,12 @@ if (mode === 'cold') {
 
 // warm: rounds of each kind of invocation the bundle serves (create, get and replay over HTTP;
 // batches of SQS records), each round in the same order.
-const { rounds = 300, warmupRounds = 50, batchSize = 10, kinds = ['create', 'get', 'replay'] } =
-  settings;
+const {
+  rounds = 300,
+  warmupRounds = 50,
+  batchSize = 10,
+  kinds = ['create', 'get', 'replay'],
+} = settings;
 const rssAt = new Set(settings.rssAt ?? []);
 const rss = {};
 const samples = Object.fromEntries(kinds.map((kind) => [kind, []]));

@@ -37,6 +37,7 @@ export const deployedNodeOptions = (): string | undefined => {
  */
 export const lambdaEnvironment = (
   stubUrl: string,
+  stubCertificate: string,
   functionName: string,
   memorySize: number,
 ): NodeJS.ProcessEnv => ({
@@ -53,6 +54,7 @@ export const lambdaEnvironment = (
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
   AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
   LAMBDA_TASK_ROOT: projectRoot,
+  NODE_EXTRA_CA_CERTS: stubCertificate,
   AWS_ENDPOINT_URL_DYNAMODB: stubUrl,
   AWS_ENDPOINT_URL_IMAGEBUILDER: stubUrl,
   AWS_ENDPOINT_URL_APPSTREAM: stubUrl,
@@ -95,7 +97,8 @@ export const runChild = <T>(
   new Promise((resolve, reject) => {
     // The function's output goes to a file, as Lambda's runtime takes it off the function's hands:
     // a pipe the benchmark drains late would block the writes and time the benchmark instead.
-    const outputFile = join(tmpdir(), `image-provisioner-bench-${process.pid}-${(serial += 1)}.log`);
+    serial += 1;
+    const outputFile = join(tmpdir(), `image-provisioner-bench-${process.pid}-${serial}.log`);
     const output = openSync(outputFile, 'w');
     const started = performance.now();
     const child = spawn(

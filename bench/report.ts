@@ -43,7 +43,9 @@ const rows = (report: BenchReport): string[][] =>
     const result = report.results[figure.key];
     if (!result) return [figure.label, '-', '-', '-', '-', '-'];
     const spread = (range: [number, number]) =>
-      figure.unit === 'bytes' ? '' : ` (${format(range[0], figure.unit)}-${format(range[1], figure.unit)})`;
+      figure.unit === 'bytes'
+        ? ''
+        : ` (${format(range[0], figure.unit)}-${format(range[1], figure.unit)})`;
     const verdict = report.verdicts.find((v) => v.key === figure.key);
     return [
       `${figure.label}${figure.unit === 'bytes' ? '' : `, ${figure.unit}`}`,
@@ -66,7 +68,9 @@ const markdownTable = (header: string[], body: string[][]): string =>
 
 export const printTable = (report: BenchReport): void => {
   const body = rows(report);
-  const widths = HEADER.map((_, i) => Math.max(...[HEADER, ...body].map((row) => row[i]?.length ?? 0)));
+  const widths = HEADER.map((_, i) =>
+    Math.max(...[HEADER, ...body].map((row) => row[i]?.length ?? 0)),
+  );
   const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
   process.stdout.write(`${[line(HEADER), ...body.map(line)].join('\n')}\n`);
   const flat = report.verdicts.find((v) => v.key === 'rssFlat');
@@ -127,7 +131,16 @@ const previousRun = (): Previous | undefined => {
 
 const changesSince = (previous: Previous | undefined, report: BenchReport): string => {
   if (!previous) return 'No earlier run in this file.';
-  const commits = git('log', '--format=- %h %s', `${previous.commit}..HEAD`, '--', 'src', 'serverless.yml', 'package-lock.json', 'bench');
+  const commits = git(
+    'log',
+    '--format=- %h %s',
+    `${previous.commit}..HEAD`,
+    '--',
+    'src',
+    'serverless.yml',
+    'package-lock.json',
+    'bench',
+  );
   const moved = FIGURES.flatMap((figure) => {
     const before = previous.figures[figure.key];
     const now = report.results[figure.key];
@@ -139,7 +152,9 @@ const changesSince = (previous: Previous | undefined, report: BenchReport): stri
   return [
     `Since the run of ${previous.date} at \`${previous.commit.slice(0, 7)}\`:`,
     '',
-    commits ? `Commits touching the service, its build or the benchmark:\n\n${commits}` : 'No commit touched the service, its build or the benchmark.',
+    commits
+      ? `Commits touching the service, its build or the benchmark:\n\n${commits}`
+      : 'No commit touched the service, its build or the benchmark.',
     '',
     '| figure | project | floor | ratio |',
     '|---|---|---|---|',
@@ -159,7 +174,11 @@ const profileTable = (profiles: Record<'project' | 'floor', ProfileSummary>, top
   return markdownTable(
     ['where (self time)', 'project', 'floor'],
     [
-      ['total sampled', `${profiles.project.totalMs.toFixed(0)} ms`, `${profiles.floor.totalMs.toFixed(0)} ms`],
+      [
+        'total sampled',
+        `${profiles.project.totalMs.toFixed(0)} ms`,
+        `${profiles.floor.totalMs.toFixed(0)} ms`,
+      ],
       ...[...owners].map((owner) => [owner, share('project', owner), share('floor', owner)]),
     ],
   );
@@ -168,7 +187,15 @@ const profileTable = (profiles: Record<'project' | 'floor', ProfileSummary>, top
 export const writeBenchmarks = (report: BenchReport): void => {
   const previous = previousRun();
   const commit = git('rev-parse', 'HEAD');
-  const dirty = git('status', '--porcelain', '--', 'src', 'serverless.yml', 'bench', 'package-lock.json');
+  const dirty = git(
+    'status',
+    '--porcelain',
+    '--',
+    'src',
+    'serverless.yml',
+    'bench',
+    'package-lock.json',
+  );
   const date = new Date().toISOString();
   const nodeVersion = execFileSync(projectNode, ['--version'], { encoding: 'utf8' }).trim();
   const cpu = cpus();
@@ -183,7 +210,10 @@ export const writeBenchmarks = (report: BenchReport): void => {
     commit,
     date,
     figures: Object.fromEntries(
-      Object.entries(report.results).map(([key, r]) => [key, { project: r.project, floor: r.floor, ratio: r.ratio }]),
+      Object.entries(report.results).map(([key, r]) => [
+        key,
+        { project: r.project, floor: r.floor, ratio: r.ratio },
+      ]),
     ),
   };
   const missed = report.verdicts.filter((v) => !v.met);
@@ -211,7 +241,9 @@ ${rssRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
 
 ## Conditions
 
-- Machine: ${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}; load average (1, 5, 15 min) ${report.load.before.map((l) => l.toFixed(2)).join(', ')} before, ${report.load.after.map((l) => l.toFixed(2)).join(', ')} after (now ${loadavg().map((l) => l.toFixed(2)).join(', ')}).
+- Machine: ${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}; load average (1, 5, 15 min) ${report.load.before.map((l) => l.toFixed(2)).join(', ')} before, ${report.load.after.map((l) => l.toFixed(2)).join(', ')} after (now ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}).
 - Node ${nodeVersion} (the \`node\` dev dependency); the project's processes with its deployed \`NODE_OPTIONS\` (${report.nodeOptions ? `\`${report.nodeOptions}\`` : 'none'}), the floor's with none; Lambda's environment (region, credentials, function name, ${report.memorySize} MB).
 - Packages: ${PACKAGES.map((name) => `${name} ${versionOf(name)}`).join(', ')}.
 - Per pair: one cold start each (import the bundle, one HTTP create); one warm process each of ${report.samples.httpRounds} counted rounds of create, get and replay after warm-up; one warm queue process each of ${report.samples.batchRounds} counted batches of 10 creates. RSS from one process per side of 20,000 invocations, the two run at once.
@@ -224,11 +256,16 @@ Both sides make the same AWS calls (checked every run; a difference stops it):
 
 ## Bundles
 
-${Object.entries(report.bundles).map(([name, bytes]) => `- ${name}: ${bytes.toLocaleString('en-US')} bytes`).join('\n')}
+${Object.entries(report.bundles)
+  .map(([name, bytes]) => `- ${name}: ${bytes.toLocaleString('en-US')} bytes`)
+  .join('\n')}
 
 The http bundle by package (bytes in the output):
 
-${markdownTable(['package or folder', 'bytes'], composition.map(([name, bytes]) => [name, bytes.toLocaleString('en-US')]))}
+${markdownTable(
+  ['package or folder', 'bytes'],
+  composition.map(([name, bytes]) => [name, bytes.toLocaleString('en-US')]),
+)}
 
 ## Where the time goes
 

@@ -1,5 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 /**
  * Every AWS endpoint the functions reach, on one loopback port, answering at once: DynamoDB
@@ -7,7 +11,41 @@ import type { AddressInfo } from 'node:net';
  * XML). Answers are canned but well-formed, so the SDK parses them as it parses AWS's. The
  * idempotency table alone keeps state (conditional PutItem, UpdateItem `SET`, GetItem), so that a
  * replay is answered from the record as DynamoDB answers it. Only the cost of the caller remains.
+ *
+ * It speaks HTTPS, as AWS does: over plain HTTP the SDK would take a path it never takes in
+ * Lambda (its HTTP agent, whose lazy `import("node:http")` makes Node evaluate undici), and both
+ * sides would pay for it. The functions trust its certificate through NODE_EXTRA_CA_CERTS.
  */
+
+/** A throwaway certificate for 127.0.0.1, valid a day, written to `dir` (cert.pem, key.pem). */
+export const makeCertificate = (dir: string): { cert: string; key: string; certFile: string } => {
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile };
+};
 
 type AttributeValue = Record<string, unknown>;
 type Item = Record<string, AttributeValue>;
@@ -26,7 +64,10 @@ const DISTRIBUTION_ARN =
 const IMAGE_BUILDER_ANSWERS: Record<string, unknown> = {
   CreateInfrastructureConfiguration: { requestId: 'r', infrastructureConfigurationArn: ARN },
   UpdateInfrastructureConfiguration: { requestId: 'r', infrastructureConfigurationArn: ARN },
-  CreateDistributionConfiguration: { requestId: 'r', distributionConfigurationArn: DISTRIBUTION_ARN },
+  CreateDistributionConfiguration: {
+    requestId: 'r',
+    distributionConfigurationArn: DISTRIBUTION_ARN,
+  },
   GetInfrastructureConfiguration: {
     requestId: 'r',
     infrastructureConfiguration: {
@@ -69,44 +110,45 @@ const createDynamo = (idempotencyTable: string) => {
   const records = new Map<string, Item>();
   const keyOf = (key: unknown): string => JSON.stringify(key);
   return (operation: string, input: Record<string, unknown>, res: ServerResponse): void => {
-    const type = 'application/x-amz-json-1.0';
+    const answer = (status: number, body: unknown) =>
+      json(res, status, body, 'application/x-amz-json-1.0');
     const own = input.TableName === idempotencyTable;
     if (operation === 'PutItem' && own) {
       const item = input.Item as Item;
       const key = keyOf(item.id);
       const existing = records.get(key);
       if (existing && input.ConditionExpression) {
-        return json(
-          res,
-          400,
-          {
-            __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
-            message: 'The conditional request failed',
-            ...(input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? { Item: existing } : {}),
-          },
-          type,
-        );
+        answer(400, {
+          __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+          message: 'The conditional request failed',
+          ...(input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? { Item: existing } : {}),
+        });
+        return;
       }
       records.set(key, { ...item });
-      return json(res, 200, {}, type);
+      answer(200, {});
+      return;
     }
     if (operation === 'UpdateItem' && own) {
       const key = keyOf((input.Key as Item).id);
       const item = records.get(key) ?? { ...(input.Key as Item) };
       applySet(item, input);
       records.set(key, item);
-      return json(res, 200, {}, type);
+      answer(200, {});
+      return;
     }
     if (operation === 'GetItem' && own) {
       const item = records.get(keyOf((input.Key as Item).id));
-      return json(res, 200, item ? { Item: item } : {}, type);
+      answer(200, item ? { Item: item } : {});
+      return;
     }
     if (operation === 'DeleteItem' && own) {
       records.delete(keyOf((input.Key as Item).id));
-      return json(res, 200, {}, type);
+      answer(200, {});
+      return;
     }
     // The request ledger and anything else: written, nothing returned.
-    return json(res, 200, {}, type);
+    answer(200, {});
   };
 };
 
@@ -125,12 +167,14 @@ const SNS_PUBLISH =
 
 export const startStub = async ({
   idempotencyTable,
+  tls,
 }: {
   idempotencyTable: string;
+  tls: { cert: string; key: string };
 }): Promise<Stub> => {
   let calls: string[] = [];
   const dynamo = createDynamo(idempotencyTable);
-  const server = createServer(async (req, res) => {
+  const server = createServer(tls, async (req, res) => {
     const text = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     const [prefix = '', operation = ''] = target.split('.');
@@ -142,7 +186,13 @@ export const startStub = async ({
       calls.push(`AppStream.${operation}`);
       const body =
         operation === 'CreateImageBuilder'
-          ? { ImageBuilder: { Name: 'bench', Arn: 'arn:aws:appstream:us-east-1:1:image-builder/bench', State: 'PENDING' } }
+          ? {
+              ImageBuilder: {
+                Name: 'bench',
+                Arn: 'arn:aws:appstream:us-east-1:1:image-builder/bench',
+                State: 'PENDING',
+              },
+            }
           : {};
       return json(res, 200, body, 'application/x-amz-json-1.1');
     }
@@ -166,7 +216,7 @@ export const startStub = async ({
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `https://127.0.0.1:${port}`,
     takeCalls: () => {
       const taken = calls;
       calls = [];

@@ -14,7 +14,7 @@ import {
 import { type ProfileSummary, summariseProfile } from '../bench/profile.js';
 import { type BenchReport, printTable, writeBenchmarks } from '../bench/report.js';
 import { median, type Paired, quantile, summarise } from '../bench/stats.js';
-import { startStub } from '../bench/stub.js';
+import { makeCertificate, startStub } from '../bench/stub.js';
 
 /**
  * npm run bench: the service's deployed bundles against the floor, the obvious minimal handler
@@ -53,7 +53,11 @@ interface WarmResult {
   failures: unknown[];
 }
 
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const startedAt = performance.now();
+const log = (line: string) =>
+  process.stderr.write(
+    `[bench] ${((performance.now() - startedAt) / 1000).toFixed(0)} s ${line}\n`,
+  );
 
 const workDir = mkdtempSync(join(tmpdir(), 'image-provisioner-bench-'));
 const eventsFile = join(workDir, 'events.json');
@@ -74,11 +78,12 @@ const bundleOf = (side: Side, fn: 'http' | 'queue'): BuiltBundle => {
   return bundle;
 };
 
-const stub = await startStub({ idempotencyTable: BENCH_TABLES.idempotency });
+const certificate = makeCertificate(workDir);
+const stub = await startStub({ idempotencyTable: BENCH_TABLES.idempotency, tls: certificate });
 const memorySize = deployedMemorySize();
 const nodeOptions = deployedNodeOptions();
 const envOf = (side: Side, fn: string, extraNodeOptions = ''): NodeJS.ProcessEnv => {
-  const env = lambdaEnvironment(stub.url, fn, memorySize);
+  const env = lambdaEnvironment(stub.url, certificate.certFile, fn, memorySize);
   const options = [side === 'project' ? nodeOptions : undefined, extraNodeOptions]
     .filter(Boolean)
     .join(' ');
@@ -183,7 +188,8 @@ const long = await Promise.all(
 );
 const MiB = 1024 * 1024;
 const rssOf = (side: Side) => (long[SIDES.indexOf(side)] as { result: WarmResult }).result.rss;
-for (const side of SIDES) failed(side, 'long run', long[SIDES.indexOf(side)]?.result.failures ?? []);
+for (const side of SIDES)
+  failed(side, 'long run', long[SIDES.indexOf(side)]?.result.failures ?? []);
 for (const side of SIDES) figures.rss2000?.[side].push((rssOf(side)['2000'] ?? 0) / MiB);
 const growth = (side: Side) => {
   const rss = rssOf(side);

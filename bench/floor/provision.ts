@@ -61,7 +61,8 @@ export const createInfrastructureConfiguration = async (
       }),
     );
   } catch (error) {
-    const stored = error instanceof ConditionalCheckFailedException ? error.Item?.data?.S : undefined;
+    const stored =
+      error instanceof ConditionalCheckFailedException ? error.Item?.data?.S : undefined;
     if (stored) return JSON.parse(stored);
     throw error;
   }
@@ -76,7 +77,10 @@ export const createInfrastructureConfiguration = async (
       Key: { id: { S: id } },
       UpdateExpression: 'SET #s = :s, #d = :d',
       ExpressionAttributeNames: { '#s': 'status', '#d': 'data' },
-      ExpressionAttributeValues: { ':s': { S: 'COMPLETED' }, ':d': { S: JSON.stringify(response) } },
+      ExpressionAttributeValues: {
+        ':s': { S: 'COMPLETED' },
+        ':d': { S: JSON.stringify(response) },
+      },
     }),
   );
   return response;
