@@ -63,9 +63,27 @@ const nextDelay = (error: unknown, tried: number, backoff: Backoff): number | un
 };
 
 /**
+ * A signal that aborts at `ms` from now, as `AbortSignal.timeout` does (same reason), with a timer
+ * that is cleared once the attempt is over: `AbortSignal.timeout` keeps every signal and its
+ * timer alive until the deadline, seconds after the call that needed it was answered.
+ */
+const deadlineSignal = (ms: number): { signal: AbortSignal; done(): void } => {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+      ),
+    ms,
+  );
+  timer.unref();
+  return { signal: controller.signal, done: () => clearTimeout(timer) };
+};
+
+/**
  * Runs `attempt` until it succeeds, fails for good, runs out of attempts (or, for an error that
  * clears with time, out of its time), or the next try could not finish before `deadline`. Each
- * attempt gets an abort signal that fires at the deadline.
+ * attempt gets an abort signal that fires at the deadline while it runs.
  */
 export const withRetries = async <T>(
   attempt: (signal: AbortSignal) => Promise<T>,
@@ -73,12 +91,15 @@ export const withRetries = async <T>(
 ): Promise<T> => {
   const backoff: Backoff = { ...options, now, random };
   for (let tried = 1; ; tried++) {
+    const deadline = deadlineSignal(Math.max(1, options.deadline - now()));
     try {
-      return await attempt(AbortSignal.timeout(Math.max(1, options.deadline - now())));
+      return await attempt(deadline.signal);
     } catch (error) {
       const delay = nextDelay(error, tried, backoff);
       if (delay === undefined) throw error;
       await sleep(delay);
+    } finally {
+      deadline.done();
     }
   }
 };
