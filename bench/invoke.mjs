@@ -63,7 +63,8 @@ if (mode === 'cold') {
   const result = await handler(createEvent(randomUUID()), contextOf(httpTimeout));
   const invoked = performance.now();
   expect('create', result, result?.statusCode === 201);
-  report({ started, imported, invoked, failures });
+  const { user, system } = process.cpuUsage();
+  report({ started, imported, invoked, cpuMs: (user + system) / 1000, failures });
   process.exit(0);
 }
 
@@ -103,8 +104,14 @@ const invoke = async (kind, counted) => {
 
 // The token every replay repeats, created once.
 if (kinds.includes('replay')) await invoke('seed', false);
+let counted;
 for (let round = 0; round < warmupRounds + rounds; round += 1) {
+  if (round === warmupRounds) counted = { cpu: process.cpuUsage(), invocations };
   for (const kind of kinds) await invoke(kind, round >= warmupRounds);
 }
-report({ started, imported, invocations, samples, rss, failures });
+// CPU per counted invocation: what the function itself spends, whatever the clock says.
+const cpu = process.cpuUsage(counted?.cpu);
+const cpuMsPerInvocation =
+  (cpu.user + cpu.system) / 1000 / (invocations - (counted?.invocations ?? 0));
+report({ started, imported, invocations, samples, rss, cpuMsPerInvocation, failures });
 process.exit(0);

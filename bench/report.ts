@@ -21,6 +21,8 @@ export interface BenchReport {
   elapsedS: number;
   calls: Record<string, string[]>;
   logBytesPerInvocation: Record<'project' | 'floor', number>;
+  /** Median CPU ms of a cold start (`cold`), a warm HTTP invocation (`http`), a batch (`batch`). */
+  cpuMs: Record<string, Record<'project' | 'floor', number>>;
   bundles: Record<string, number>;
   composition: Metafile | undefined;
   profiles: Record<'warm' | 'cold', Record<'project' | 'floor', ProfileSummary>>;
@@ -29,6 +31,20 @@ export interface BenchReport {
 }
 
 const BENCHMARKS = join(projectRoot, 'BENCHMARKS.md');
+/** Lambda memory sizes the CPU figures are projected to. */
+const MEMORY_SIZES = [256, 512, 1024, 1769];
+const ONE_VCPU_MB = 1769;
+
+const cpuRow = (report: BenchReport, kind: string): string[] => {
+  const { project = Number.NaN, floor = Number.NaN } = report.cpuMs[kind] ?? {};
+  return [
+    project.toFixed(kind === 'http' ? 2 : 0),
+    floor.toFixed(kind === 'http' ? 2 : 0),
+    ...MEMORY_SIZES.map((mb) =>
+      (project * Math.max(1, ONE_VCPU_MB / mb)).toFixed(kind === 'http' ? 1 : 0),
+    ),
+  ];
+};
 /** The previous run's figures, kept in BENCHMARKS.md for the next run to compare with. */
 const DATA_MARK = '<!-- bench-data ';
 
@@ -253,6 +269,29 @@ Both sides make the same AWS calls (checked every run; a difference stops it):
 
 - HTTP, a create, a get, a replay: ${report.calls.http?.join(', ')}
 - queue, one batch of 10 creates: ${report.calls.queue?.length ?? 0} calls (${[...new Set(report.calls.queue)].map((op) => `${op} ×${report.calls.queue?.filter((c) => c === op).length}`).join(', ')})
+
+## Memory and CPU
+
+Lambda gives a function CPU in proportion to its memory (1,769 MB is one vCPU), so the CPU the
+functions spend, measured here on a whole core, stretches by 1,769 / memory where memory is
+smaller. serverless.yml's memory (\`provider.memorySize\`, ${report.memorySize} MB now) is chosen from these:
+
+${markdownTable(
+  ['', 'project', 'floor', ...MEMORY_SIZES.map((mb) => `project at ${mb} MB`)],
+  [
+    ['CPU of a cold start (process, import, first create), ms', ...cpuRow(report, 'cold')],
+    ['CPU of a warm HTTP invocation (create, get, replay alike), ms', ...cpuRow(report, 'http')],
+    ['CPU of a queue batch of 10, ms', ...cpuRow(report, 'batch')],
+    [
+      'RSS after 20,000 invocations, MiB',
+      ((report.rss.project['20000'] ?? 0) / 1048576).toFixed(0),
+      ((report.rss.floor['20000'] ?? 0) / 1048576).toFixed(0),
+      ...MEMORY_SIZES.map(
+        (mb) => `${((100 * (report.rss.project['20000'] ?? 0)) / 1048576 / mb).toFixed(0)} % of it`,
+      ),
+    ],
+  ],
+)}
 
 ## Bundles
 

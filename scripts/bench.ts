@@ -43,11 +43,13 @@ interface ColdResult {
   started: number;
   imported: number;
   invoked: number;
+  cpuMs: number;
   failures: unknown[];
 }
 
 interface WarmResult {
   invocations: number;
+  cpuMsPerInvocation: number;
   samples: Record<string, number[]>;
   rss: Record<string, number>;
   failures: unknown[];
@@ -144,6 +146,12 @@ const figures: Record<string, Paired> = Object.fromEntries(
   FIGURES.map(({ key }) => [key, paired()]),
 );
 const outputBytes: Record<Side, number[]> = { project: [], floor: [] };
+/** CPU a cold start and a warm invocation of each kind take: what Lambda's memory setting scales. */
+const cpu: Record<string, Record<Side, number[]>> = {
+  cold: { project: [], floor: [] },
+  http: { project: [], floor: [] },
+  batch: { project: [], floor: [] },
+};
 const loadBefore = (await import('node:os')).loadavg();
 const began = performance.now();
 log('warm-up pair (not counted)');
@@ -157,6 +165,7 @@ for (let rep = 0; rep < REPETITIONS; rep += 1) {
     figures.cold?.[side].push(run.result.invoked);
     figures.coldWall?.[side].push(run.wallMs);
     figures.import?.[side].push(run.result.imported);
+    cpu.cold?.[side].push(run.result.cpuMs);
   }
   for (const side of order) {
     const run = await warm(side, 'http', httpSettings);
@@ -169,11 +178,13 @@ for (let rep = 0; rep < REPETITIONS; rep += 1) {
     figures.getP99?.[side].push(quantile(get, 0.99));
     figures.replayP99?.[side].push(quantile(replay, 0.99));
     outputBytes[side].push(run.outputBytes / run.result.invocations);
+    cpu.http?.[side].push(run.result.cpuMsPerInvocation);
   }
   for (const side of order) {
     const run = await warm(side, 'queue', queueSettings);
     failed(side, 'queue', run.result.failures);
     figures.batchP50?.[side].push(quantile(run.result.samples.batch ?? [], 0.5));
+    cpu.batch?.[side].push(run.result.cpuMsPerInvocation);
   }
   log(`repetition ${rep + 1}/${REPETITIONS}`);
 }
@@ -241,6 +252,12 @@ const report: BenchReport = {
   elapsedS,
   calls: sameCalls,
   logBytesPerInvocation: { project: median(outputBytes.project), floor: median(outputBytes.floor) },
+  cpuMs: Object.fromEntries(
+    Object.entries(cpu).map(([kind, sides]) => [
+      kind,
+      { project: median(sides.project), floor: median(sides.floor) },
+    ]),
+  ),
   bundles: Object.fromEntries(
     Object.entries(projectBundles).map(([name, bundle]) => [name, bundle.bytes]),
   ),
