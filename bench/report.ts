@@ -20,6 +20,8 @@ export interface BenchReport {
   load: { before: number[]; after: number[] };
   elapsedS: number;
   calls: Record<string, string[]>;
+  /** Bytes sent to AWS in the calls check: HTTP (a create, a get, a replay), queue (a batch). */
+  requestBytes: Record<string, Record<'project' | 'floor', number>>;
   logBytesPerInvocation: Record<'project' | 'floor', number>;
   /** Median CPU ms of a cold start (`cold`), a warm HTTP invocation (`http`), a batch (`batch`). */
   cpuMs: Record<string, Record<'project' | 'floor', number>>;
@@ -292,6 +294,8 @@ ${markdownTable(
     ],
   ],
 )}
+
+Bytes sent to AWS (headers and bodies) for those: HTTP project ${report.requestBytes.http?.project.toLocaleString('en-US')}, floor ${report.requestBytes.http?.floor.toLocaleString('en-US')}; queue project ${report.requestBytes.queue?.project.toLocaleString('en-US')}, floor ${report.requestBytes.queue?.floor.toLocaleString('en-US')}.
 
 ## Bundles
 

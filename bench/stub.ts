@@ -50,10 +50,18 @@ export const makeCertificate = (dir: string): { cert: string; key: string; certF
 type AttributeValue = Record<string, unknown>;
 type Item = Record<string, AttributeValue>;
 
+export interface StubRequest {
+  /** The operation, `DynamoDB.PutItem`, `Imagebuilder.CreateInfrastructureConfiguration`, ... */
+  call: string;
+  /** Bytes of the request: headers and body, as sent. */
+  bytes: number;
+  body: string;
+}
+
 export interface Stub {
   url: string;
-  /** Operations answered since the last `takeCalls`, in order (`DynamoDB.PutItem`, ...). */
-  takeCalls(): string[];
+  /** Requests answered since the last `takeRequests`, in order of arrival. */
+  takeRequests(): StubRequest[];
   close(): Promise<void>;
 }
 
@@ -172,10 +180,16 @@ export const startStub = async ({
   idempotencyTable: string;
   tls: { cert: string; key: string };
 }): Promise<Stub> => {
-  let calls: string[] = [];
+  let requests: StubRequest[] = [];
   const dynamo = createDynamo(idempotencyTable);
   const server = createServer(tls, async (req, res) => {
     const text = await readBody(req);
+    const headerBytes = req.rawHeaders.reduce((sum, part) => sum + part.length + 2, 0);
+    const calls = {
+      push: (call: string) => {
+        requests.push({ call, bytes: headerBytes + Buffer.byteLength(text), body: text });
+      },
+    };
     const target = String(req.headers['x-amz-target'] ?? '');
     const [prefix = '', operation = ''] = target.split('.');
     if (prefix.startsWith('DynamoDB_')) {
@@ -217,9 +231,9 @@ export const startStub = async ({
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${port}`,
-    takeCalls: () => {
-      const taken = calls;
-      calls = [];
+    takeRequests: () => {
+      const taken = requests;
+      requests = [];
       return taken;
     },
     close: () =>

@@ -117,12 +117,20 @@ const failed = (side: Side, what: string, failures: unknown[]) => {
 
 // 1. Both sides make the same AWS calls, or the comparison means nothing.
 log('checking that both sides make the same AWS calls');
+/** Bytes sent to AWS per scenario and side: the same calls may still carry more or less. */
+const requestBytes: Record<string, Record<Side, number>> = {};
 const callsOf = async (side: Side, fn: 'http' | 'queue', settings: object) => {
-  stub.takeCalls();
+  stub.takeRequests();
   const run = await warm(side, fn, { ...settings, rounds: 1, warmupRounds: 0 });
   failed(side, fn, run.result.failures);
+  const requests = stub.takeRequests();
+  (requestBytes[fn] ??= { project: 0, floor: 0 })[side] = requests.reduce(
+    (sum, request) => sum + request.bytes,
+    0,
+  );
+  const calls = requests.map((request) => request.call);
   // The records of a batch run at once: their calls interleave in any order.
-  return fn === 'queue' ? stub.takeCalls().sort() : stub.takeCalls();
+  return fn === 'queue' ? calls.sort() : calls;
 };
 const sameCalls: Record<string, string[]> = {};
 for (const [fn, settings] of [
@@ -251,6 +259,7 @@ const report: BenchReport = {
   load: { before: loadBefore, after: loadAfter },
   elapsedS,
   calls: sameCalls,
+  requestBytes,
   logBytesPerInvocation: { project: median(outputBytes.project), floor: median(outputBytes.floor) },
   cpuMs: Object.fromEntries(
     Object.entries(cpu).map(([kind, sides]) => [

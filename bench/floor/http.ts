@@ -15,6 +15,6 @@ export const handler = async (
     return { statusCode: 200, body: JSON.stringify(body) };
   }
   const { clientToken, ...request } = JSON.parse(event.body ?? '{}');
-  const body = await createInfrastructureConfiguration(clientToken, request);
+  const body = await createInfrastructureConfiguration(clientToken, request, 'http');
   return { statusCode: 201, body: JSON.stringify(body) };
 };

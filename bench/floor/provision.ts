@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { AppStreamClient } from '@aws-sdk/client-appstream';
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DynamoDBClient,
   PutItemCommand,
@@ -18,6 +20,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
  * scope. A create takes the token with a conditional PutItem (a replay answers the stored
  * response), records the request in the ledger (the outbox equivalent of the SNS publish: the
  * outbox publishes from the ledger), calls AWS, records the outcome, and stores the response.
+ * The ledger's items hold what the outbox needs and nothing more: who asked for what, when, and
+ * the outcome event (what an SNS publish would have carried) with the response.
  */
 
 export const dynamodb = new DynamoDBClient({});
@@ -29,22 +33,31 @@ const IDEMPOTENCY_TABLE = process.env.IDEMPOTENCY_TABLE_NAME;
 const REQUESTS_TABLE = process.env.REQUESTS_TABLE_NAME;
 const OPERATION = 'CreateInfrastructureConfiguration';
 
-const ledger = (token: string, status: string, outcome?: string) =>
+/** `SET #a = :a, ...` of every attribute given. */
+const setAll = (values: Record<string, AttributeValue>) => {
+  const names = Object.keys(values);
+  return {
+    UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+    ExpressionAttributeValues: Object.fromEntries(
+      Object.entries(values).map(([name, value]) => [`:${name}`, value]),
+    ),
+  };
+};
+
+const ledger = (token: string, values: Record<string, AttributeValue>) =>
   dynamodb.send(
     new UpdateItemCommand({
       TableName: REQUESTS_TABLE,
       Key: { pk: { S: `${OPERATION}#${token}` } },
-      UpdateExpression: outcome ? 'SET #s = :s, #o = :o' : 'SET #s = :s',
-      ExpressionAttributeNames: outcome ? { '#s': 'status', '#o': 'outcome' } : { '#s': 'status' },
-      ExpressionAttributeValues: outcome
-        ? { ':s': { S: status }, ':o': { S: outcome } }
-        : { ':s': { S: status } },
+      ...setAll({ ...values, updatedAt: { S: new Date().toISOString() } }),
     }),
   );
 
 export const createInfrastructureConfiguration = async (
   token: string,
   request: CreateInfrastructureConfigurationCommandInput,
+  channel: 'http' | 'sqs',
 ): Promise<unknown> => {
   const id = `${OPERATION}#${token}`;
   try {
@@ -66,11 +79,30 @@ export const createInfrastructureConfiguration = async (
     if (stored) return JSON.parse(stored);
     throw error;
   }
-  await ledger(token, 'IN_PROGRESS');
+  const now = new Date();
+  await ledger(token, {
+    operation: { S: OPERATION },
+    clientToken: { S: token },
+    channel: { S: channel },
+    status: { S: 'IN_PROGRESS' },
+    createdAt: { S: now.toISOString() },
+    expiresAt: { N: String(Math.floor(now.getTime() / 1000) + 604_800) },
+  });
   const { $metadata, ...response } = await imagebuilder.send(
     new CreateInfrastructureConfigurationCommand({ ...request, clientToken: token }),
   );
-  await ledger(token, 'SUCCEEDED', JSON.stringify({ status: 'SUCCEEDED', token }));
+  const outcome = {
+    id: randomUUID(),
+    status: 'SUCCEEDED',
+    channel,
+    time: new Date().toISOString(),
+    subject: response.infrastructureConfigurationArn,
+  };
+  await ledger(token, {
+    status: { S: 'SUCCEEDED' },
+    response: { S: JSON.stringify(response) },
+    outcome: { S: JSON.stringify(outcome) },
+  });
   await dynamodb.send(
     new UpdateItemCommand({
       TableName: IDEMPOTENCY_TABLE,

@@ -6,7 +6,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   await Promise.all(
     event.Records.map((record) => {
       const { clientToken, request } = JSON.parse(record.body);
-      return createInfrastructureConfiguration(clientToken, request);
+      return createInfrastructureConfiguration(clientToken, request, 'sqs');
     }),
   );
   return { batchItemFailures: [] };
