@@ -1,10 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { createImageBuilderShape, describeImageBuildersShape } from './appstreamShapes.js';
-import { defaultState, fatedState } from './builderFates.js';
+import {
+  createImageBuilderShape,
+  deleteImageBuilderShape,
+  describeImageBuildersShape,
+  startImageBuilderShape,
+  stopImageBuilderShape,
+} from './appstreamShapes.js';
+import {
+  beginTransition,
+  builderNotFound,
+  INTERIM_STATE,
+  type LiveBuilder,
+  liveBuilder,
+  liveBuilders,
+  type TransitionKind,
+} from './builderLifecycle.js';
 import { ServiceError } from './errors.js';
 import { roleNotVisible } from './iamVisibility.js';
 import type { OperationContext, OperationDefinition } from './operation.js';
-import type { ImageBuilderRecord, JsonObject } from './state.js';
+import { pageOf } from './paging.js';
+import type { ImageBuilderRecord, JsonObject, TagMap } from './state.js';
 
 /** Members echoed into the `ImageBuilder` output exactly as given (when given). */
 const ECHOED_MEMBERS = [
@@ -40,20 +55,9 @@ function fakeNetworkAccess(): JsonObject {
   };
 }
 
-/**
- * Builders start PENDING and report RUNNING once `appstreamReadyDelayMs` has elapsed, unless the
- * control API gave their name a fate.
- */
-function view(record: ImageBuilderRecord, context: OperationContext): JsonObject {
-  const nowMs = context.now().getTime();
-  const delayMs = context.appstreamReadyDelayMs;
-  const fate = context.store.builderFates.get(String(record.builder.Name));
-  return {
-    ...record.builder,
-    ...(fate
-      ? fatedState(fate, record.createdAtMs, nowMs, delayMs)
-      : { State: defaultState(record.createdAtMs, nowMs, delayMs) }),
-  };
+/** The `ImageBuilder` output of a builder with its current state members. */
+function view({ record, state }: LiveBuilder): JsonObject {
+  return { ...record.builder, ...state };
 }
 
 /**
@@ -67,7 +71,7 @@ function checkCreatable(input: JsonObject, context: OperationContext): void {
       'Exactly one of ImageName or ImageArn must be specified.',
     );
   }
-  if (context.store.imageBuilders.has(String(input.Name))) {
+  if (liveBuilder(context, String(input.Name))) {
     throw new ServiceError(
       'ResourceAlreadyExistsException',
       `An image builder named '${String(input.Name)}' already exists.`,
@@ -112,7 +116,7 @@ export const createImageBuilder: OperationDefinition = {
     const record: ImageBuilderRecord = {
       builder,
       createdAtMs: now.getTime(),
-      tags: input.Tags,
+      ...(input.Tags === undefined ? {} : { tags: input.Tags as TagMap }),
       softwaresToInstall: input.SoftwaresToInstall,
       softwaresToUninstall: input.SoftwaresToUninstall,
     };
@@ -121,43 +125,80 @@ export const createImageBuilder: OperationDefinition = {
   },
 };
 
-function decodeNextToken(token: unknown): number {
-  if (token === undefined) return 0;
-  const offset = Number(Buffer.from(String(token), 'base64url').toString('utf8'));
-  if (!Number.isInteger(offset) || offset < 0) {
-    throw new ServiceError('ValidationException', 'The NextToken is not valid.');
-  }
-  return offset;
-}
-
+/**
+ * With `Names`, those builders (ResourceNotFoundException naming the first unknown one); else
+ * every builder. In name order, paged by `MaxResults` (all when absent or not
+ * positive) and an opaque `NextToken` bound to the `Names` given; a token that does not decode or
+ * comes from another request fails with ValidationException (400), AppStream's input error.
+ */
 export const describeImageBuilders: OperationDefinition = {
   name: 'DescribeImageBuilders',
   shape: describeImageBuildersShape,
   run(input, context) {
     const names = input.Names as string[] | undefined;
-    const records = names
-      ? names.map((name) => {
-          const record = context.store.imageBuilders.get(name);
-          if (!record) {
-            throw new ServiceError(
-              'ResourceNotFoundException',
-              `Image builder '${name}' not found.`,
-            );
-          }
-          return record;
+    const builders = names
+      ? [...new Set(names)].map((name) => {
+          const live = liveBuilder(context, name);
+          if (!live) throw builderNotFound(name);
+          return live;
         })
-      : [...context.store.imageBuilders.values()];
-    const start = decodeNextToken(input.NextToken);
-    const pageSize =
-      typeof input.MaxResults === 'number' && input.MaxResults > 0
-        ? input.MaxResults
-        : records.length;
-    const end = start + pageSize;
+      : liveBuilders(context);
+    const page = pageOf(builders, (live) => String(live.record.builder.Name), {
+      scope: { Names: names },
+      pageSize:
+        typeof input.MaxResults === 'number' && input.MaxResults > 0
+          ? input.MaxResults
+          : builders.length,
+      nextToken: input.NextToken,
+      invalid: () => new ServiceError('ValidationException', 'The NextToken is not valid.'),
+    });
     return {
-      ImageBuilders: records.slice(start, end).map((record) => view(record, context)),
-      ...(end < records.length
-        ? { NextToken: Buffer.from(String(end)).toString('base64url') }
-        : {}),
+      ImageBuilders: page.items.map(view),
+      ...(page.nextToken === undefined ? {} : { NextToken: page.nextToken }),
     };
   },
 };
+
+/** Stop, Start and Delete: begin the transition, answer with the builder in its interim state. */
+function transitionOperation(
+  name: string,
+  kind: TransitionKind,
+  shape: OperationDefinition['shape'],
+  before: (record: ImageBuilderRecord, input: JsonObject) => void = () => {},
+): OperationDefinition {
+  return {
+    name,
+    shape,
+    run(input, context) {
+      const record = beginTransition(context, kind, String(input.Name));
+      before(record, input);
+      return { ImageBuilder: { ...record.builder, State: INTERIM_STATE[kind] } };
+    },
+  };
+}
+
+/** RUNNING -> STOPPING -> STOPPED; see builderLifecycle.ts for the states that refuse it. */
+export const stopImageBuilder = transitionOperation(
+  'StopImageBuilder',
+  'stop',
+  stopImageBuilderShape,
+);
+
+/** STOPPED -> PENDING -> RUNNING; `AppstreamAgentVersion`, when given, replaces the builder's. */
+export const startImageBuilder = transitionOperation(
+  'StartImageBuilder',
+  'start',
+  startImageBuilderShape,
+  (record, input) => {
+    if (input.AppstreamAgentVersion !== undefined) {
+      record.builder.AppstreamAgentVersion = input.AppstreamAgentVersion;
+    }
+  },
+);
+
+/** RUNNING | STOPPED | FAILED -> DELETING -> gone (then ResourceNotFoundException, name free). */
+export const deleteImageBuilder = transitionOperation(
+  'DeleteImageBuilder',
+  'delete',
+  deleteImageBuilderShape,
+);

@@ -2,7 +2,9 @@ import type { Shape } from './validation.js';
 
 /**
  * Input shapes of the emulated AppStream operations
- * (com.amazonaws.appstream#CreateImageBuilderRequest, #DescribeImageBuildersRequest). The two tag
+ * (com.amazonaws.appstream#CreateImageBuilderRequest, #DescribeImageBuildersRequest,
+ * #StopImageBuilderRequest, #StartImageBuilderRequest, #DeleteImageBuilderRequest,
+ * #ListTagsForResourceRequest, #TagResourceRequest, #UntagResourceRequest). The two tag
  * patterns use `\p{…}` and need the `u` flag (docs/aws-contracts.md §4.8). The Arn pattern is the
  * model's with each `\-` outside a class written `-`: the same without a flag, while the
  * model's form is a SyntaxError under `u` (docs/aws-contracts.md §4.9).
@@ -14,17 +16,20 @@ export const ARN_PATTERN =
 const arn: Shape = { type: 'string', pattern: ARN_PATTERN };
 
 export const IMAGE_BUILDER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/;
+const agentVersion: Shape = { type: 'string', min: 1, max: 100 };
+
+const tagKey: Shape = {
+  type: 'string',
+  min: 1,
+  max: 128,
+  pattern: /^(^(?!aws:).[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u,
+};
 
 const tags: Shape = {
   type: 'map',
   min: 1,
   max: 50,
-  key: {
-    type: 'string',
-    min: 1,
-    max: 128,
-    pattern: /^(^(?!aws:).[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u,
-  },
+  key: tagKey,
   value: {
     type: 'string',
     min: 0,
@@ -59,7 +64,7 @@ export const createImageBuilderShape: Shape = {
         OrganizationalUnitDistinguishedName: { type: 'string', min: 0, max: 2000 },
       },
     },
-    AppstreamAgentVersion: { type: 'string', min: 1, max: 100 },
+    AppstreamAgentVersion: agentVersion,
     Tags: tags,
     AccessEndpoints: {
       type: 'list',
@@ -81,4 +86,41 @@ export const createImageBuilderShape: Shape = {
 export const describeImageBuildersShape: Shape = {
   type: 'structure',
   members: { Names: stringList, MaxResults: { type: 'integer' }, NextToken: string },
+};
+
+/** StopImageBuilder's Name is a String (min 1), DeleteImageBuilder's a Name (the pattern). */
+export const stopImageBuilderShape: Shape = {
+  type: 'structure',
+  required: ['Name'],
+  members: { Name: string },
+};
+
+export const startImageBuilderShape: Shape = {
+  type: 'structure',
+  required: ['Name'],
+  members: { Name: string, AppstreamAgentVersion: agentVersion },
+};
+
+export const deleteImageBuilderShape: Shape = {
+  type: 'structure',
+  required: ['Name'],
+  members: { Name: { type: 'string', pattern: IMAGE_BUILDER_NAME_PATTERN } },
+};
+
+export const listTagsForResourceShape: Shape = {
+  type: 'structure',
+  required: ['ResourceArn'],
+  members: { ResourceArn: arn },
+};
+
+export const tagResourceShape: Shape = {
+  type: 'structure',
+  required: ['ResourceArn', 'Tags'],
+  members: { ResourceArn: arn, Tags: tags },
+};
+
+export const untagResourceShape: Shape = {
+  type: 'structure',
+  required: ['ResourceArn', 'TagKeys'],
+  members: { ResourceArn: arn, TagKeys: { type: 'list', member: tagKey, min: 1, max: 50 } },
 };

@@ -62,9 +62,25 @@ export type BuilderFate =
       stateChangeReason: StateChangeReason;
     };
 
-export interface FateRecord {
+/** After StopImageBuilder: STOPPING, then STOPPED after `afterMs`; or STOPPING for ever. */
+export type StopFate = { fate: 'STOPPED'; afterMs: number } | { fate: 'STOPPING' };
+
+/** After DeleteImageBuilder: DELETING, then gone after `afterMs`; or DELETING for ever. */
+export type DeleteFate = { fate: 'DELETED'; afterMs: number } | { fate: 'DELETING' };
+
+/**
+ * How a named builder behaves, each member optional: `fate` after CreateImageBuilder, `start`
+ * after StartImageBuilder (PENDING, then like a creation fate), `stop` and `delete`.
+ */
+export interface BuilderBehaviour {
+  fate?: BuilderFate;
+  stop?: StopFate;
+  start?: BuilderFate;
+  delete?: DeleteFate;
+}
+
+export interface FateRecord extends BuilderBehaviour {
   name: string;
-  fate: BuilderFate;
   /** When the fate was set; its delay counts from this or the builder's creation, the later. */
   setAtMs: number;
 }
@@ -173,9 +189,8 @@ const isDelay = (value: unknown): value is number =>
 const isFate = (value: unknown): value is BuilderFate['fate'] =>
   value === 'FAILED' || value === 'PENDING' || value === 'RUNNING';
 
-/** Validates a control-API fate body; returns the fate or a message describing the problem. */
-export function parseBuilderFate(body: unknown): BuilderFate | string {
-  if (!isRecord(body)) return 'the fate must be a JSON object';
+/** Validates a creation (or start) fate: `{fate, afterMs?, errors?, stateChangeReason?}`. */
+function parseCreationFate(body: Record<string, unknown>): BuilderFate | string {
   const { fate, afterMs = 0 } = body;
   if (!isFate(fate)) return "'fate' must be 'FAILED', 'PENDING' or 'RUNNING'";
   const extra = unknownMember(body, MEMBERS[fate], '');
@@ -187,9 +202,66 @@ export function parseBuilderFate(body: unknown): BuilderFate | string {
   return fate === 'RUNNING' ? { fate, afterMs } : parseFailure(body, afterMs);
 }
 
-/** How a fate shows in the control API: its name, the fate's members and when it was set. */
+/** `{fate: <done>, afterMs?}` (the transition ends after afterMs) or `{fate: <stuck>}` (never). */
+function parseTransition<Done extends string, Stuck extends string>(
+  value: unknown,
+  done: Done,
+  stuck: Stuck,
+): { fate: Done; afterMs: number } | { fate: Stuck } | string {
+  if (!isRecord(value)) return `must be an object {fate: '${done}' | '${stuck}', afterMs?}`;
+  const { fate, afterMs = 0 } = value;
+  if (fate === stuck) {
+    return unknownMember(value, ['fate'], '') ?? { fate: stuck };
+  }
+  if (fate !== done) return `'fate' must be '${done}' or '${stuck}'`;
+  const extra = unknownMember(value, ['fate', 'afterMs'], '');
+  if (extra) return extra;
+  if (!isDelay(afterMs)) return `'afterMs' must be an integer between 0 and ${MAX_AFTER_MS}`;
+  return { fate: done, afterMs };
+}
+
+const TRANSITIONS = ['stop', 'start', 'delete'] as const;
+
+function parseTransitions(body: Record<string, unknown>): Omit<BuilderBehaviour, 'fate'> | string {
+  const parsed: Omit<BuilderBehaviour, 'fate'> = {};
+  for (const kind of TRANSITIONS) {
+    const value = body[kind];
+    if (value === undefined) continue;
+    const fate =
+      kind === 'stop'
+        ? parseTransition(value, 'STOPPED', 'STOPPING')
+        : kind === 'delete'
+          ? parseTransition(value, 'DELETED', 'DELETING')
+          : isRecord(value)
+            ? parseCreationFate(value)
+            : 'must be an object {fate, afterMs?, errors?, stateChangeReason?}';
+    if (typeof fate === 'string') return `'${kind}': ${fate}`;
+    Object.assign(parsed, { [kind]: fate });
+  }
+  return parsed;
+}
+
+/**
+ * Validates a control-API fate body: a creation fate (`fate` and its members) and/or the
+ * transitions `stop`, `start`, `delete`; returns them or a message describing the problem.
+ */
+export function parseBuilderFate(body: unknown): BuilderBehaviour | string {
+  if (!isRecord(body)) return 'the fate must be a JSON object';
+  const { stop, start, delete: remove, ...creation } = body;
+  const transitions = parseTransitions({ stop, start, delete: remove });
+  if (typeof transitions === 'string') return transitions;
+  if (Object.keys(creation).length === 0) {
+    if (Object.keys(transitions).length > 0) return transitions;
+    return "give 'fate' and/or any of 'stop', 'start', 'delete'";
+  }
+  const fate = parseCreationFate(creation);
+  return typeof fate === 'string' ? fate : { fate, ...transitions };
+}
+
+/** How a fate shows in the control API: its name, the fates' members and when it was set. */
 export function renderFate(record: FateRecord): JsonObject {
-  return { name: record.name, ...record.fate, setAt: new Date(record.setAtMs).toISOString() };
+  const { name, fate, setAtMs, ...transitions } = record;
+  return { name, ...fate, ...transitions, setAt: new Date(setAtMs).toISOString() };
 }
 
 /** What a builder created at `createdAtMs` shows without a fate, given the default ready delay. */
@@ -198,21 +270,13 @@ export function defaultState(createdAtMs: number, nowMs: number, readyDelayMs: n
 }
 
 /**
- * `State` (and, once FAILED, `StateChangeReason` and `ImageBuilderErrors`) of a builder with a
- * fate. The fate's delay counts from the later of the builder's creation and the moment the fate
- * was set; until then the builder shows the state it had when the fate was set (PENDING if it was
- * created later). The PENDING fate shows PENDING for ever.
+ * What a builder shows once a RUNNING or FAILED fate came true at `atMs`: `State`, and once FAILED
+ * `StateChangeReason` and `ImageBuilderErrors` (each `ErrorTimestamp` `atMs` unless given).
  */
-export function fatedState(
-  record: FateRecord,
-  createdAtMs: number,
-  nowMs: number,
-  readyDelayMs: number,
+export function settledState(
+  fate: Exclude<BuilderFate, { fate: 'PENDING' }>,
+  atMs: number,
 ): JsonObject {
-  const { fate } = record;
-  if (fate.fate === 'PENDING') return { State: 'PENDING' };
-  const atMs = Math.max(createdAtMs, record.setAtMs) + fate.afterMs;
-  if (nowMs < atMs) return { State: defaultState(createdAtMs, record.setAtMs, readyDelayMs) };
   if (fate.fate === 'RUNNING') return { State: 'RUNNING' };
   const errors = fate.errors.map((error) => ({ ErrorTimestamp: atMs / 1000, ...error }));
   return {
@@ -220,4 +284,23 @@ export function fatedState(
     StateChangeReason: fate.stateChangeReason,
     ...(errors.length > 0 ? { ImageBuilderErrors: errors } : {}),
   };
+}
+
+/**
+ * `State` (and, once FAILED, `StateChangeReason` and `ImageBuilderErrors`) of a builder with a
+ * creation fate set at `setAtMs`. The fate's delay counts from the later of the builder's creation
+ * and the moment the fate was set; until then the builder shows the state it had when the fate
+ * was set (PENDING if it was created later). The PENDING fate shows PENDING for ever.
+ */
+export function fatedState(
+  fate: BuilderFate,
+  setAtMs: number,
+  createdAtMs: number,
+  nowMs: number,
+  readyDelayMs: number,
+): JsonObject {
+  if (fate.fate === 'PENDING') return { State: 'PENDING' };
+  const atMs = Math.max(createdAtMs, setAtMs) + fate.afterMs;
+  if (nowMs < atMs) return { State: defaultState(createdAtMs, setAtMs, readyDelayMs) };
+  return settledState(fate, atMs);
 }

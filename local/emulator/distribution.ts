@@ -1,9 +1,27 @@
-import { createDistributionConfigurationShape } from './distributionShapes.js';
+import { randomUUID } from 'node:crypto';
+import {
+  createDistributionConfigurationShape,
+  distributionConfigurationArnShape,
+  updateDistributionConfigurationShape,
+} from './distributionShapes.js';
 import { ServiceError } from './errors.js';
 import { withClientToken } from './idempotency.js';
-import { imagebuilderArn } from './imagebuilder.js';
-import type { OperationDefinition } from './operation.js';
-import type { JsonObject } from './state.js';
+import {
+  datesOf,
+  deleteOperation,
+  imagebuilderArn,
+  listOperation,
+  notFound,
+  tagsOf,
+} from './imagebuilder.js';
+import type { OperationContext, OperationDefinition } from './operation.js';
+import type { DistributionConfigurationRecord, JsonObject, TagMap } from './state.js';
+
+/**
+ * com.amazonaws.imagebuilder#DistributionConfiguration$timeoutMinutes is required in the output
+ * but no input sets it: the emulator answers the top of its range (30 to 720), as AWS's examples.
+ */
+const TIMEOUT_MINUTES = 720;
 
 /** Cross-field rules without a trait, answered with InvalidParameterCombinationException. */
 function checkCombinations(distributions: JsonObject[]): void {
@@ -42,13 +60,90 @@ export const createDistributionConfiguration: OperationDefinition = {
           `The resource '${arn}' already exists.`,
         );
       }
-      const { clientToken, ...members } = input;
       context.store.distributionConfigurations.set(arn, {
         arn,
-        input: members,
+        name: String(input.name),
+        ...replaceable(input),
+        ...(input.tags === undefined ? {} : { tags: input.tags as TagMap }),
         dateCreated: context.now().toISOString(),
       });
-      return { clientToken, distributionConfigurationArn: arn };
+      return { clientToken: input.clientToken, distributionConfigurationArn: arn };
     });
   },
 };
+
+/** The members UpdateDistributionConfiguration replaces: `description` and `distributions`. */
+function replaceable(input: JsonObject) {
+  return {
+    ...(input.description === undefined ? {} : { description: String(input.description) }),
+    distributions: input.distributions as JsonObject[],
+  };
+}
+
+function stored(context: OperationContext, arn: string): DistributionConfigurationRecord {
+  const record = context.store.distributionConfigurations.get(arn);
+  if (!record) throw notFound(arn);
+  return record;
+}
+
+/**
+ * Replaces `description` (cleared when omitted) and `distributions`; `name`, `tags` and
+ * `dateCreated` are kept, `dateUpdated` is set. clientToken as on create; an unknown ARN is
+ * ResourceNotFoundException (404), as UpdateInfrastructureConfiguration.
+ */
+export const updateDistributionConfiguration: OperationDefinition = {
+  name: 'UpdateDistributionConfiguration',
+  shape: updateDistributionConfigurationShape,
+  run(input, context) {
+    checkCombinations(input.distributions as JsonObject[]);
+    return withClientToken(context, 'UpdateDistributionConfiguration', input, () => {
+      const arn = String(input.distributionConfigurationArn);
+      const record = stored(context, arn);
+      delete record.description;
+      Object.assign(record, replaceable(input), { dateUpdated: context.now().toISOString() });
+      return { clientToken: input.clientToken, distributionConfigurationArn: arn };
+    });
+  },
+};
+
+export const getDistributionConfiguration: OperationDefinition = {
+  name: 'GetDistributionConfiguration',
+  shape: distributionConfigurationArnShape,
+  run(input, context) {
+    const record = stored(context, String(input.distributionConfigurationArn));
+    return {
+      requestId: randomUUID(),
+      distributionConfiguration: {
+        arn: record.arn,
+        name: record.name,
+        ...(record.description === undefined ? {} : { description: record.description }),
+        distributions: record.distributions,
+        timeoutMinutes: TIMEOUT_MINUTES,
+        ...datesOf(record),
+        ...tagsOf(record.tags),
+      },
+    };
+  },
+};
+
+export const deleteDistributionConfiguration = deleteOperation(
+  'DeleteDistributionConfiguration',
+  distributionConfigurationArnShape,
+  'distributionConfigurationArn',
+  (context) => context.store.distributionConfigurations,
+);
+
+/** com.amazonaws.imagebuilder#DistributionConfigurationSummary, `regions` in distribution order. */
+export const listDistributionConfigurations = listOperation(
+  'ListDistributionConfigurations',
+  'distributionConfigurationSummaryList',
+  (context) => context.store.distributionConfigurations.values(),
+  (record: DistributionConfigurationRecord) => ({
+    arn: record.arn,
+    name: record.name,
+    ...(record.description === undefined ? {} : { description: record.description }),
+    ...datesOf(record),
+    ...tagsOf(record.tags),
+    regions: record.distributions.map((distribution) => distribution.region),
+  }),
+);

@@ -2,6 +2,7 @@ import {
   accountId,
   accountList,
   clientToken,
+  DISTRIBUTION_CONFIGURATION_ARN_PATTERN,
   launchTemplateId,
   nonEmptyString,
   pattern,
@@ -9,10 +10,13 @@ import {
   structure,
   tagMap,
 } from './imagebuilderShapes.js';
+import type { Shape } from './validation.js';
 
 /**
- * Input shape of CreateDistributionConfiguration
- * (com.amazonaws.imagebuilder#CreateDistributionConfigurationRequest, patterns verbatim).
+ * Input shapes of the distribution configuration operations
+ * (com.amazonaws.imagebuilder#CreateDistributionConfigurationRequest,
+ * #UpdateDistributionConfigurationRequest, #GetDistributionConfigurationRequest,
+ * #DeleteDistributionConfigurationRequest; patterns verbatim).
  */
 const distribution = structure(
   {
@@ -145,3 +149,23 @@ export const createDistributionConfigurationShape = structure(
   },
   ['name', 'distributions', 'clientToken'],
 );
+
+const distributionConfigurationArn: Shape = {
+  type: 'string',
+  pattern: DISTRIBUTION_CONFIGURATION_ARN_PATTERN,
+};
+
+export const updateDistributionConfigurationShape = structure(
+  {
+    distributionConfigurationArn,
+    description: nonEmptyString,
+    distributions: { type: 'list', member: distribution },
+    clientToken,
+  },
+  ['distributionConfigurationArn', 'distributions', 'clientToken'],
+);
+
+/** Get and Delete take the ARN alone, from the query string. */
+export const distributionConfigurationArnShape = structure({ distributionConfigurationArn }, [
+  'distributionConfigurationArn',
+]);

@@ -4,12 +4,15 @@ import { instanceProfileNotVisible } from './iamVisibility.js';
 import { withClientToken } from './idempotency.js';
 import {
   createInfrastructureConfigurationShape,
+  deleteInfrastructureConfigurationShape,
   getInfrastructureConfigurationShape,
   INFRASTRUCTURE_MUTABLE_MEMBERS,
+  listShape,
   updateInfrastructureConfigurationShape,
 } from './imagebuilderShapes.js';
 import type { OperationContext, OperationDefinition } from './operation.js';
-import type { JsonObject } from './state.js';
+import { pageOf } from './paging.js';
+import type { InfrastructureConfigurationRecord, JsonObject, TagMap } from './state.js';
 import type { Shape } from './validation.js';
 
 /**
@@ -52,7 +55,7 @@ function checkPlacement(input: JsonObject): void {
 }
 
 /** The ARN is unknown: answered with the model's ResourceNotFoundException (404), see README. */
-function notFound(arn: string): ServiceError {
+export function notFound(arn: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', `The resource '${arn}' does not exist.`);
 }
 
@@ -150,11 +153,164 @@ export const getInfrastructureConfiguration: OperationDefinition = {
         name: record.name,
         ...record.mutable,
         dateCreated: record.dateCreated,
-        ...(record.dateUpdated === undefined ? {} : { dateUpdated: record.dateUpdated }),
-        ...(record.tags === undefined || Object.keys(record.tags).length === 0
-          ? {}
-          : { tags: record.tags }),
+        ...datesOf(record),
+        ...tagsOf(record.tags),
       },
     };
   },
 };
+
+/** `dateCreated`, and `dateUpdated` once the resource was updated. */
+export function datesOf(record: { dateCreated: string; dateUpdated?: string }): JsonObject {
+  return {
+    dateCreated: record.dateCreated,
+    ...(record.dateUpdated === undefined ? {} : { dateUpdated: record.dateUpdated }),
+  };
+}
+
+/** `{tags}` when there are any: the model's TagMap holds 1 to 50 entries. */
+export function tagsOf(tags: TagMap | undefined): JsonObject {
+  return tags === undefined || Object.keys(tags).length === 0 ? {} : { tags };
+}
+
+/**
+ * The `name` filter, the one these List operations document: a resource matches when its name
+ * equals one of the values (case-sensitive); several filters must all match. Other filter names
+ * and a filter without values are refused with InvalidRequestException.
+ */
+function nameFilter(filters: JsonObject[] | undefined): (name: string) => boolean {
+  const sets = (filters ?? []).map((filter) => {
+    if (filter.name !== 'name') {
+      throw new ServiceError(
+        'InvalidRequestException',
+        `The filter name '${String(filter.name)}' is not supported. Supported filter names: name.`,
+      );
+    }
+    if (!Array.isArray(filter.values)) {
+      throw new ServiceError('InvalidRequestException', "The filter 'name' requires values.");
+    }
+    return new Set<unknown>(filter.values);
+  });
+  return (name) => sets.every((values) => values.has(name));
+}
+
+/** A page size of 25 (RestrictedInteger's maximum) unless `maxResults` says otherwise. */
+const DEFAULT_PAGE_SIZE = 25;
+
+/**
+ * A paginated Image Builder List operation over `records` (`@paginated`: nextToken in and out,
+ * items in `itemsMember`, page size maxResults), in ARN order, filtered by name. A token that
+ * does not decode, or comes from a request with other filters, fails with
+ * InvalidPaginationTokenException.
+ */
+export function listOperation<R extends { arn: string; name: string }>(
+  name: string,
+  itemsMember: string,
+  records: (context: OperationContext) => Iterable<R>,
+  summarize: (record: R) => JsonObject,
+): OperationDefinition {
+  return {
+    name,
+    shape: listShape,
+    run(input, context) {
+      const filters = input.filters as JsonObject[] | undefined;
+      const matches = nameFilter(filters);
+      const page = pageOf(
+        [...records(context)].filter((record) => matches(record.name)),
+        (record) => record.arn,
+        {
+          scope: { name, filters },
+          pageSize: typeof input.maxResults === 'number' ? input.maxResults : DEFAULT_PAGE_SIZE,
+          nextToken: input.nextToken,
+          invalid: () =>
+            new ServiceError('InvalidPaginationTokenException', 'The nextToken is not valid.'),
+        },
+      );
+      return {
+        requestId: randomUUID(),
+        [itemsMember]: page.items.map(summarize),
+        ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
+      };
+    },
+  };
+}
+
+/** com.amazonaws.imagebuilder#InfrastructureConfigurationSummary: the members it has that are set. */
+function infrastructureSummary(record: InfrastructureConfigurationRecord): JsonObject {
+  const { description, resourceTags, instanceTypes, instanceProfileName, placement } =
+    record.mutable;
+  return {
+    arn: record.arn,
+    name: record.name,
+    ...Object.fromEntries(
+      Object.entries({
+        description,
+        resourceTags,
+        instanceTypes,
+        instanceProfileName,
+        placement,
+      }).filter(([, value]) => value !== undefined),
+    ),
+    ...datesOf(record),
+    ...tagsOf(record.tags),
+  };
+}
+
+export const listInfrastructureConfigurations = listOperation(
+  'ListInfrastructureConfigurations',
+  'infrastructureConfigurationSummaryList',
+  (context) => context.store.infrastructureConfigurations.values(),
+  infrastructureSummary,
+);
+
+/**
+ * Refuses to delete a configuration a stand-in image pipeline (control API) uses, with the
+ * modelled ResourceDependencyException, as Image Builder does for one a pipeline uses.
+ */
+export function checkUnused(context: OperationContext, arn: string): void {
+  const users = [...context.store.pipelines.values()]
+    .filter(
+      (pipeline) =>
+        pipeline.infrastructureConfigurationArn === arn ||
+        pipeline.distributionConfigurationArn === arn,
+    )
+    .map((pipeline) => pipeline.arn);
+  if (users.length > 0) {
+    throw new ServiceError(
+      'ResourceDependencyException',
+      `The resource '${arn}' cannot be deleted because it is used by: ${users.join(', ')}.`,
+    );
+  }
+}
+
+/**
+ * Deletes a configuration: ResourceNotFoundException (404) for an unknown ARN, as Get and Update,
+ * ResourceDependencyException while a pipeline uses it. Answers with the requestId and the ARN.
+ * The model gives Delete no clientToken: deleting again answers ResourceNotFoundException.
+ */
+export function deleteOperation(
+  name: string,
+  shape: Shape,
+  arnMember: string,
+  records: (context: OperationContext) => Map<string, unknown>,
+): OperationDefinition {
+  return {
+    name,
+    shape,
+    run(input, context) {
+      const arn = String(input[arnMember]);
+      const store = records(context);
+      if (!store.has(arn)) throw notFound(arn);
+      checkUnused(context, arn);
+      store.delete(arn);
+      return { requestId: randomUUID(), [arnMember]: arn };
+    },
+  };
+}
+
+export const deleteInfrastructureConfiguration = deleteOperation(
+  'DeleteInfrastructureConfiguration',
+  deleteInfrastructureConfigurationShape,
+  'infrastructureConfigurationArn',
+  (context) => context.store.infrastructureConfigurations,
+);

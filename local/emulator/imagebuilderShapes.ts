@@ -26,6 +26,13 @@ const infrastructureConfigurationArn: Shape = {
   type: 'string',
   pattern: INFRASTRUCTURE_CONFIGURATION_ARN_PATTERN,
 };
+export const DISTRIBUTION_CONFIGURATION_ARN_PATTERN = pattern(
+  '^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$',
+);
+/** com.amazonaws.imagebuilder#ImageBuilderArn, verbatim. */
+export const IMAGE_BUILDER_ARN_PATTERN = pattern(
+  String.raw`^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):(?:image-recipe|container-recipe|infrastructure-configuration|distribution-configuration|component|image|image-pipeline|lifecycle-policy|workflow\/(?:build|test|distribution))/[a-z0-9-_]+(?:/(?:(?:x|[0-9]+)\.(?:x|[0-9]+)\.(?:x|[0-9]+))(?:/[0-9]+)?)?$`,
+);
 const tagKey: Shape = {
   type: 'string',
   min: 1,
@@ -88,3 +95,41 @@ export const updateInfrastructureConfigurationShape = structure(
 export const getInfrastructureConfigurationShape = structure({ infrastructureConfigurationArn }, [
   'infrastructureConfigurationArn',
 ]);
+
+/** com.amazonaws.imagebuilder#FilterList (ListInfrastructureConfigurations and the like). */
+const filterList: Shape = {
+  type: 'list',
+  min: 1,
+  max: 10,
+  member: structure({
+    name: { type: 'string', pattern: pattern('^[a-zA-Z]{1,1024}$') },
+    values: {
+      type: 'list',
+      min: 1,
+      max: 10,
+      member: { type: 'string', pattern: pattern('^[0-9a-zA-Z./_ :,{}"-]{1,1024}$') },
+    },
+  }),
+};
+
+/** Input of the paginated List* operations: filters, maxResults (RestrictedInteger), nextToken. */
+export const listShape = structure({
+  filters: filterList,
+  maxResults: { type: 'integer', min: 1, max: 25 },
+  nextToken: { type: 'string', min: 1, max: 65535 },
+});
+
+export const deleteInfrastructureConfigurationShape = getInfrastructureConfigurationShape;
+
+const resourceArn: Shape = { type: 'string', pattern: IMAGE_BUILDER_ARN_PATTERN };
+
+/** com.amazonaws.imagebuilder#ListTagsForResourceRequest (`resourceArn` is the URI label). */
+export const listTagsForResourceShape = structure({ resourceArn }, ['resourceArn']);
+
+export const tagResourceShape = structure({ resourceArn, tags: tagMap }, ['resourceArn', 'tags']);
+
+/** `tagKeys` comes from the query string (`?tagKeys=a&tagKeys=b`). */
+export const untagResourceShape = structure(
+  { resourceArn, tagKeys: { type: 'list', member: tagKey, min: 1, max: 50 } },
+  ['resourceArn', 'tagKeys'],
+);

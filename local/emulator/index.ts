@@ -6,8 +6,15 @@ import type { EmulatorRuntime } from './operation.js';
 import { createEmulatorServer } from './server.js';
 import { ResourceStore } from './state.js';
 
-export type { BuilderFate, ResourceError, StateChangeReason } from './builderFates.js';
-export type { CallRecord, ServiceName } from './callLog.js';
+export type {
+  BuilderBehaviour,
+  BuilderFate,
+  DeleteFate,
+  ResourceError,
+  StateChangeReason,
+  StopFate,
+} from './builderFates.js';
+export type { CallAccess, CallRecord, ServiceName } from './callLog.js';
 export type { Fault } from './faults.js';
 export type { HiddenIam } from './iamVisibility.js';
 
@@ -22,6 +29,12 @@ export interface EmulatorOptions {
   accountId?: string;
   /** An AppStream image builder turns PENDING -> RUNNING after this long; default 2000. */
   appstreamReadyDelayMs?: number;
+  /** STOPPING -> STOPPED after StopImageBuilder; default `appstreamReadyDelayMs`. */
+  appstreamStopDelayMs?: number;
+  /** PENDING -> RUNNING after StartImageBuilder; default `appstreamReadyDelayMs`. */
+  appstreamStartDelayMs?: number;
+  /** DELETING -> gone after DeleteImageBuilder; default `appstreamReadyDelayMs`. */
+  appstreamDeleteDelayMs?: number;
 }
 
 export interface RunningEmulator {
@@ -33,12 +46,18 @@ export interface RunningEmulator {
 /** Starts a wire-level stand-in for EC2 Image Builder (restJson1) and AppStream 2.0 (awsJson1_1). */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
+  const readyDelayMs = options.appstreamReadyDelayMs ?? 2000;
   const runtime: EmulatorRuntime = {
     context: {
       store: new ResourceStore(),
       region: options.region ?? 'us-east-1',
       accountId: options.accountId ?? '000000000000',
-      appstreamReadyDelayMs: options.appstreamReadyDelayMs ?? 2000,
+      appstreamReadyDelayMs: readyDelayMs,
+      appstreamTransitionDelaysMs: {
+        stop: options.appstreamStopDelayMs ?? readyDelayMs,
+        start: options.appstreamStartDelayMs ?? readyDelayMs,
+        delete: options.appstreamDeleteDelayMs ?? readyDelayMs,
+      },
       iam: new IamVisibility(),
       now: () => new Date(),
     },

@@ -16,6 +16,9 @@ const emulator = await startEmulator({
   region: process.env.AWS_REGION || undefined,
   accountId: process.env.EMULATOR_ACCOUNT_ID || undefined,
   appstreamReadyDelayMs: numberFromEnv('EMULATOR_APPSTREAM_READY_DELAY_MS'),
+  appstreamStopDelayMs: numberFromEnv('EMULATOR_APPSTREAM_STOP_DELAY_MS'),
+  appstreamStartDelayMs: numberFromEnv('EMULATOR_APPSTREAM_START_DELAY_MS'),
+  appstreamDeleteDelayMs: numberFromEnv('EMULATOR_APPSTREAM_DELETE_DELAY_MS'),
 });
 console.log(`image-provisioner emulator listening on ${emulator.endpoint}`);
 

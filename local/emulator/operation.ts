@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { TransitionKind } from './builderLifecycle.js';
 import type { CallLog, ServiceName } from './callLog.js';
 import { ServiceError, sendAwsJsonError, sendRestJsonError } from './errors.js';
 import { CONNECTION_RESET, type FaultStore } from './faults.js';
@@ -12,6 +13,8 @@ export interface OperationContext {
   region: string;
   accountId: string;
   appstreamReadyDelayMs: number;
+  /** How long STOPPING, PENDING (after a start) and DELETING last unless a fate says otherwise. */
+  appstreamTransitionDelaysMs: Readonly<Record<TransitionKind, number>>;
   /** Instance profiles and roles the services cannot see yet. */
   iam: IamVisibility;
   now: () => Date;

@@ -1,13 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CONTROL_PREFIX, handleControl } from './control.js';
 import { sendCborError } from './errors.js';
-import { parseJson, readBody } from './http.js';
-import { awsJson1_1, type EmulatorRuntime, invokeOperation, restJson1 } from './operation.js';
+import { type ParsedJson, parseJson, readBody } from './http.js';
+import {
+  awsJson1_1,
+  type EmulatorRuntime,
+  invokeOperation,
+  type OperationDefinition,
+  restJson1,
+} from './operation.js';
 import {
   APPSTREAM_OPERATIONS,
   APPSTREAM_TARGET_PREFIX,
   CBOR_PATH,
   IMAGEBUILDER_ROUTES,
+  IMAGEBUILDER_TAG_ROUTES,
+  IMAGEBUILDER_TAGS_PREFIX,
 } from './routes.js';
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -70,8 +78,8 @@ async function route(req: IncomingMessage, res: ServerResponse, runtime: Emulato
     return invokeOperation(runtime, awsJson1_1, operation, input, res);
   }
 
-  const ibRoute = IMAGEBUILDER_ROUTES[pathname];
-  if (!ibRoute || ibRoute.method !== req.method) {
+  const ibRoute = imagebuilderRoute(req.method ?? 'GET', pathname);
+  if (!ibRoute) {
     const body = parseJson(await readBody(req));
     return rejectUnknown(
       runtime,
@@ -81,11 +89,56 @@ async function route(req: IncomingMessage, res: ServerResponse, runtime: Emulato
       (error, message) => restJson1.sendError(res, error, message),
     );
   }
-  const input =
-    req.method === 'GET'
-      ? { ok: true as const, value: Object.fromEntries(url.searchParams) }
-      : parseJson(await readBody(req));
-  return invokeOperation(runtime, restJson1, ibRoute.operation, input, res);
+  return invokeOperation(runtime, restJson1, ibRoute.operation, await ibRoute.input(req, url), res);
+}
+
+type InputReader = (req: IncomingMessage, url: URL) => Promise<ParsedJson>;
+
+/** restJson1 input: the query string for GET and DELETE (`@httpQuery`), else the JSON body. */
+const queryOrBody: InputReader = async (req, url) =>
+  req.method === 'GET' || req.method === 'DELETE'
+    ? { ok: true, value: Object.fromEntries(url.searchParams) }
+    : parseJson(await readBody(req));
+
+function decodeLabel(label: string): string | undefined {
+  try {
+    return decodeURIComponent(label);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Image Builder operation a method and path name, with how its input is read. */
+function imagebuilderRoute(
+  method: string,
+  pathname: string,
+): { operation: OperationDefinition; input: InputReader } | undefined {
+  const route = IMAGEBUILDER_ROUTES[pathname];
+  if (route) {
+    return route.method === method ? { operation: route.operation, input: queryOrBody } : undefined;
+  }
+  const operation = IMAGEBUILDER_TAG_ROUTES[method];
+  const label = pathname.startsWith(IMAGEBUILDER_TAGS_PREFIX)
+    ? decodeLabel(pathname.slice(IMAGEBUILDER_TAGS_PREFIX.length))
+    : undefined;
+  if (!operation || !label) return undefined;
+  return {
+    operation,
+    input: async (req, url) => {
+      const body: ParsedJson =
+        method === 'POST' ? parseJson(await readBody(req)) : { ok: true, value: {} };
+      if (!body.ok) return body;
+      const tagKeys = url.searchParams.getAll('tagKeys');
+      return {
+        ok: true,
+        value: {
+          ...(body.value as object),
+          resourceArn: label,
+          ...(method === 'DELETE' && tagKeys.length > 0 ? { tagKeys } : {}),
+        },
+      };
+    },
+  };
 }
 
 export function createEmulatorServer(runtime: EmulatorRuntime): Server {

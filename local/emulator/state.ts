@@ -1,34 +1,56 @@
 import type { FateRecord } from './builderFates.js';
+import type { BuilderTransition } from './builderLifecycle.js';
 
 /**
- * In-memory resources of both emulated services, the clientToken memory of Image Builder and the
- * image builder fates.
+ * In-memory resources of both emulated services, the clientToken memory of Image Builder, the
+ * image builder fates and the stand-in image pipelines.
  */
 export type JsonObject = Record<string, unknown>;
+
+/** A TagMap as the services store it (com.amazonaws.imagebuilder#TagMap, com.amazonaws.appstream#Tags). */
+export type TagMap = Record<string, string>;
 
 export interface InfrastructureConfigurationRecord {
   arn: string;
   name: string;
   /** Members that UpdateInfrastructureConfiguration replaces as a whole. */
   mutable: JsonObject;
-  /** As given on create (the model's TagMap has at least one entry); absent when none were. */
-  tags?: Record<string, string>;
+  /** As given on create or by TagResource/UntagResource; absent or empty when it has none. */
+  tags?: TagMap;
   dateCreated: string;
   dateUpdated?: string;
 }
 
 export interface DistributionConfigurationRecord {
   arn: string;
-  input: JsonObject;
+  name: string;
+  /** What UpdateDistributionConfiguration replaces: `description` and `distributions`. */
+  description?: string;
+  distributions: JsonObject[];
+  tags?: TagMap;
   dateCreated: string;
+  dateUpdated?: string;
+}
+
+/**
+ * An image pipeline stand-in (control API only: the emulator has no pipeline operations) that
+ * makes the configurations it names undeletable, as a pipeline using them does in Image Builder.
+ */
+export interface PipelineRecord {
+  name: string;
+  arn: string;
+  infrastructureConfigurationArn?: string;
+  distributionConfigurationArn?: string;
 }
 
 export interface ImageBuilderRecord {
   /** The `ImageBuilder` output structure without `State` (derived from `createdAtMs`). */
   builder: JsonObject;
   createdAtMs: number;
-  /** Stored as AWS does, never returned by CreateImageBuilder/DescribeImageBuilders. */
-  tags?: unknown;
+  /** The latest StopImageBuilder/StartImageBuilder/DeleteImageBuilder; its state wins. */
+  transition?: BuilderTransition;
+  /** Read with ListTagsForResource, never returned by CreateImageBuilder/DescribeImageBuilders. */
+  tags?: TagMap;
   softwaresToInstall?: unknown;
   softwaresToUninstall?: unknown;
 }
@@ -48,6 +70,8 @@ export class ResourceStore {
   public readonly imageBuilders = new Map<string, ImageBuilderRecord>();
   /** Fates set through the control API, keyed by image builder Name (existing or not yet). */
   public readonly builderFates = new Map<string, FateRecord>();
+  /** Stand-in image pipelines set through the control API, keyed by name. */
+  public readonly pipelines = new Map<string, PipelineRecord>();
   private readonly clientTokens = new Map<string, RememberedResponse>();
 
   public recall(operation: string, clientToken: string): RememberedResponse | undefined {
@@ -63,6 +87,7 @@ export class ResourceStore {
     this.distributionConfigurations.clear();
     this.imageBuilders.clear();
     this.builderFates.clear();
+    this.pipelines.clear();
     this.clientTokens.clear();
   }
 }
