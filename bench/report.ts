@@ -262,7 +262,7 @@ ${rssRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
 - Machine: ${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}; load average (1, 5, 15 min) ${report.load.before.map((l) => l.toFixed(2)).join(', ')} before, ${report.load.after.map((l) => l.toFixed(2)).join(', ')} after (now ${loadavg()
     .map((l) => l.toFixed(2))
     .join(', ')}).
-- Node ${nodeVersion} (the \`node\` dev dependency); the project's processes with its deployed \`NODE_OPTIONS\` (${report.nodeOptions ? `\`${report.nodeOptions}\`` : 'none'}), the floor's with none; Lambda's environment (region, credentials, function name, ${report.memorySize} MB).
+- Node ${nodeVersion} (the \`node\` dev dependency); the project's processes with its deployed \`NODE_OPTIONS\` (${report.nodeOptions ? `\`${report.nodeOptions}\`` : 'none'}), the floor's with none; Lambda's environment (region, credentials, function name, ${report.memorySize} MB) and the V8 heap limits Lambda's Node.js runtime derives from the memory (\`bench/processes.ts\`).
 - Packages: ${PACKAGES.map((name) => `${name} ${versionOf(name)}`).join(', ')}.
 - Per pair: one cold start each (import the bundle, one HTTP create); one warm process each of ${report.samples.httpRounds} counted rounds of create, get and replay after warm-up; one warm queue process each of ${report.samples.batchRounds} counted batches of 10 creates. RSS from one process per side of 20,000 invocations, the two run at once.
 - Function output (logs) per HTTP invocation: project ${report.logBytesPerInvocation.project.toFixed(0)} bytes, floor ${report.logBytesPerInvocation.floor.toFixed(0)}.
