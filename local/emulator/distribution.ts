@@ -16,6 +16,7 @@ import {
 } from './imagebuilder.js';
 import type { OperationContext, OperationDefinition } from './operation.js';
 import type { DistributionConfigurationRecord, JsonObject, TagMap } from './state.js';
+import type { Shape } from './validation.js';
 
 /**
  * com.amazonaws.imagebuilder#DistributionConfiguration$timeoutMinutes is required in the output
@@ -47,30 +48,49 @@ function checkCombinations(distributions: JsonObject[]): void {
   }
 }
 
-export const createDistributionConfiguration: OperationDefinition = {
-  name: 'CreateDistributionConfiguration',
-  shape: createDistributionConfigurationShape,
-  run(input, context) {
-    checkCombinations(input.distributions as JsonObject[]);
-    return withClientToken(context, 'CreateDistributionConfiguration', input, () => {
-      const arn = imagebuilderArn(context, 'distribution-configuration', String(input.name));
-      if (context.store.distributionConfigurations.has(arn)) {
-        throw new ServiceError(
-          'ResourceAlreadyExistsException',
-          `The resource '${arn}' already exists.`,
-        );
-      }
-      context.store.distributionConfigurations.set(arn, {
-        arn,
-        name: String(input.name),
-        ...replaceable(input),
-        ...(input.tags === undefined ? {} : { tags: input.tags as TagMap }),
-        dateCreated: context.now().toISOString(),
-      });
-      return { clientToken: input.clientToken, distributionConfigurationArn: arn };
+/**
+ * Create and Update handle a request the same way: the cross-field rules first, then under the
+ * clientToken (keyed by the operation name) `write`, answering with the token and the ARN.
+ */
+function distributionConfigurationWrite(
+  name: string,
+  shape: Shape,
+  write: (input: JsonObject, context: OperationContext) => string,
+): OperationDefinition {
+  return {
+    name,
+    shape,
+    run(input, context) {
+      checkCombinations(input.distributions as JsonObject[]);
+      return withClientToken(context, name, input, () => ({
+        clientToken: input.clientToken,
+        distributionConfigurationArn: write(input, context),
+      }));
+    },
+  };
+}
+
+export const createDistributionConfiguration = distributionConfigurationWrite(
+  'CreateDistributionConfiguration',
+  createDistributionConfigurationShape,
+  (input, context) => {
+    const arn = imagebuilderArn(context, 'distribution-configuration', String(input.name));
+    if (context.store.distributionConfigurations.has(arn)) {
+      throw new ServiceError(
+        'ResourceAlreadyExistsException',
+        `The resource '${arn}' already exists.`,
+      );
+    }
+    context.store.distributionConfigurations.set(arn, {
+      arn,
+      name: String(input.name),
+      ...replaceable(input),
+      ...(input.tags === undefined ? {} : { tags: input.tags as TagMap }),
+      dateCreated: context.now().toISOString(),
     });
+    return arn;
   },
-};
+);
 
 /** The members UpdateDistributionConfiguration replaces: `description` and `distributions`. */
 function replaceable(input: JsonObject) {
@@ -91,20 +111,17 @@ function stored(context: OperationContext, arn: string): DistributionConfigurati
  * `dateCreated` are kept, `dateUpdated` is set. clientToken as on create; an unknown ARN is
  * ResourceNotFoundException (404), as UpdateInfrastructureConfiguration.
  */
-export const updateDistributionConfiguration: OperationDefinition = {
-  name: 'UpdateDistributionConfiguration',
-  shape: updateDistributionConfigurationShape,
-  run(input, context) {
-    checkCombinations(input.distributions as JsonObject[]);
-    return withClientToken(context, 'UpdateDistributionConfiguration', input, () => {
-      const arn = String(input.distributionConfigurationArn);
-      const record = stored(context, arn);
-      delete record.description;
-      Object.assign(record, replaceable(input), { dateUpdated: context.now().toISOString() });
-      return { clientToken: input.clientToken, distributionConfigurationArn: arn };
-    });
+export const updateDistributionConfiguration = distributionConfigurationWrite(
+  'UpdateDistributionConfiguration',
+  updateDistributionConfigurationShape,
+  (input, context) => {
+    const arn = String(input.distributionConfigurationArn);
+    const record = stored(context, arn);
+    delete record.description;
+    Object.assign(record, replaceable(input), { dateUpdated: context.now().toISOString() });
+    return arn;
   },
-};
+);
 
 export const getDistributionConfiguration: OperationDefinition = {
   name: 'GetDistributionConfiguration',

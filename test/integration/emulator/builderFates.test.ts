@@ -1,15 +1,10 @@
-import {
-  CreateImageBuilderCommand,
-  DescribeImageBuildersCommand,
-  type ImageBuilder,
-} from '@aws-sdk/client-appstream';
 import { describe, expect, it } from 'vitest';
 import {
-  builderInput,
+  builderHelpers,
   clearBuilderFates,
   deleteBuilderFate,
   listBuilderFates,
-  pollUntil,
+  pause,
   putBuilderFate,
   resetState,
   uniqueName,
@@ -19,34 +14,7 @@ import {
 const READY_DELAY_MS = 100;
 const emulator = useEmulator({ appstreamReadyDelayMs: READY_DELAY_MS });
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function describeBuilder(name: string): Promise<ImageBuilder> {
-  const { ImageBuilders } = await emulator.appstream.send(
-    new DescribeImageBuildersCommand({ Names: [name] }),
-  );
-  const [builder] = ImageBuilders ?? [];
-  if (!builder) throw new Error(`no image builder ${name} described`);
-  return builder;
-}
-
-async function createBuilder(name: string): Promise<void> {
-  await emulator.appstream.send(new CreateImageBuilderCommand(builderInput({ Name: name })));
-}
-
-/** Describes the builder until it reports `state`, keeping every state seen on the way. */
-async function watchUntil(name: string, state: string, timeoutMs = 5_000) {
-  const seen: string[] = [];
-  const builder = await pollUntil(
-    async () => {
-      const current = await describeBuilder(name);
-      seen.push(current.State ?? 'NONE');
-      return current.State === state ? current : undefined;
-    },
-    { timeoutMs, intervalMs: 20 },
-  );
-  return { builder, seen };
-}
+const { describeBuilder, createBuilder, watchUntil } = builderHelpers(emulator);
 
 describe('image builder fates: FAILED', () => {
   it('reports FAILED with the given errors and state change reason', async () => {

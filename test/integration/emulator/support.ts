@@ -1,4 +1,10 @@
-import { AppStreamClient, type CreateImageBuilderCommandInput } from '@aws-sdk/client-appstream';
+import {
+  AppStreamClient,
+  CreateImageBuilderCommand,
+  type CreateImageBuilderCommandInput,
+  DescribeImageBuildersCommand,
+  type ImageBuilder,
+} from '@aws-sdk/client-appstream';
 import {
   CreateInfrastructureConfigurationCommand,
   GetInfrastructureConfigurationCommand,
@@ -72,13 +78,23 @@ export const deleteBuilderFate = (endpoint: string, name: string) =>
 export const listBuilderFates = (endpoint: string) => control(endpoint, 'GET', 'image-builders');
 export const clearBuilderFates = (endpoint: string) =>
   control(endpoint, 'DELETE', 'image-builders');
+export const putPipeline = (endpoint: string, name: string, body: unknown) =>
+  control(endpoint, 'PUT', `pipelines/${encodeURIComponent(name)}`, body);
+export const deletePipeline = (endpoint: string, name: string) =>
+  control(endpoint, 'DELETE', `pipelines/${encodeURIComponent(name)}`);
+export const listPipelines = (endpoint: string) => control(endpoint, 'GET', 'pipelines');
+export const clearPipelines = (endpoint: string) => control(endpoint, 'DELETE', 'pipelines');
 export const hideIam = (endpoint: string, body: unknown) =>
   control(endpoint, 'POST', 'iam/invisible', body);
 export const listHiddenIam = (endpoint: string) => control(endpoint, 'GET', 'iam/invisible');
 export const clearHiddenIam = (endpoint: string) => control(endpoint, 'DELETE', 'iam/invisible');
 
-export async function listCalls(endpoint: string): Promise<CallRecord[]> {
-  const response = await control(endpoint, 'GET', 'calls');
+/** The calls log: every call, or only the reads or the writes (`?access=`). */
+export async function listCalls(
+  endpoint: string,
+  access?: 'read' | 'write',
+): Promise<CallRecord[]> {
+  const response = await control(endpoint, 'GET', access ? `calls?access=${access}` : 'calls');
   return (response.body as { calls: CallRecord[] }).calls;
 }
 
@@ -129,8 +145,8 @@ export interface EmulatorHarness {
 /**
  * Registers the hooks every emulator test file needs: start an emulator on a free port and build
  * an Image Builder and an AppStream client on it before all tests, empty the calls log before each
- * test, drop the faults, builder fates and hidden IAM identities after each, destroy the clients
- * and close the emulator after all.
+ * test, drop the faults, builder fates, stand-in pipelines and hidden IAM identities after each,
+ * destroy the clients and close the emulator after all.
  */
 export function useEmulator(options: Omit<EmulatorOptions, 'port'> = {}): EmulatorHarness {
   let running:
@@ -158,6 +174,7 @@ export function useEmulator(options: Omit<EmulatorOptions, 'port'> = {}): Emulat
     const { endpoint } = started().emulator;
     await clearFaults(endpoint);
     await clearBuilderFates(endpoint);
+    await clearPipelines(endpoint);
     await clearHiddenIam(endpoint);
   });
 
@@ -211,3 +228,39 @@ export const builderInput = (overrides: Partial<CreateImageBuilderCommandInput> 
   ImageName: 'AppStream-WinServer2022-06-17-2024',
   ...overrides,
 });
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creating, describing and watching one image builder by name on the harness's emulator (its
+ * client is read at each call, so this may be called when the test file loads).
+ */
+export function builderHelpers(harness: Pick<EmulatorHarness, 'appstream'>) {
+  const describeBuilder = async (name: string): Promise<ImageBuilder> => {
+    const { ImageBuilders } = await harness.appstream.send(
+      new DescribeImageBuildersCommand({ Names: [name] }),
+    );
+    const [builder] = ImageBuilders ?? [];
+    if (!builder) throw new Error(`no image builder ${name} described`);
+    return builder;
+  };
+  return {
+    describeBuilder,
+    createBuilder: async (name: string): Promise<void> => {
+      await harness.appstream.send(new CreateImageBuilderCommand(builderInput({ Name: name })));
+    },
+    /** Describes the builder until it reports `state`, keeping every state seen on the way. */
+    watchUntil: async (name: string, state: string, timeoutMs = 5_000) => {
+      const seen: string[] = [];
+      const builder = await pollUntil(
+        async () => {
+          const current = await describeBuilder(name);
+          seen.push(current.State ?? 'NONE');
+          return current.State === state ? current : undefined;
+        },
+        { timeoutMs, intervalMs: 20 },
+      );
+      return { builder, seen };
+    },
+  };
+}
