@@ -124,10 +124,8 @@ const callsOf = async (side: Side, fn: 'http' | 'queue', settings: object) => {
   const run = await warm(side, fn, { ...settings, rounds: 1, warmupRounds: 0 });
   failed(side, fn, run.result.failures);
   const requests = stub.takeRequests();
-  (requestBytes[fn] ??= { project: 0, floor: 0 })[side] = requests.reduce(
-    (sum, request) => sum + request.bytes,
-    0,
-  );
+  const bytes = requests.reduce((sum, request) => sum + request.bytes, 0);
+  requestBytes[fn] = { project: 0, floor: 0, ...requestBytes[fn], [side]: bytes };
   const calls = requests.map((request) => request.call);
   // The records of a batch run at once: their calls interleave in any order.
   return fn === 'queue' ? calls.sort() : calls;
