@@ -5,8 +5,8 @@ import {
   updateDistributionConfigurationShape,
 } from './distributionShapes.js';
 import { ServiceError } from './errors.js';
-import { withClientToken } from './idempotency.js';
 import {
+  configurationWrite,
   datesOf,
   deleteOperation,
   imagebuilderArn,
@@ -48,27 +48,19 @@ function checkCombinations(distributions: JsonObject[]): void {
   }
 }
 
-/**
- * Create and Update handle a request the same way: the cross-field rules first, then under the
- * clientToken (keyed by the operation name) `write`, answering with the token and the ARN.
- */
-function distributionConfigurationWrite(
+/** The duplicate-Region and fast-launch rules first, then the write under the clientToken. */
+const distributionConfigurationWrite = (
   name: string,
   shape: Shape,
   write: (input: JsonObject, context: OperationContext) => string,
-): OperationDefinition {
-  return {
+) =>
+  configurationWrite(
     name,
     shape,
-    run(input, context) {
-      checkCombinations(input.distributions as JsonObject[]);
-      return withClientToken(context, name, input, () => ({
-        clientToken: input.clientToken,
-        distributionConfigurationArn: write(input, context),
-      }));
-    },
-  };
-}
+    'distributionConfigurationArn',
+    (input) => checkCombinations(input.distributions as JsonObject[]),
+    write,
+  );
 
 export const createDistributionConfiguration = distributionConfigurationWrite(
   'CreateDistributionConfiguration',

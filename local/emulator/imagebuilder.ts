@@ -68,30 +68,47 @@ function checkInstanceProfile(input: JsonObject, context: OperationContext): voi
 }
 
 /**
- * Create and Update handle a request the same way: placement rules first, then under the
- * clientToken (keyed by the operation name) the instance profile check and `write`, answering
- * with the token and the ARN `write` returns. A replay answers before the profile is checked.
+ * The configuration writes (Create and Update of both kinds) handle a request the same way: the
+ * rules `check` applies first, then under the clientToken (keyed by the operation name) `write`,
+ * answering with the token and the ARN `write` returns under `arnMember`. A replay answers before
+ * `write` runs (so before its own checks).
  */
-function infrastructureConfigurationWrite(
+export function configurationWrite(
   name: string,
   shape: Shape,
+  arnMember: string,
+  check: (input: JsonObject) => void,
   write: (input: JsonObject, context: OperationContext) => string,
 ): OperationDefinition {
   return {
     name,
     shape,
     run(input, context) {
-      checkPlacement(input);
-      return withClientToken(context, name, input, () => {
-        checkInstanceProfile(input, context);
-        return {
-          clientToken: input.clientToken,
-          infrastructureConfigurationArn: write(input, context),
-        };
-      });
+      check(input);
+      return withClientToken(context, name, input, () => ({
+        clientToken: input.clientToken,
+        [arnMember]: write(input, context),
+      }));
     },
   };
 }
+
+/** Placement rules first; the instance profile is checked when the write runs. */
+const infrastructureConfigurationWrite = (
+  name: string,
+  shape: Shape,
+  write: (input: JsonObject, context: OperationContext) => string,
+) =>
+  configurationWrite(
+    name,
+    shape,
+    'infrastructureConfigurationArn',
+    checkPlacement,
+    (input, context) => {
+      checkInstanceProfile(input, context);
+      return write(input, context);
+    },
+  );
 
 export const createInfrastructureConfiguration = infrastructureConfigurationWrite(
   'CreateInfrastructureConfiguration',
