@@ -12,6 +12,7 @@ import { mapStackTracesOfBundle } from './aws/sourceMaps.js';
 import type { FlushableMetrics } from './basics/metrics.js';
 import { createSqsMessageDelay, type MessageDelay } from './channels/messageDelay.js';
 import { type Config, ConfigError } from './config.js';
+import { adoptableIn } from './guardrails/adoptable.js';
 import { createGuardrails } from './guardrails/evaluate.js';
 import { createDynamoLedger } from './ledger/dynamoLedger.js';
 import type { RequestLedger } from './ledger/record.js';
@@ -86,6 +87,8 @@ export const createHttpApp = (config: Config, overrides: AppOverrides = {}): Htt
   const ledger = ledgerOf(config, clients);
   const pipeline = createPipeline({
     clients,
+    // The stage's identity (its outcomes' source) marks what it creates; the policy, what it adopts.
+    ownership: { owner: config.outcomeSource, adoptable: adoptableIn(config.guardrails) },
     ledger,
     idempotency,
     logger,

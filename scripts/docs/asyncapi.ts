@@ -6,7 +6,7 @@ import {
   succeededOutcomeExample,
 } from './examples.js';
 import { COMPONENT_PREFIX, type JsonSchema } from './jsonSchema.js';
-import { OPERATION_NAMES, readinessEvents } from './shapes.js';
+import { followedBy, OPERATION_NAMES, readinessEvents } from './shapes.js';
 
 /*
  * AsyncAPI 3.0 of the two channels portals use: the request queue (one message per operation)
@@ -20,14 +20,19 @@ const messageRef = (name: string) => ({ $ref: `#/components/messages/${name}` })
 const OPERATION_VALUES = [...OPERATION_NAMES, 'Unknown'];
 
 /** The SNS message attributes of an event, with the values this event carries. */
-const attributes = (values: { operation?: string; status?: string; event: string }) => ({
+const attributes = (values: {
+  operation?: string | readonly string[];
+  status?: string;
+  event: string;
+}) => ({
   type: 'object',
   description:
     'SNS message attributes (DataType String): what subscription filter policies match on.',
   properties: {
-    operation: values.operation
-      ? { type: 'string', const: values.operation }
-      : { type: 'string', enum: OPERATION_VALUES },
+    operation:
+      typeof values.operation === 'string'
+        ? { type: 'string', const: values.operation }
+        : { type: 'string', enum: values.operation ?? OPERATION_VALUES },
     channel: { type: 'string', enum: ['http', 'sqs'] },
     event: { type: 'string', const: values.event },
     ...(values.status ? { status: { type: 'string', const: values.status } } : {}),
@@ -35,6 +40,15 @@ const attributes = (values: { operation?: string; status?: string; event: string
   required: ['operation', 'channel', 'event', ...(values.status ? ['status'] : [])],
   additionalProperties: false,
 });
+
+/** When each follow-through event comes. */
+const FOLLOW_THROUGH: Readonly<Record<string, string>> = {
+  ImageBuilderReady: 'the builder is RUNNING',
+  ImageBuilderStopped: 'the builder is STOPPED',
+  ImageBuilderDeleted: 'DescribeImageBuilders no longer finds the builder',
+  ImageBuilderFailed: 'the builder will not reach the state the request asked for by itself',
+  ImageBuilderWaitTimedOut: 'the wait timed out before the builder got there',
+};
 
 const FAILURE_FILTER = { status: ['FAILED'] };
 const READINESS_FILTER = { event: Object.keys(readinessEvents) };
@@ -91,21 +105,23 @@ export const asyncApiDocument = (components: Record<string, JsonSchema>, version
     };
   }
   for (const event of Object.keys(readinessEvents)) {
+    const names = followedBy.get(event) ?? [];
+    const [first = 'CreateImageBuilder'] = names;
     outcomeMessages[event] = {
       name: event,
       title: `${event} (follow-through)`,
-      summary:
-        'One more event after a successful CreateImageBuilder, once the builder is RUNNING, will not become so, or the wait timed out. It carries no `status` attribute.',
+      summary: `One more event after a successful ${names.join(', ')}: ${FOLLOW_THROUGH[event] ?? 'the builder reached the state the request asked for'}. It carries no \`status\` attribute.`,
       contentType: 'application/json',
-      headers: attributes({ operation: 'CreateImageBuilder', event }),
+      headers: attributes({ operation: names, event }),
       payload: ref(`${event}Event`),
       examples: [
         {
           name: event,
-          headers: { operation: 'CreateImageBuilder', channel: 'sqs', event },
+          headers: { operation: first, channel: 'sqs', event },
           payload: readinessEventExample(
             event,
-            readinessEventId('CreateImageBuilder', '7f1c2a4e-portal-req-0001', event),
+            readinessEventId(first, '7f1c2a4e-portal-req-0001', event),
+            first,
           ),
         },
       ],
@@ -129,7 +145,7 @@ export const asyncApiDocument = (components: Record<string, JsonSchema>, version
       title: 'image-provisioner events',
       version,
       description:
-        'The request queue portals send to, and the outcomes topic they subscribe to. Every queue message announces one outcome; every completed write (HTTP or queue) announces one; a created image builder announces one more follow-through event. A redelivered event carries the same `id`: drop copies by id. Payloads are the JSON Schemas of docs/schemas/ (2020-12).',
+        'The request queue portals send to, and the outcomes topic they subscribe to. Every queue message announces one outcome; every completed write (HTTP or queue) announces one; a created, stopped, started or deleted image builder announces one more follow-through event. A redelivered event carries the same `id`: drop copies by id. Payloads are the JSON Schemas of docs/schemas/ (2020-12).',
     },
     defaultContentType: 'application/json',
     channels: {

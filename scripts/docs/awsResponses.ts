@@ -6,7 +6,12 @@ import type { OperationName } from '../../src/operations/index.js';
  * them (AWS is their source of truth). Shapes as in the models, output side
  * (com.amazonaws.imagebuilder#CreateInfrastructureConfigurationResponse,
  * #UpdateInfrastructureConfigurationResponse, #GetInfrastructureConfigurationResponse,
- * #CreateDistributionConfigurationResponse; com.amazonaws.appstream#CreateImageBuilderResult).
+ * #CreateDistributionConfigurationResponse, #ListInfrastructureConfigurationsResponse,
+ * #DeleteInfrastructureConfigurationResponse, #ListDistributionConfigurationsResponse,
+ * #GetDistributionConfigurationResponse, #UpdateDistributionConfigurationResponse,
+ * #DeleteDistributionConfigurationResponse; com.amazonaws.appstream#CreateImageBuilderResult,
+ * #DescribeImageBuildersResult, #StopImageBuilderResult, #StartImageBuilderResult,
+ * #DeleteImageBuilderResult).
  * Objects stay open and enums are plain strings: AWS adds members and values, and the service
  * passes them on unchanged.
  */
@@ -107,6 +112,57 @@ const ImageBuilder = z.looseObject({
   DisableIMDSV1: z.optional(z.boolean()),
 });
 
+/** com.amazonaws.imagebuilder#InfrastructureConfigurationSummary. */
+const InfrastructureConfigurationSummary = z.looseObject({
+  arn: optionalText,
+  name: optionalText,
+  description: optionalText,
+  dateCreated: optionalText,
+  dateUpdated: optionalText,
+  resourceTags: tags,
+  tags,
+  instanceTypes: list,
+  instanceProfileName: optionalText,
+  placement: InfrastructureConfiguration.shape.placement,
+});
+
+/** com.amazonaws.imagebuilder#DistributionConfigurationSummary. */
+const DistributionConfigurationSummary = z.looseObject({
+  arn: optionalText,
+  name: optionalText,
+  description: optionalText,
+  dateCreated: optionalText,
+  dateUpdated: optionalText,
+  tags,
+  regions: list,
+});
+
+/** com.amazonaws.imagebuilder#DistributionConfiguration: `distributions` as AWS holds them. */
+const DistributionConfiguration = z.looseObject({
+  arn: optionalText,
+  name: optionalText,
+  description: optionalText,
+  distributions: z.optional(z.array(z.looseObject({ region: text }))),
+  timeoutMinutes: z.optional(z.int()),
+  dateCreated: optionalText,
+  dateUpdated: optionalText,
+  tags,
+});
+
+/** A page of an Image Builder list. */
+const page = (member: string, item: z.ZodMiniType) =>
+  z.looseObject({
+    requestId: optionalText,
+    [member]: z.optional(z.array(item)),
+    nextToken: optionalText,
+  });
+
+/** What AppStream answers for a builder it stopped, started or deletes. */
+const oneBuilder = z.looseObject({ ImageBuilder: z.optional(ImageBuilder) });
+
+/** The one builder `GET /image-builders/{name}` answers, of DescribeImageBuilders' list. */
+export const ImageBuilderAnswer = z.looseObject({ ImageBuilder });
+
 export const responseSchemas = {
   CreateInfrastructureConfiguration: writeResponse('infrastructureConfigurationArn'),
   UpdateInfrastructureConfiguration: writeResponse('infrastructureConfigurationArn'),
@@ -114,6 +170,34 @@ export const responseSchemas = {
     requestId: optionalText,
     infrastructureConfiguration: z.optional(InfrastructureConfiguration),
   }),
+  ListInfrastructureConfigurations: page(
+    'infrastructureConfigurationSummaryList',
+    InfrastructureConfigurationSummary,
+  ),
+  DeleteInfrastructureConfiguration: z.looseObject({
+    requestId: optionalText,
+    infrastructureConfigurationArn: optionalText,
+  }),
   CreateDistributionConfiguration: writeResponse('distributionConfigurationArn'),
-  CreateImageBuilder: z.looseObject({ ImageBuilder: z.optional(ImageBuilder) }),
+  ListDistributionConfigurations: page(
+    'distributionConfigurationSummaryList',
+    DistributionConfigurationSummary,
+  ),
+  GetDistributionConfiguration: z.looseObject({
+    requestId: optionalText,
+    distributionConfiguration: z.optional(DistributionConfiguration),
+  }),
+  UpdateDistributionConfiguration: writeResponse('distributionConfigurationArn'),
+  DeleteDistributionConfiguration: z.looseObject({
+    requestId: optionalText,
+    distributionConfigurationArn: optionalText,
+  }),
+  CreateImageBuilder: oneBuilder,
+  DescribeImageBuilders: z.looseObject({
+    ImageBuilders: z.optional(z.array(ImageBuilder)),
+    NextToken: optionalText,
+  }),
+  StopImageBuilder: oneBuilder,
+  StartImageBuilder: oneBuilder,
+  DeleteImageBuilder: oneBuilder,
 } satisfies Record<OperationName, z.ZodMiniObject>;

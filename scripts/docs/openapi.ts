@@ -146,28 +146,74 @@ const pathOf = (routeKey: string) => {
   return { method: method.toLowerCase(), path };
 };
 
-const arnParameter = (route: HttpRoute, requests: Record<string, JsonSchema>) => {
+/** The schema of a request member (an array's item schema for a list member). */
+const memberSchema = (
+  route: HttpRoute,
+  requests: Record<string, JsonSchema>,
+  member: string,
+): JsonSchema => {
   const request = requests[`${route.operation}Request`];
   const properties = request?.properties as Record<string, JsonSchema> | undefined;
-  const schema = route.arnMember ? properties?.[route.arnMember] : undefined;
-  if (!schema) throw new Error(`no ARN member for ${route.operation}`);
+  const schema = properties?.[member];
+  if (!schema) throw new Error(`no member ${member} in ${route.operation}`);
+  return schema;
+};
+
+const PATH_PARAMETERS = {
+  arn: 'The ARN, percent-encoded as one path segment (`encodeURIComponent`); decoded once, so an ARN encoded twice is a 400.',
+  name: "The image builder's name.",
+};
+
+const pathParameter = (route: HttpRoute, requests: Record<string, JsonSchema>) => {
+  const { path } = route;
+  if (!path) throw new Error(`no path member for ${route.operation}`);
+  const schema = memberSchema(route, requests, path.member);
   return {
-    name: 'arn',
+    name: path.parameter,
     in: 'path',
     required: true,
-    description:
-      'The ARN, percent-encoded as one path segment (`encodeURIComponent`); decoded once, so an ARN encoded twice is a 400.',
-    schema,
-    example: httpSample(route.operation).arn,
+    description: PATH_PARAMETERS[path.parameter],
+    schema: path.asList ? (schema.items as JsonSchema) : schema,
+    example: httpSample(route.operation, path).pathValue,
   };
 };
+
+/** The filter on `name`: one value of the model's FilterValue. */
+const filterValueSchema = (filters: JsonSchema): JsonSchema => {
+  const filter = (filters.items ?? {}) as JsonSchema;
+  const values = ((filter.properties ?? {}) as Record<string, JsonSchema>).values ?? {};
+  return (values.items ?? {}) as JsonSchema;
+};
+
+const QUERY_DESCRIPTIONS = {
+  integer: (member: string) => `\`${member}\` of the AWS request: how many items a page holds.`,
+  string: (member: string) =>
+    `\`${member}\` of the AWS request: the page after the one that answered it.`,
+  nameFilter: (member: string) =>
+    `Only the configurations of this name: \`${member}: [{"name": "name", "values": [<name>]}]\` of the AWS request.`,
+};
+
+const queryParameters = (route: HttpRoute, requests: Record<string, JsonSchema>) =>
+  (route.query ?? []).map(({ name, member, kind }) => {
+    const schema = memberSchema(route, requests, member);
+    return {
+      name,
+      in: 'query',
+      required: false,
+      description: `${QUERY_DESCRIPTIONS[kind](member)} A value the model refuses is a 400 at \`/${member}\`${kind === 'nameFilter' ? '`/0/values/0`' : ''}.`,
+      schema: kind === 'nameFilter' ? filterValueSchema(schema) : schema,
+    };
+  });
+
+const OWNERSHIP_NOTE =
+  " The resource is read first: one the service did not create (its ownership tag, `image-provisioner:owner`, of this stage) is refused with 403 PolicyViolationException and nothing is written, unless the stage's guardrails list it under `adoptable`.";
 
 const operationPaths = (components: Record<string, JsonSchema>) =>
   Object.entries(HTTP_ROUTES).map(([routeKey, route]) => {
     const { method, path } = pathOf(routeKey);
     const operation = operations[route.operation];
     const write = operation.kind === 'write';
-    const sample = httpSample(route.operation);
+    const sample = httpSample(route.operation, route.path);
     const successHeaders = {
       ...(write ? { 'Idempotency-Key': componentRef('headers', 'IdempotencyKey') } : {}),
       'X-Correlation-Id': componentRef('headers', 'CorrelationId'),
@@ -177,35 +223,41 @@ const operationPaths = (components: Record<string, JsonSchema>) =>
     const body = bodySchemas[route.operation]
       ? `${route.operation}Body`
       : `${route.operation}Request`;
-    const success = operation.tokenEchoMember
-      ? `${route.operation}Result`
-      : `${route.operation}Response`;
-    const successExample = operation.tokenEchoMember
-      ? {
-          ...awsResponseExamples[route.operation],
-          [operation.tokenEchoMember]: '4fac7d4a-8e97-4aac-9e5d-6d5bcfba9c05',
-        }
-      : awsResponseExamples[route.operation];
+    const success = route.answer
+      ? 'ImageBuilderAnswer'
+      : operation.tokenEchoMember
+        ? `${route.operation}Result`
+        : `${route.operation}Response`;
+    const awsExample = awsResponseExamples[route.operation];
+    const successExample = route.answer
+      ? route.answer(awsExample)
+      : operation.tokenEchoMember
+        ? { ...awsExample, [operation.tokenEchoMember]: '4fac7d4a-8e97-4aac-9e5d-6d5bcfba9c05' }
+        : awsExample;
     return {
       path,
       method,
       value: {
-        operationId: route.operation,
+        // A second route of the same operation answers one resource of its list.
+        operationId: route.answer ? route.operation.replace(/s$/, '') : route.operation,
         summary: `${route.operation} (${operation.service === 'appstream' ? 'AppStream 2.0' : 'EC2 Image Builder'})`,
-        description: write
-          ? `Calls AWS ${route.operation} once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (\`Idempotent-Replayed: true\`).`
-          : `Calls AWS ${route.operation}; answers only the caller.`,
+        description: `${
+          write
+            ? `Calls AWS ${route.operation} once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (\`Idempotent-Replayed: true\`).`
+            : `Calls AWS ${route.operation}; answers only the caller.`
+        }${route.path && write && !route.location ? OWNERSHIP_NOTE : ''}${operation.readiness ? ` Followed through: ${Object.values(operation.readiness.events).join(', ')} (asyncapi.json).` : ''}`,
         tags: [operation.service === 'appstream' ? 'AppStream' : 'Image Builder'],
         parameters: [
-          ...(route.arnMember ? [arnParameter(route, components)] : []),
+          ...(route.path ? [pathParameter(route, components)] : []),
+          ...queryParameters(route, components),
           ...(write ? [componentRef('parameters', 'IdempotencyKey')] : []),
           componentRef('parameters', 'CorrelationId'),
         ],
-        ...(route.bodyless
+        ...(route.body === 'none'
           ? {}
           : {
               requestBody: {
-                required: true,
+                required: route.body !== 'optional',
                 content: {
                   'application/json': {
                     schema: ref(body),
@@ -228,6 +280,14 @@ const operationPaths = (components: Record<string, JsonSchema>) =>
           '400': componentRef('responses', 'ValidationException'),
           '401': componentRef('responses', 'Unauthorized'),
           '403': componentRef('responses', 'Forbidden'),
+          ...(route.answer
+            ? {
+                '404': {
+                  description: 'ResourceNotFoundException: AWS holds no resource of that name.',
+                  content: problemContent('default'),
+                },
+              }
+            : {}),
           ...(write
             ? {
                 '409': componentRef('responses', 'InProgress'),

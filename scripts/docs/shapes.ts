@@ -6,12 +6,22 @@ import {
   CreateDistributionConfigurationInput,
   CreateImageBuilderInput,
   CreateInfrastructureConfigurationInput,
+  DeleteDistributionConfigurationInput,
+  DeleteImageBuilderInput,
+  DeleteInfrastructureConfigurationInput,
+  DescribeImageBuildersInput,
+  GetDistributionConfigurationInput,
   GetInfrastructureConfigurationInput,
+  ListDistributionConfigurationsInput,
+  ListInfrastructureConfigurationsInput,
+  StartImageBuilderInput,
+  StopImageBuilderInput,
+  UpdateDistributionConfigurationInput,
   UpdateInfrastructureConfigurationInput,
 } from '../../src/operations/schemas/index.js';
 import { OUTCOME_EVENT_TYPE, readinessEventType } from '../../src/outcomes/outcome.js';
 import { MAX_TOKEN_LENGTH, TOKEN_CHARACTERS } from '../../src/provisioning/clientToken.js';
-import { responseSchemas } from './awsResponses.js';
+import { ImageBuilderAnswer, responseSchemas } from './awsResponses.js';
 
 /*
  * The shapes of the API documents, as zod/mini schemas registered under the names the documents
@@ -37,8 +47,18 @@ export const requestInputs = {
   CreateInfrastructureConfiguration: CreateInfrastructureConfigurationInput,
   UpdateInfrastructureConfiguration: UpdateInfrastructureConfigurationInput,
   GetInfrastructureConfiguration: GetInfrastructureConfigurationInput,
+  ListInfrastructureConfigurations: ListInfrastructureConfigurationsInput,
+  DeleteInfrastructureConfiguration: DeleteInfrastructureConfigurationInput,
   CreateDistributionConfiguration: CreateDistributionConfigurationInput,
+  ListDistributionConfigurations: ListDistributionConfigurationsInput,
+  GetDistributionConfiguration: GetDistributionConfigurationInput,
+  UpdateDistributionConfiguration: UpdateDistributionConfigurationInput,
+  DeleteDistributionConfiguration: DeleteDistributionConfigurationInput,
   CreateImageBuilder: CreateImageBuilderInput,
+  DescribeImageBuilders: DescribeImageBuildersInput,
+  StopImageBuilder: StopImageBuilderInput,
+  StartImageBuilder: StartImageBuilderInput,
+  DeleteImageBuilder: DeleteImageBuilderInput,
 } satisfies Record<OperationName, z.ZodMiniObject>;
 
 export const OPERATION_NAMES: readonly OperationName[] =
@@ -49,8 +69,18 @@ const byOperation = <T>(make: (name: OperationName) => T): Record<OperationName,
   CreateInfrastructureConfiguration: make('CreateInfrastructureConfiguration'),
   UpdateInfrastructureConfiguration: make('UpdateInfrastructureConfiguration'),
   GetInfrastructureConfiguration: make('GetInfrastructureConfiguration'),
+  ListInfrastructureConfigurations: make('ListInfrastructureConfigurations'),
+  DeleteInfrastructureConfiguration: make('DeleteInfrastructureConfiguration'),
   CreateDistributionConfiguration: make('CreateDistributionConfiguration'),
+  ListDistributionConfigurations: make('ListDistributionConfigurations'),
+  GetDistributionConfiguration: make('GetDistributionConfiguration'),
+  UpdateDistributionConfiguration: make('UpdateDistributionConfiguration'),
+  DeleteDistributionConfiguration: make('DeleteDistributionConfiguration'),
   CreateImageBuilder: make('CreateImageBuilder'),
+  DescribeImageBuilders: make('DescribeImageBuilders'),
+  StopImageBuilder: make('StopImageBuilder'),
+  StartImageBuilder: make('StartImageBuilder'),
+  DeleteImageBuilder: make('DeleteImageBuilder'),
 });
 
 export const ClientToken = named(
@@ -88,25 +118,37 @@ export const requestSchemas = byOperation((name) =>
   ),
 );
 
-/** `<Operation>Body`: the HTTP body of a route whose path carries the ARN (the body may omit it). */
+/**
+ * `<Operation>Body`: the HTTP body of a route whose path names the resource (the body may omit
+ * that member).
+ */
 export const bodySchemas = Object.fromEntries(
   Object.values(HTTP_ROUTES).flatMap((route) => {
-    if (!route.arnMember || route.bodyless) return [];
+    const { path } = route;
+    if (!path || route.body === 'none') return [];
     const request = withToken(route.operation);
     const shape: Record<string, z.core.$ZodType> = requestInputs[route.operation].shape;
-    const arn = shape[route.arnMember];
-    if (!arn) throw new Error(`${route.operation} has no member ${route.arnMember}`);
+    const named_ = shape[path.member];
+    if (!named_) throw new Error(`${route.operation} has no member ${path.member}`);
+    const what = path.parameter === 'arn' ? 'ARN' : 'name';
     return [
       [
         route.operation,
         named(
           `${route.operation}Body`,
-          `The ${route.operation} request as the HTTP body: \`${route.arnMember}\` may be left out (the path carries it); if present it must equal the path's ARN.`,
-          z.extend(request, { [route.arnMember]: z.optional(arn) }),
+          `The ${route.operation} request as the HTTP body: \`${path.member}\` may be left out (the path carries it); if present it must equal the path's ${what}.`,
+          z.extend(request, { [path.member]: z.optional(named_) }),
         ),
       ],
     ];
   }),
+);
+
+/** What `GET /image-builders/{name}` answers: the one builder of DescribeImageBuilders' list. */
+export const ImageBuilderAnswerSchema = named(
+  'ImageBuilderAnswer',
+  'The image builder of that name, as DescribeImageBuilders describes it.',
+  ImageBuilderAnswer,
 );
 
 /** `<Operation>Response`: the AWS response, as the service passes it on (JSON, no `$metadata`). */
@@ -360,31 +402,35 @@ export const ImageBuilderView = named(
   }),
 );
 
-/** The follow-through events of every operation that has one, by event name. */
-export const readinessEvents: Record<string, z.ZodMiniObject> = {};
+/** The operations that announce each follow-through event, by event name. */
+export const followedBy = new Map<string, OperationName[]>();
 for (const name of OPERATION_NAMES) {
-  const readiness = operations[name].readiness;
-  if (!readiness) continue;
-  for (const event of Object.values(readiness.events)) {
-    readinessEvents[event] = named(
-      `${event}Event`,
-      `Follow-through of ${name}: ${event}.`,
-      cloudEvent(
-        readinessEventType(event),
-        z.strictObject({
-          operation: z.literal(name),
-          clientToken: ClientToken,
-          ...caller,
-          event: z.literal(event),
-          resource: z.optional(ImageBuilderView),
-          resourceLocation: z.optional(
-            described(
-              "Set instead of `resource` when the event would exceed SNS's 256 KiB: the status lookup's path.",
-              z.string(),
-            ),
-          ),
-        }),
-      ),
-    );
+  for (const event of Object.values(operations[name].readiness?.events ?? {})) {
+    followedBy.set(event, [...(followedBy.get(event) ?? []), name]);
   }
+}
+
+/** The follow-through events, by event name, each of the operations that announce it. */
+export const readinessEvents: Record<string, z.ZodMiniObject> = {};
+for (const [event, names] of followedBy) {
+  readinessEvents[event] = named(
+    `${event}Event`,
+    `Follow-through of ${names.join(', ')}: ${event}.`,
+    cloudEvent(
+      readinessEventType(event),
+      z.strictObject({
+        operation: z.enum(names),
+        clientToken: ClientToken,
+        ...caller,
+        event: z.literal(event),
+        resource: z.optional(ImageBuilderView),
+        resourceLocation: z.optional(
+          described(
+            "Set instead of `resource` when the event would exceed SNS's 256 KiB: the status lookup's path.",
+            z.string(),
+          ),
+        ),
+      }),
+    ),
+  );
 }

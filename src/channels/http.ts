@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isRecord } from '../basics/records.js';
+import { resourceNotFoundError } from '../operations/errors.js';
 import type { RequestLookup } from '../provisioning/lookup.js';
 import type { Pipeline, ProvisioningResult } from '../provisioning/pipeline.js';
 import { runInTime } from './deadline.js';
@@ -18,6 +19,9 @@ interface HttpChannelDependencies extends EntryDependencies {
   lookup: RequestLookup;
   config: Pick<ChannelSettings, 'maxRequestBytes'>;
 }
+
+/** A read of one resource that AWS answered with none. */
+const NOTHING_FOUND = 'AWS holds no resource of that name.';
 
 const NOT_FINISHED_IN_TIME =
   'The request did not finish in time. Retry with the same clientToken: it is not carried out twice.';
@@ -57,7 +61,11 @@ const toResponse = (
     if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
     return problemResponse(toProblem(result.error, requestId), headers);
   }
-  const body = successBody(result);
+  const answered = route.answer ? route.answer(successBody(result)) : successBody(result);
+  if (!answered) {
+    return problemResponse(toProblem(resourceNotFoundError(NOTHING_FOUND), requestId), headers);
+  }
+  const body = answered;
   const location = route.location?.(body);
   if (headerSafe(location)) headers.location = location;
   return json(route.successStatus, body, { 'content-type': 'application/json', ...headers });

@@ -54,6 +54,15 @@ const parseBody = (event: APIGatewayProxyEventV2, maxBytes: number): ParsedBody 
   }
 };
 
+/** The body a route reads: none, one if sent, or one it requires. */
+const bodyOf = (event: APIGatewayProxyEventV2, route: HttpRoute, maxBytes: number): ParsedBody => {
+  if (route.body === 'none') return { body: undefined, errors: [] };
+  if (route.body === 'optional' && (typeof event.body !== 'string' || event.body === '')) {
+    return { body: undefined, errors: [] };
+  }
+  return parseBody(event, maxBytes);
+};
+
 /** The X-Correlation-Id header when it is well formed, with the error when it is not. */
 const correlationIdOf = (
   event: APIGatewayProxyEventV2,
@@ -81,12 +90,11 @@ export const toProvisioningRequest = (
   { maxRequestBytes }: Pick<ChannelSettings, 'maxRequestBytes'>,
   remainingTimeMs: number,
 ): ProvisioningRequest => {
-  const parsed: ParsedBody = route.bodyless
-    ? { body: undefined, errors: [] }
-    : parseBody(event, maxRequestBytes);
+  const parsed: ParsedBody = bodyOf(event, route, maxRequestBytes);
   // API Gateway hands path parameters over percent-decoded: decoding again would turn `%253A`
   // into `:` and let an ARN through that the path did not carry.
-  const built = buildInput(route, parsed.body, event.pathParameters?.arn);
+  const pathValue = route.path && event.pathParameters?.[route.path.parameter];
+  const built = buildInput(route, parsed.body, pathValue, event.queryStringParameters ?? {});
   const { correlationId, errors: headerErrors } = correlationIdOf(event);
   const idempotencyKey = event.headers?.['idempotency-key'];
   const requestedBy = callerOf(event);

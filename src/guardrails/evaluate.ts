@@ -94,15 +94,24 @@ const checkInfrastructure = (f: Findings, input: InfrastructureInput, rules: Rul
   }
 };
 
-const checkDistribution = (
+/** What Create and Update of a distribution configuration both set: where images go. */
+const checkDistributions = (
   f: Findings,
-  input: OperationInput<'CreateDistributionConfiguration'>,
+  input: Pick<OperationInput<'UpdateDistributionConfiguration'>, 'distributions'>,
   policy: GuardrailPolicy,
 ) => {
   const regions = policy.distribution?.regions;
   input.distributions.forEach((distribution, index) => {
     f.allowed(`/distributions/${index}/region`, distribution.region, regions, 'region');
   });
+};
+
+const checkDistribution = (
+  f: Findings,
+  input: OperationInput<'CreateDistributionConfiguration'>,
+  policy: GuardrailPolicy,
+) => {
+  checkDistributions(f, input, policy);
   checkTags(f, 'tags', input.tags, policy.tags);
 };
 
@@ -144,6 +153,9 @@ type GuardrailCheck<Name extends OperationName> = (
   policy: GuardrailPolicy,
 ) => void;
 
+/** A read changes nothing and shares nothing. */
+const noCheck = () => undefined;
+
 /** One check per operation: an operation without an entry here does not compile. */
 export type GuardrailChecks = { readonly [Name in OperationName]: GuardrailCheck<Name> };
 
@@ -155,10 +167,23 @@ export const guardrailChecks: GuardrailChecks = {
   // Tags change through TagResource, which the service does not offer.
   UpdateInfrastructureConfiguration: (findings, input, policy) =>
     checkInfrastructure(findings, input, policy.infrastructure),
-  // A read changes nothing and shares nothing.
-  GetInfrastructureConfiguration: () => undefined,
+  GetInfrastructureConfiguration: noCheck,
+  ListInfrastructureConfigurations: noCheck,
+  // Whose configuration it is, the operation checks on AWS before it deletes (ownership); the
+  // ARN's account, the sharing rules.
+  DeleteInfrastructureConfiguration: noCheck,
   CreateDistributionConfiguration: checkDistribution,
+  ListDistributionConfigurations: noCheck,
+  GetDistributionConfiguration: noCheck,
+  // The same rules as Create but for tags, which Update does not carry.
+  UpdateDistributionConfiguration: checkDistributions,
+  DeleteDistributionConfiguration: noCheck,
   CreateImageBuilder: checkImageBuilder,
+  DescribeImageBuilders: noCheck,
+  // Stop, start and delete set nothing a rule governs; ownership is checked on AWS.
+  StopImageBuilder: noCheck,
+  StartImageBuilder: noCheck,
+  DeleteImageBuilder: noCheck,
 };
 
 /** The stage's guardrails, ready to check requests. */

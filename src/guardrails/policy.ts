@@ -13,6 +13,19 @@ const roleArn = z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+
 /** A name IAM accepts for an instance profile: 1-128 of A-Z a-z 0-9 _+=,.@- */
 const instanceProfileName = z.string().check(z.regex(/^[\w+=,.@-]{1,128}$/));
 
+/**
+ * A resource the service did not create, named for adoption: an Image Builder configuration or
+ * AppStream image builder ARN, or an image builder name; `*` stands for any run of characters and
+ * `?` for one (as in IAM's resource ARNs).
+ */
+const adoptableResource = z
+  .string()
+  .check(
+    z.regex(
+      /^(?:arn:aws[a-z-]*:(?:imagebuilder|appstream):[a-z0-9*?-]+:[0-9*?]{1,12}:(?:infrastructure-configuration|distribution-configuration|image-builder)\/[A-Za-z0-9_.*?-]+|[A-Za-z0-9*?][A-Za-z0-9_.*?-]{0,100})$/,
+    ),
+  );
+
 export const GuardrailPolicy = z.strictObject({
   description: z.optional(z.string()),
   infrastructure: z.optional(
@@ -76,6 +89,11 @@ export const GuardrailPolicy = z.strictObject({
       internetAccess: z.optional(z.boolean()),
     }),
   ),
+  /**
+   * Resources without the service's ownership tag that it may still update, stop, start or
+   * delete. Absent or empty: only what the service created in this stage.
+   */
+  adoptable: z.optional(z.array(adoptableResource)),
   tags: z.optional(
     z.strictObject({
       /** Keys every created resource must carry. */

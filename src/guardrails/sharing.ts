@@ -47,8 +47,23 @@ const DISTRIBUTION = '/distributions/*';
 const snsTopics = (policy: GuardrailPolicy) => policy.infrastructure?.snsTopicArns;
 const AMI = `${DISTRIBUTION}/amiDistributionConfiguration`;
 
+/** Where a distribution configuration sends images: the same members on Create and Update. */
+const DISTRIBUTION_MEMBERS: readonly GovernedMember[] = [
+  { path: `${AMI}/targetAccountIds/*`, rule: 'account' },
+  { path: `${AMI}/kmsKeyId`, rule: 'arnAccount' },
+  { path: `${AMI}/launchPermission/userIds/*`, rule: 'account' },
+  { path: `${AMI}/launchPermission/userGroups/*`, rule: 'publicGroup' },
+  { path: `${AMI}/launchPermission/organizationArns/*`, rule: 'organization' },
+  { path: `${AMI}/launchPermission/organizationalUnitArns/*`, rule: 'organizationalUnit' },
+  { path: `${DISTRIBUTION}/licenseConfigurationArns/*`, rule: 'arnAccount' },
+  { path: `${DISTRIBUTION}/launchTemplateConfigurations/*/accountId`, rule: 'account' },
+  { path: `${DISTRIBUTION}/s3ExportConfiguration/s3Bucket`, rule: 'exportBucket' },
+  { path: `${DISTRIBUTION}/fastLaunchConfigurations/*/accountId`, rule: 'account' },
+  { path: `${DISTRIBUTION}/ssmParameterConfigurations/*/amiAccountId`, rule: 'account' },
+];
+
 /**
- * Every member of the five operations that can share an image or builder outside the account,
+ * Every member of the operations that can share an image or builder outside the account,
  * export it, place it in another account or directory, or open network access. A test walks the
  * request schemas and fails on any such member missing here; the README's "Sharing, export and
  * access" table is this table.
@@ -66,19 +81,18 @@ export const GOVERNED_MEMBERS: { readonly [Name in OperationName]: readonly Gove
     { path: '/placement/hostResourceGroupArn', rule: 'arnAccount' },
   ],
   GetInfrastructureConfiguration: [{ path: '/infrastructureConfigurationArn', rule: 'arnAccount' }],
-  CreateDistributionConfiguration: [
-    { path: `${AMI}/targetAccountIds/*`, rule: 'account' },
-    { path: `${AMI}/kmsKeyId`, rule: 'arnAccount' },
-    { path: `${AMI}/launchPermission/userIds/*`, rule: 'account' },
-    { path: `${AMI}/launchPermission/userGroups/*`, rule: 'publicGroup' },
-    { path: `${AMI}/launchPermission/organizationArns/*`, rule: 'organization' },
-    { path: `${AMI}/launchPermission/organizationalUnitArns/*`, rule: 'organizationalUnit' },
-    { path: `${DISTRIBUTION}/licenseConfigurationArns/*`, rule: 'arnAccount' },
-    { path: `${DISTRIBUTION}/launchTemplateConfigurations/*/accountId`, rule: 'account' },
-    { path: `${DISTRIBUTION}/s3ExportConfiguration/s3Bucket`, rule: 'exportBucket' },
-    { path: `${DISTRIBUTION}/fastLaunchConfigurations/*/accountId`, rule: 'account' },
-    { path: `${DISTRIBUTION}/ssmParameterConfigurations/*/amiAccountId`, rule: 'account' },
+  ListInfrastructureConfigurations: [],
+  DeleteInfrastructureConfiguration: [
+    { path: '/infrastructureConfigurationArn', rule: 'arnAccount' },
   ],
+  CreateDistributionConfiguration: DISTRIBUTION_MEMBERS,
+  ListDistributionConfigurations: [],
+  GetDistributionConfiguration: [{ path: '/distributionConfigurationArn', rule: 'arnAccount' }],
+  UpdateDistributionConfiguration: [
+    { path: '/distributionConfigurationArn', rule: 'arnAccount' },
+    ...DISTRIBUTION_MEMBERS,
+  ],
+  DeleteDistributionConfiguration: [{ path: '/distributionConfigurationArn', rule: 'arnAccount' }],
   CreateImageBuilder: [
     { path: '/ImageArn', rule: 'arnAccount', approvedIn: (policy) => policy.appstream?.imageArns },
     {
@@ -90,6 +104,11 @@ export const GOVERNED_MEMBERS: { readonly [Name in OperationName]: readonly Gove
     { path: '/DomainJoinInfo', rule: 'domainJoin' },
     { path: '/AccessEndpoints/*', rule: 'accessEndpoint' },
   ],
+  // A builder is named, never given by ARN: nothing of another account can be named.
+  DescribeImageBuilders: [],
+  StopImageBuilder: [],
+  StartImageBuilder: [],
+  DeleteImageBuilder: [],
 };
 
 /** The values at `pattern` in `value`, each with its JSON Pointer (`*` stands for every item). */

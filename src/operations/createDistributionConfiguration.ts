@@ -1,5 +1,6 @@
 import { CreateDistributionConfigurationCommand } from '@aws-sdk/client-imagebuilder';
 import { imagebuilderWrite } from './imagebuilderWrite.js';
+import { withOwnerTag } from './ownership.js';
 import { CreateDistributionConfigurationInput } from './schemas/index.js';
 
 export const createDistributionConfiguration = imagebuilderWrite({
@@ -8,4 +9,5 @@ export const createDistributionConfiguration = imagebuilderWrite({
   send: (imagebuilder, input, options) =>
     imagebuilder.send(new CreateDistributionConfigurationCommand(input), options),
   subject: (input, output) => output?.distributionConfigurationArn ?? input.name,
+  owned: (input, ownership) => ({ ...input, tags: withOwnerTag(ownership, input.tags) }),
 });

@@ -6,6 +6,7 @@ import { errorName } from '../basics/errors.js';
 import { ResourceConflictError } from './errors.js';
 import { builderReadiness, describeImageBuilder, matchesRequest } from './existingImageBuilder.js';
 import { defineOperation, responseBody, sendOptions } from './operation.js';
+import { withOwnerTag } from './ownership.js';
 import { CreateImageBuilderInput } from './schemas/index.js';
 
 const builderNameTaken = (cause: unknown) =>
@@ -23,10 +24,11 @@ export const createImageBuilder = defineOperation({
   // AppStream has no token of its own: ours lives only in the request and is never sent.
   tokenMember: 'ClientToken',
   tokenEchoMember: 'ClientToken',
-  execute: async ({ appstream }, input, _clientToken, signal) => {
+  execute: async ({ appstream, ownership }, input, _clientToken, signal) => {
+    const request = { ...input, Tags: withOwnerTag(ownership, input.Tags) };
     try {
       return responseBody(
-        await appstream.send(new CreateImageBuilderCommand(input), sendOptions(signal)),
+        await appstream.send(new CreateImageBuilderCommand(request), sendOptions(signal)),
       );
     } catch (error) {
       if (errorName(error) !== 'ResourceAlreadyExistsException') throw error;

@@ -1,3 +1,5 @@
+import { ProvisioningError } from '../basics/errors.js';
+
 /**
  * AWS already holds a resource under the requested name, configured otherwise than the request
  * asks: sending the request again cannot help.
@@ -12,3 +14,16 @@ export class ResourceConflictError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * AWS holds no resource of that name or ARN: what AWS's own ResourceNotFoundException answers,
+ * for a read that found nothing without AWS saying so (an empty list).
+ */
+export const resourceNotFoundError = (detail: string): ProvisioningError =>
+  new ProvisioningError({
+    code: 'ResourceNotFoundException',
+    status: 404,
+    title: 'AWS rejected the request',
+    detail,
+    retryable: false,
+  });

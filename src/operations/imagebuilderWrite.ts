@@ -1,6 +1,22 @@
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import type * as z from 'zod/mini';
-import { defineOperation, type Jsonified, responseBody, sendOptions } from './operation.js';
+import {
+  defineOperation,
+  type ExecutionContext,
+  type Jsonified,
+  responseBody,
+  sendOptions,
+} from './operation.js';
+import { type OwnedResource, type Ownership, requireOwnership } from './ownership.js';
+
+type Options = { abortSignal?: AbortSignal };
+
+/** A change to a resource that exists: how to read it first, and the member that names it. */
+export interface ExistingResource<Input> {
+  /** JSON Pointer of the member naming the resource: where a refusal points. */
+  path: string;
+  read(imagebuilder: ImagebuilderClient, input: Input, options: Options): Promise<OwnedResource>;
+}
 
 interface ImagebuilderWrite<Name extends string, Input, Output extends { $metadata?: unknown }> {
   name: Name;
@@ -9,14 +25,32 @@ interface ImagebuilderWrite<Name extends string, Input, Output extends { $metada
   send(
     imagebuilder: ImagebuilderClient,
     input: Input & { clientToken: string },
-    options: { abortSignal?: AbortSignal },
+    options: Options,
   ): Promise<Output>;
   subject(input: Input, output?: Jsonified<Omit<Output, '$metadata'>>): string | undefined;
+  /** A create: the request with the ownership tag added to the new resource's tags. */
+  owned?(input: Input, ownership: Ownership): Input;
+  /** A change: the resource is read first and refused unless the service may change it. */
+  existing?: ExistingResource<Input>;
 }
 
 /**
- * An Image Builder write. The clientToken goes to AWS too: Image Builder's own idempotency makes a
- * repeated call with the same token safe.
+ * Reads the resource a change is about and refuses it, before any write, when the service did
+ * not create it and the stage's policy does not let it adopt it.
+ */
+export const checkOwnership = async <Input>(
+  { imagebuilder, ownership }: ExecutionContext,
+  existing: ExistingResource<Input> | undefined,
+  input: Input,
+  options: Options,
+): Promise<void> => {
+  if (!existing) return;
+  requireOwnership(ownership, await existing.read(imagebuilder, input, options), existing.path);
+};
+
+/**
+ * An Image Builder write that takes a clientToken. The token goes to AWS too: Image Builder's own
+ * idempotency makes a repeated call with the same token safe.
  */
 export const imagebuilderWrite = <
   const Name extends string,
@@ -27,6 +61,8 @@ export const imagebuilderWrite = <
   schema,
   send,
   subject,
+  owned,
+  existing,
 }: ImagebuilderWrite<Name, Input, Output>) =>
   defineOperation({
     name,
@@ -34,7 +70,11 @@ export const imagebuilderWrite = <
     kind: 'write',
     schema,
     tokenMember: 'clientToken',
-    execute: async ({ imagebuilder }, input: Input, clientToken, signal) =>
-      responseBody(await send(imagebuilder, { ...input, clientToken }, sendOptions(signal))),
+    execute: async (context, input: Input, clientToken, signal) => {
+      const options = sendOptions(signal);
+      await checkOwnership(context, existing, input, options);
+      const request = owned ? owned(input, context.ownership) : input;
+      return responseBody(await send(context.imagebuilder, { ...request, clientToken }, options));
+    },
     subject,
   });

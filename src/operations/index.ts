@@ -1,19 +1,52 @@
 import type * as z from 'zod/mini';
+import {
+  getDistributionConfiguration,
+  listDistributionConfigurations,
+  listInfrastructureConfigurations,
+} from './configurationReads.js';
 import { createDistributionConfiguration } from './createDistributionConfiguration.js';
 import { createImageBuilder } from './createImageBuilder.js';
 import { createInfrastructureConfiguration } from './createInfrastructureConfiguration.js';
+import {
+  deleteDistributionConfiguration,
+  deleteInfrastructureConfiguration,
+} from './deleteConfiguration.js';
 import { getInfrastructureConfiguration } from './getInfrastructureConfiguration.js';
+import {
+  deleteImageBuilder,
+  describeImageBuilders,
+  startImageBuilder,
+  stopImageBuilder,
+} from './imageBuilderLifecycle.js';
 import type { Operation } from './operation.js';
+import { updateDistributionConfiguration } from './updateDistributionConfiguration.js';
 import { updateInfrastructureConfiguration } from './updateInfrastructureConfiguration.js';
 
-export type { AwsClients, Operation, Readiness, ReadinessCheck } from './operation.js';
+export type {
+  AwsClients,
+  ExecutionContext,
+  Operation,
+  Readiness,
+  ReadinessCheck,
+} from './operation.js';
+export { DEFAULT_OWNERSHIP, OWNER_TAG_KEY, type Ownership } from './ownership.js';
 
 const registry = {
   CreateInfrastructureConfiguration: createInfrastructureConfiguration,
   UpdateInfrastructureConfiguration: updateInfrastructureConfiguration,
   GetInfrastructureConfiguration: getInfrastructureConfiguration,
+  ListInfrastructureConfigurations: listInfrastructureConfigurations,
+  DeleteInfrastructureConfiguration: deleteInfrastructureConfiguration,
   CreateDistributionConfiguration: createDistributionConfiguration,
+  ListDistributionConfigurations: listDistributionConfigurations,
+  GetDistributionConfiguration: getDistributionConfiguration,
+  UpdateDistributionConfiguration: updateDistributionConfiguration,
+  DeleteDistributionConfiguration: deleteDistributionConfiguration,
   CreateImageBuilder: createImageBuilder,
+  DescribeImageBuilders: describeImageBuilders,
+  StopImageBuilder: stopImageBuilder,
+  StartImageBuilder: startImageBuilder,
+  DeleteImageBuilder: deleteImageBuilder,
 };
 
 /** The AWS names of the operations the service offers: the keys of the registry. */

@@ -2,10 +2,16 @@ import type { AppStreamClient } from '@aws-sdk/client-appstream';
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import type * as z from 'zod/mini';
 import type { AwsService } from '../basics/awsService.js';
+import type { Ownership } from './ownership.js';
 
 export interface AwsClients {
   readonly imagebuilder: ImagebuilderClient;
   readonly appstream: AppStreamClient;
+}
+
+/** What an operation's AWS call runs with: the clients, and whose resources it may change. */
+export interface ExecutionContext extends AwsClients {
+  readonly ownership: Ownership;
 }
 
 /** A resource to follow once created: the name AWS describes it by, its ARN when known. */
@@ -57,9 +63,13 @@ export interface Operation<Name extends string = string, Input = unknown, Output
    * caller's answer carries it, so a generated token is learnt from the body too.
    */
   readonly tokenEchoMember?: 'ClientToken';
-  /** Calls AWS once (retries are the pipeline's); resolves to the response body. */
+  /**
+   * Calls AWS once (retries are the pipeline's); resolves to the response body. A change to an
+   * existing resource reads it first and throws a PolicyViolationException, before any write,
+   * when the service may not change it (src/operations/ownership.ts).
+   */
   execute(
-    clients: AwsClients,
+    context: ExecutionContext,
     input: Input,
     clientToken: string,
     signal?: AbortSignal,

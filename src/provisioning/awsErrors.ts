@@ -24,6 +24,16 @@ const AWS_ERROR_CLASSES: Readonly<Record<AwsService, Readonly<Record<string, Aws
   },
 };
 
+/**
+ * Client errors answered with the status their model gives them (`@httpError`), whatever came on
+ * the wire: AppStream's awsJson1_1 answers every error 400, and a resource that is not there is a
+ * 404 for the caller on both services (com.amazonaws.imagebuilder#ResourceNotFoundException,
+ * com.amazonaws.appstream#ResourceNotFoundException).
+ */
+const AWS_ERROR_STATUSES: Readonly<Record<string, number>> = {
+  ResourceNotFoundException: 404,
+};
+
 const NETWORK_ERROR_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -198,7 +208,10 @@ export const toProvisioningError = (service: AwsService, error: unknown): Provis
       return new ProvisioningError(
         {
           code: name,
-          status: shape.status ?? 400,
+          status:
+            (Object.hasOwn(AWS_ERROR_STATUSES, name) ? AWS_ERROR_STATUSES[name] : undefined) ??
+            shape.status ??
+            400,
           title: 'AWS rejected the request',
           detail: shape.message || name,
           retryable: false,

@@ -8,7 +8,12 @@ import {
 } from '../basics/errors.js';
 import type { ServiceMetrics } from '../basics/metrics.js';
 import { isRecord } from '../basics/records.js';
-import type { AnyOperation, AwsClients } from '../operations/index.js';
+import {
+  type AnyOperation,
+  type AwsClients,
+  DEFAULT_OWNERSHIP,
+  type Ownership,
+} from '../operations/index.js';
 import { type Announcer, type Asker, announcesNow } from './announcement.js';
 import {
   iamPropagationPendingError,
@@ -30,6 +35,8 @@ export interface Job extends Asker {
   deadline: number;
   /** When the caller first sent the request, epoch ms (absent: now): starts the IAM window. */
   firstSentAt?: number;
+  /** JSON Pointer of the request within what the caller sent: prefixes a refusal's paths. */
+  inputPointer?: string;
 }
 
 export type Execution =
@@ -49,6 +56,8 @@ export interface Executor {
 
 export interface ExecutorDependencies {
   clients: AwsClients;
+  /** Whose resources the operations may change (none but the service's own when absent). */
+  ownership?: Ownership;
   idempotency: IdempotencyStore;
   announcer: Announcer;
   retryPolicy: RetryPolicy;
@@ -133,10 +142,11 @@ const failureAfterRetries = (
  * idempotency; AppStream's builder read back by name).
  */
 const callAws = async (
-  { clients, retryPolicy, metrics }: ExecutorDependencies,
+  { clients, ownership = DEFAULT_OWNERSHIP, retryPolicy, metrics }: ExecutorDependencies,
   operation: AnyOperation,
   job: Job,
 ): Promise<unknown> => {
+  const context = { ...clients, ownership };
   const windowEnd = iamPropagationWindowEnd(retryPolicy, job.firstSentAt ?? Date.now());
   const dimensions = { Operation: operation.name };
   let ambiguous = false;
@@ -147,7 +157,7 @@ const callAws = async (
         attempts += 1;
         const started = performance.now();
         try {
-          return await operation.execute(clients, job.request, job.clientToken, signal);
+          return await operation.execute(context, job.request, job.clientToken, signal);
         } catch (error) {
           ambiguous ||= isAmbiguousAwsError(error);
           if (isThrottle(operation.service, error)) metrics.add('AwsThrottles', 1, dimensions);
@@ -172,6 +182,16 @@ const callAws = async (
   }
 };
 
+/**
+ * A failure the operation found in the request itself (an ownership refusal) points into the
+ * request as the caller sent it (`/request/...` in a queue message).
+ */
+const underPointer = (error: ProvisioningError, pointer = ''): ProvisioningError => {
+  if (!pointer || !error.errors) return error;
+  const errors = error.errors.map(({ path, message }) => ({ path: `${pointer}${path}`, message }));
+  return new ProvisioningError({ ...error.toDetails(), errors }, { cause: error.cause });
+};
+
 /** Runs inside the idempotent section: what it returns is stored, what it throws is not. */
 const executeAndAnnounce = async (
   dependencies: ExecutorDependencies,
@@ -186,7 +206,7 @@ const executeAndAnnounce = async (
   } catch (cause) {
     // Not a failure to announce: a retry with the same token will tell what AWS did.
     if (cause instanceof UnknownOutcomeError) throw outcomeUnknownError(cause.last);
-    const failure = toProvisioningError(operation.service, cause);
+    const failure = underPointer(toProvisioningError(operation.service, cause), job.inputPointer);
     const announced = announcesNow(failure, job, 'aws');
     if (announced) {
       await announcer.failed(job, operation.name, failure, operation.subject(job.request));
@@ -234,7 +254,7 @@ export const createExecutor = (dependencies: ExecutorDependencies): Executor => 
         const response = await callAws(dependencies, operation, job);
         return { status: 'SUCCEEDED', response, replayed: false };
       } catch (cause) {
-        const error = toProvisioningError(operation.service, cause);
+        const error = underPointer(toProvisioningError(operation.service, cause), job.inputPointer);
         return { status: 'FAILED', error, replayed: false };
       }
     },

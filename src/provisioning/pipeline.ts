@@ -4,7 +4,13 @@ import type { ServiceMetrics } from '../basics/metrics.js';
 import type { Guardrails } from '../guardrails/evaluate.js';
 import type { RequestLedger } from '../ledger/record.js';
 import type { WatchTiming } from '../ledger/watch.js';
-import { type AnyOperation, type AwsClients, findOperation } from '../operations/index.js';
+import {
+  type AnyOperation,
+  type AwsClients,
+  DEFAULT_OWNERSHIP,
+  findOperation,
+  type Ownership,
+} from '../operations/index.js';
 import { type Admission, admit } from './admission.js';
 import { type Announcer, type Asker, announcesNow, createAnnouncer } from './announcement.js';
 import { createExecutor, type Executor, type Job } from './execution.js';
@@ -22,6 +28,8 @@ export interface Pipeline {
 
 export interface PipelineDependencies {
   clients: AwsClients;
+  /** Whose resources the service may change: the stage's ownership tag and adoptable list. */
+  ownership?: Ownership;
   /** Where requests are committed, with the outcomes they announce. */
   ledger: RequestLedger;
   idempotency: IdempotencyStore;
@@ -51,6 +59,7 @@ const jobOf = (request: ProvisioningRequest, clientToken: string, input: unknown
   finalAttempt: request.finalAttempt,
   deadline: Date.now() + request.remainingTimeMs - RESERVED_MS,
   firstSentAt: request.firstSentAt,
+  inputPointer: request.inputPointer,
 });
 
 /**
@@ -112,6 +121,7 @@ const carryOut = async (
  */
 export const createPipeline = ({
   clients,
+  ownership = DEFAULT_OWNERSHIP,
   ledger,
   idempotency,
   logger,
@@ -121,7 +131,14 @@ export const createPipeline = ({
   watchTiming,
 }: PipelineDependencies): Pipeline => {
   const announcer = createAnnouncer(ledger, watchTiming);
-  const executor = createExecutor({ clients, idempotency, announcer, retryPolicy, metrics });
+  const executor = createExecutor({
+    clients,
+    ownership,
+    idempotency,
+    announcer,
+    retryPolicy,
+    metrics,
+  });
 
   const handle = async (request: ProvisioningRequest): Promise<Handled> => {
     if (request.rejection) {

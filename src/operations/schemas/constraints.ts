@@ -252,3 +252,37 @@ const TagValue = string({ max: 256 });
 export const TagMap = map(TagKey, TagValue, { min: 1, max: 50 });
 /** Tags for the build instance: at most 30, unlike TagMap's 50. */
 export const ResourceTagMap = map(TagKey, TagValue, { min: 1, max: 30 });
+export const DISTRIBUTION_CONFIGURATION_ARN_PATTERN =
+  /^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration\/[a-z0-9-_]+$/;
+export const DistributionConfigurationArn = string({
+  pattern: DISTRIBUTION_CONFIGURATION_ARN_PATTERN,
+});
+
+// ---------------------------------------------------------------------------------------------
+// The ownership tag: every resource the service creates carries it (src/operations/ownership.ts),
+// so a caller may not set it, and it takes one of the model's tag places.
+// ---------------------------------------------------------------------------------------------
+
+/** The tag key that marks a resource as created by this service (its value: the stage). */
+export const OWNER_TAG_KEY = 'image-provisioner:owner';
+const RESERVED_TAG_KEY = /^(?!image-provisioner:owner$)/;
+
+/** A tag key of the model that is not the ownership tag's. */
+export const unreservedTagKey = (key: z.ZodMiniString<string>): z.ZodMiniString<string> =>
+  key.check(z.regex(RESERVED_TAG_KEY, { error: `is the service's own tag (${OWNER_TAG_KEY})` }));
+
+/** TagMap on a resource the service creates: one place of the model's 50 is the ownership tag's. */
+export const OwnedTagMap = map(unreservedTagKey(TagKey), TagValue, { min: 1, max: 49 });
+
+/** com.amazonaws.imagebuilder#FilterList, as the List* operations take it. */
+const Filter = z.strictObject({
+  name: z.optional(string({ pattern: /^[a-zA-Z]{1,1024}$/ })),
+  values: z.optional(
+    list(string({ pattern: /^[0-9a-zA-Z./_ :,{}"-]{1,1024}$/ }), { min: 1, max: 10 }),
+  ),
+});
+export const FilterList = list(Filter, { min: 1, max: 10 });
+/** com.amazonaws.imagebuilder#RestrictedInteger. */
+export const RestrictedInteger = int32(1, 25);
+/** com.amazonaws.imagebuilder#PaginationToken. */
+export const PaginationToken = string({ min: 1, max: 65535 });

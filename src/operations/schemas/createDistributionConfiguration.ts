@@ -10,6 +10,7 @@ import {
   NonEmptyString,
   ORGANIZATION_ARN_PATTERN,
   ORGANIZATIONAL_UNIT_ARN_PATTERN,
+  OwnedTagMap,
   ResourceName,
   SSM_PARAMETER_NAME_PATTERN,
   StringList,
@@ -114,7 +115,8 @@ export const CreateDistributionConfigurationInput = z.strictObject({
   description: z.optional(NonEmptyString),
   /** No item-count trait in the model. */
   distributions: list(Distribution),
-  tags: z.optional(TagMap),
+  /** Room left for the ownership tag the service adds. */
+  tags: z.optional(OwnedTagMap),
 });
 
 export type CreateDistributionConfigurationInput = z.output<

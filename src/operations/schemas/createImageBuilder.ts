@@ -8,6 +8,7 @@ import {
   list,
   map,
   string,
+  unreservedTagKey,
 } from './constraints.js';
 
 /*
@@ -42,10 +43,11 @@ const VolumeConfig = z.strictObject({
   VolumeSizeInGb: z.optional(int32()),
 });
 
+/** The model's 50 tags, one of them the ownership tag the service adds. */
 export const Tags = map(
-  string({ min: 1, max: 128, pattern: APPSTREAM_TAG_KEY_PATTERN }),
+  unreservedTagKey(string({ min: 1, max: 128, pattern: APPSTREAM_TAG_KEY_PATTERN })),
   string({ max: 256, pattern: APPSTREAM_TAG_VALUE_PATTERN }),
-  { min: 1, max: 50 },
+  { min: 1, max: 49 },
 );
 
 export const CreateImageBuilderInput = z.strictObject({

@@ -4,11 +4,11 @@ import {
   InstanceTypeList,
   int32,
   NonEmptyString,
+  OwnedTagMap,
   ResourceName,
   ResourceTagMap,
   SnsTopicArn,
   StringList,
-  TagMap,
 } from './constraints.js';
 
 /*
@@ -63,13 +63,16 @@ export const infrastructureConfigurationMembers = {
   placement: z.optional(Placement),
 };
 
-/** Create adds `name` and `tags`; `tags` stands before `placement`, as in the model. */
+/**
+ * Create adds `name` and `tags`; `tags` stands before `placement`, as in the model. `tags` leaves
+ * room for the ownership tag the service adds (OwnedTagMap).
+ */
 const { placement, ...membersBeforePlacement } = infrastructureConfigurationMembers;
 
 export const CreateInfrastructureConfigurationInput = z.strictObject({
   name: ResourceName,
   ...membersBeforePlacement,
-  tags: z.optional(TagMap),
+  tags: z.optional(OwnedTagMap),
   placement,
 });
 

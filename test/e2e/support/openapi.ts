@@ -11,7 +11,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * ListInfrastructureConfigurations (EC2 Image Builder)
+     * @description Calls AWS ListInfrastructureConfigurations; answers only the caller.
+     */
+    get: operations['ListInfrastructureConfigurations'];
     put?: never;
     /**
      * CreateInfrastructureConfiguration (EC2 Image Builder)
@@ -38,11 +42,15 @@ export interface paths {
     get: operations['GetInfrastructureConfiguration'];
     /**
      * UpdateInfrastructureConfiguration (EC2 Image Builder)
-     * @description Calls AWS UpdateInfrastructureConfiguration once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (`Idempotent-Replayed: true`).
+     * @description Calls AWS UpdateInfrastructureConfiguration once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (`Idempotent-Replayed: true`). The resource is read first: one the service did not create (its ownership tag, `image-provisioner:owner`, of this stage) is refused with 403 PolicyViolationException and nothing is written, unless the stage's guardrails list it under `adoptable`.
      */
     put: operations['UpdateInfrastructureConfiguration'];
     post?: never;
-    delete?: never;
+    /**
+     * DeleteInfrastructureConfiguration (EC2 Image Builder)
+     * @description Calls AWS DeleteInfrastructureConfiguration once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (`Idempotent-Replayed: true`). The resource is read first: one the service did not create (its ownership tag, `image-provisioner:owner`, of this stage) is refused with 403 PolicyViolationException and nothing is written, unless the stage's guardrails list it under `adoptable`.
+     */
+    delete: operations['DeleteInfrastructureConfiguration'];
     options?: never;
     head?: never;
     patch?: never;
@@ -55,7 +63,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * ListDistributionConfigurations (EC2 Image Builder)
+     * @description Calls AWS ListDistributionConfigurations; answers only the caller.
+     */
+    get: operations['ListDistributionConfigurations'];
     put?: never;
     /**
      * CreateDistributionConfiguration (EC2 Image Builder)
@@ -68,7 +80,83 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/distribution-configurations/{arn}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * GetDistributionConfiguration (EC2 Image Builder)
+     * @description Calls AWS GetDistributionConfiguration; answers only the caller.
+     */
+    get: operations['GetDistributionConfiguration'];
+    /**
+     * UpdateDistributionConfiguration (EC2 Image Builder)
+     * @description Calls AWS UpdateDistributionConfiguration once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (`Idempotent-Replayed: true`). The resource is read first: one the service did not create (its ownership tag, `image-provisioner:owner`, of this stage) is refused with 403 PolicyViolationException and nothing is written, unless the stage's guardrails list it under `adoptable`.
+     */
+    put: operations['UpdateDistributionConfiguration'];
+    post?: never;
+    /**
+     * DeleteDistributionConfiguration (EC2 Image Builder)
+     * @description Calls AWS DeleteDistributionConfiguration once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (`Idempotent-Replayed: true`). The resource is read first: one the service did not create (its ownership tag, `image-provisioner:owner`, of this stage) is refused with 403 PolicyViolationException and nothing is written, unless the stage's guardrails list it under `adoptable`.
+     */
+    delete: operations['DeleteDistributionConfiguration'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/image-builders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * DescribeImageBuilders (AppStream 2.0)
+     * @description Calls AWS DescribeImageBuilders; answers only the caller.
+     */
+    get: operations['DescribeImageBuilders'];
+    put?: never;
+    /**
+     * CreateImageBuilder (AppStream 2.0)
+     * @description Calls AWS CreateImageBuilder once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (`Idempotent-Replayed: true`). Followed through: ImageBuilderReady, ImageBuilderFailed, ImageBuilderWaitTimedOut (asyncapi.json).
+     */
+    post: operations['CreateImageBuilder'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/image-builders/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * DescribeImageBuilders (AppStream 2.0)
+     * @description Calls AWS DescribeImageBuilders; answers only the caller.
+     */
+    get: operations['DescribeImageBuilder'];
+    put?: never;
+    post?: never;
+    /**
+     * DeleteImageBuilder (AppStream 2.0)
+     * @description Calls AWS DeleteImageBuilder once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (`Idempotent-Replayed: true`). The resource is read first: one the service did not create (its ownership tag, `image-provisioner:owner`, of this stage) is refused with 403 PolicyViolationException and nothing is written, unless the stage's guardrails list it under `adoptable`. Followed through: ImageBuilderDeleted, ImageBuilderFailed, ImageBuilderWaitTimedOut (asyncapi.json).
+     */
+    delete: operations['DeleteImageBuilder'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/image-builders/{name}/stop': {
     parameters: {
       query?: never;
       header?: never;
@@ -78,10 +166,30 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * CreateImageBuilder (AppStream 2.0)
-     * @description Calls AWS CreateImageBuilder once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (`Idempotent-Replayed: true`).
+     * StopImageBuilder (AppStream 2.0)
+     * @description Calls AWS StopImageBuilder once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (`Idempotent-Replayed: true`). The resource is read first: one the service did not create (its ownership tag, `image-provisioner:owner`, of this stage) is refused with 403 PolicyViolationException and nothing is written, unless the stage's guardrails list it under `adoptable`. Followed through: ImageBuilderStopped, ImageBuilderFailed, ImageBuilderWaitTimedOut (asyncapi.json).
      */
-    post: operations['CreateImageBuilder'];
+    post: operations['StopImageBuilder'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/image-builders/{name}/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * StartImageBuilder (AppStream 2.0)
+     * @description Calls AWS StartImageBuilder once per clientToken and announces the outcome on the outcomes topic. A retry with the same key answers the first answer (`Idempotent-Replayed: true`). The resource is read first: one the service did not create (its ownership tag, `image-provisioner:owner`, of this stage) is refused with 403 PolicyViolationException and nothing is written, unless the stage's guardrails list it under `adoptable`. Followed through: ImageBuilderReady, ImageBuilderFailed, ImageBuilderWaitTimedOut (asyncapi.json).
+     */
+    post: operations['StartImageBuilder'];
     delete?: never;
     options?: never;
     head?: never;
@@ -191,6 +299,19 @@ export interface components {
     GetInfrastructureConfigurationRequest: {
       infrastructureConfigurationArn: string;
     };
+    /** @description The ListInfrastructureConfigurations request, exactly the AWS request shape (unknown members are rejected at every level). */
+    ListInfrastructureConfigurationsRequest: {
+      filters?: {
+        name?: string;
+        values?: string[];
+      }[];
+      maxResults?: number;
+      nextToken?: string;
+    };
+    /** @description The DeleteInfrastructureConfiguration request, exactly the AWS request shape (unknown members are rejected at every level). */
+    DeleteInfrastructureConfigurationRequest: {
+      infrastructureConfigurationArn: string;
+    };
     /** @description The CreateDistributionConfiguration request, exactly the AWS request shape (unknown members are rejected at every level); `clientToken` is the idempotency key and, for AppStream, never sent to AWS. */
     CreateDistributionConfigurationRequest: {
       name: string;
@@ -259,6 +380,88 @@ export interface components {
       };
       clientToken?: components['schemas']['ClientToken'];
     };
+    /** @description The ListDistributionConfigurations request, exactly the AWS request shape (unknown members are rejected at every level). */
+    ListDistributionConfigurationsRequest: {
+      filters?: {
+        name?: string;
+        values?: string[];
+      }[];
+      maxResults?: number;
+      nextToken?: string;
+    };
+    /** @description The GetDistributionConfiguration request, exactly the AWS request shape (unknown members are rejected at every level). */
+    GetDistributionConfigurationRequest: {
+      distributionConfigurationArn: string;
+    };
+    /** @description The UpdateDistributionConfiguration request, exactly the AWS request shape (unknown members are rejected at every level); `clientToken` is the idempotency key and, for AppStream, never sent to AWS. */
+    UpdateDistributionConfigurationRequest: {
+      distributionConfigurationArn: string;
+      description?: string;
+      distributions: {
+        region: string;
+        amiDistributionConfiguration?: {
+          name?: string;
+          description?: string;
+          targetAccountIds?: string[];
+          amiTags?: {
+            [key: string]: string;
+          };
+          kmsKeyId?: string;
+          launchPermission?: {
+            userIds?: string[];
+            userGroups?: string[];
+            organizationArns?: string[];
+            organizationalUnitArns?: string[];
+          };
+        };
+        containerDistributionConfiguration?: {
+          description?: string;
+          containerTags?: string[];
+          targetRepository: {
+            /** @enum {string} */
+            service: 'ECR';
+            repositoryName: string;
+          };
+        };
+        licenseConfigurationArns?: string[];
+        launchTemplateConfigurations?: {
+          launchTemplateId: string;
+          accountId?: string;
+          setDefaultVersion?: boolean;
+        }[];
+        s3ExportConfiguration?: {
+          roleName: string;
+          /** @enum {string} */
+          diskImageFormat: 'VMDK' | 'RAW' | 'VHD';
+          s3Bucket: string;
+          s3Prefix?: string;
+        };
+        fastLaunchConfigurations?: {
+          enabled: boolean;
+          snapshotConfiguration?: {
+            targetResourceCount?: number;
+          };
+          maxParallelLaunches?: number;
+          launchTemplate?: {
+            launchTemplateId?: string;
+            launchTemplateName?: string;
+            launchTemplateVersion?: string;
+          };
+          accountId?: string;
+        }[];
+        ssmParameterConfigurations?: {
+          amiAccountId?: string;
+          parameterName: string;
+          /** @enum {string} */
+          dataType?: 'text' | 'aws:ec2:image';
+        }[];
+      }[];
+      clientToken?: components['schemas']['ClientToken'];
+    };
+    /** @description The DeleteDistributionConfiguration request, exactly the AWS request shape (unknown members are rejected at every level). */
+    DeleteDistributionConfigurationRequest: {
+      distributionConfigurationArn: string;
+    };
     /** @description The CreateImageBuilder request, exactly the AWS request shape (unknown members are rejected at every level); `ClientToken` is the idempotency key and, for AppStream, never sent to AWS. */
     CreateImageBuilderRequest: {
       Name: string;
@@ -294,6 +497,25 @@ export interface components {
       DisableIMDSV1?: boolean;
       ClientToken?: components['schemas']['ClientToken'];
     };
+    /** @description The DescribeImageBuilders request, exactly the AWS request shape (unknown members are rejected at every level). */
+    DescribeImageBuildersRequest: {
+      Names?: string[];
+      MaxResults?: number;
+      NextToken?: string;
+    };
+    /** @description The StopImageBuilder request, exactly the AWS request shape (unknown members are rejected at every level). */
+    StopImageBuilderRequest: {
+      Name: string;
+    };
+    /** @description The StartImageBuilder request, exactly the AWS request shape (unknown members are rejected at every level). */
+    StartImageBuilderRequest: {
+      Name: string;
+      AppstreamAgentVersion?: string;
+    };
+    /** @description The DeleteImageBuilder request, exactly the AWS request shape (unknown members are rejected at every level). */
+    DeleteImageBuilderRequest: {
+      Name: string;
+    };
     /** @description The UpdateInfrastructureConfiguration request as the HTTP body: `infrastructureConfigurationArn` may be left out (the path carries it); if present it must equal the path's ARN. */
     UpdateInfrastructureConfigurationBody: {
       infrastructureConfigurationArn?: string;
@@ -327,6 +549,144 @@ export interface components {
         hostResourceGroupArn?: string;
       };
       clientToken?: components['schemas']['ClientToken'];
+    };
+    /** @description The UpdateDistributionConfiguration request as the HTTP body: `distributionConfigurationArn` may be left out (the path carries it); if present it must equal the path's ARN. */
+    UpdateDistributionConfigurationBody: {
+      distributionConfigurationArn?: string;
+      description?: string;
+      distributions: {
+        region: string;
+        amiDistributionConfiguration?: {
+          name?: string;
+          description?: string;
+          targetAccountIds?: string[];
+          amiTags?: {
+            [key: string]: string;
+          };
+          kmsKeyId?: string;
+          launchPermission?: {
+            userIds?: string[];
+            userGroups?: string[];
+            organizationArns?: string[];
+            organizationalUnitArns?: string[];
+          };
+        };
+        containerDistributionConfiguration?: {
+          description?: string;
+          containerTags?: string[];
+          targetRepository: {
+            /** @enum {string} */
+            service: 'ECR';
+            repositoryName: string;
+          };
+        };
+        licenseConfigurationArns?: string[];
+        launchTemplateConfigurations?: {
+          launchTemplateId: string;
+          accountId?: string;
+          setDefaultVersion?: boolean;
+        }[];
+        s3ExportConfiguration?: {
+          roleName: string;
+          /** @enum {string} */
+          diskImageFormat: 'VMDK' | 'RAW' | 'VHD';
+          s3Bucket: string;
+          s3Prefix?: string;
+        };
+        fastLaunchConfigurations?: {
+          enabled: boolean;
+          snapshotConfiguration?: {
+            targetResourceCount?: number;
+          };
+          maxParallelLaunches?: number;
+          launchTemplate?: {
+            launchTemplateId?: string;
+            launchTemplateName?: string;
+            launchTemplateVersion?: string;
+          };
+          accountId?: string;
+        }[];
+        ssmParameterConfigurations?: {
+          amiAccountId?: string;
+          parameterName: string;
+          /** @enum {string} */
+          dataType?: 'text' | 'aws:ec2:image';
+        }[];
+      }[];
+      clientToken?: components['schemas']['ClientToken'];
+    };
+    /** @description The StartImageBuilder request as the HTTP body: `Name` may be left out (the path carries it); if present it must equal the path's name. */
+    StartImageBuilderBody: {
+      Name?: string;
+      AppstreamAgentVersion?: string;
+    };
+    /** @description The image builder of that name, as DescribeImageBuilders describes it. */
+    ImageBuilderAnswer: {
+      ImageBuilder: {
+        Name: string;
+        Arn?: string;
+        ImageArn?: string;
+        Description?: string;
+        DisplayName?: string;
+        VpcConfig?: {
+          SubnetIds?: string[];
+          SecurityGroupIds?: string[];
+        } & {
+          [key: string]: unknown;
+        };
+        InstanceType?: string;
+        Platform?: string;
+        IamRoleArn?: string;
+        State?: string;
+        StateChangeReason?: {
+          Code?: string;
+          Message?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        /** Format: date-time */
+        CreatedTime?: string;
+        EnableDefaultInternetAccess?: boolean;
+        DomainJoinInfo?: {
+          DirectoryName?: string;
+          OrganizationalUnitDistinguishedName?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        NetworkAccessConfiguration?: {
+          EniPrivateIpAddress?: string;
+          EniIpv6Addresses?: string[];
+          EniId?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        ImageBuilderErrors?: ({
+          ErrorCode?: string;
+          ErrorMessage?: string;
+          /** Format: date-time */
+          ErrorTimestamp?: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        AppstreamAgentVersion?: string;
+        AccessEndpoints?: ({
+          EndpointType?: string;
+          VpceId?: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        RootVolumeConfig?: {
+          VolumeSizeInGb?: number;
+        } & {
+          [key: string]: unknown;
+        };
+        LatestAppstreamAgentVersion?: string;
+        DisableIMDSV1?: boolean;
+      } & {
+        [key: string]: unknown;
+      };
+    } & {
+      [key: string]: unknown;
     };
     /** @description The AWS CreateInfrastructureConfiguration response, as AWS answered it (timestamps as ISO 8601 strings). */
     CreateInfrastructureConfigurationResponse: {
@@ -396,6 +756,45 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    /** @description The AWS ListInfrastructureConfigurations response, as AWS answered it (timestamps as ISO 8601 strings). */
+    ListInfrastructureConfigurationsResponse: {
+      requestId?: string;
+      infrastructureConfigurationSummaryList?: ({
+        arn?: string;
+        name?: string;
+        description?: string;
+        dateCreated?: string;
+        dateUpdated?: string;
+        resourceTags?: {
+          [key: string]: string;
+        };
+        tags?: {
+          [key: string]: string;
+        };
+        instanceTypes?: string[];
+        instanceProfileName?: string;
+        placement?: {
+          availabilityZone?: string;
+          tenancy?: string;
+          hostId?: string;
+          hostResourceGroupArn?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      } & {
+        [key: string]: unknown;
+      })[];
+      nextToken?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description The AWS DeleteInfrastructureConfiguration response, as AWS answered it (timestamps as ISO 8601 strings). */
+    DeleteInfrastructureConfigurationResponse: {
+      requestId?: string;
+      infrastructureConfigurationArn?: string;
+    } & {
+      [key: string]: unknown;
+    };
     /** @description The AWS CreateDistributionConfiguration response, as AWS answered it (timestamps as ISO 8601 strings). */
     CreateDistributionConfigurationResponse: {
       requestId?: string;
@@ -404,8 +803,340 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
-    /** @description The AWS CreateImageBuilder response, as AWS answered it (timestamps as ISO 8601 strings). */
+    /** @description The AWS ListDistributionConfigurations response, as AWS answered it (timestamps as ISO 8601 strings). */
+    ListDistributionConfigurationsResponse: {
+      requestId?: string;
+      distributionConfigurationSummaryList?: ({
+        arn?: string;
+        name?: string;
+        description?: string;
+        dateCreated?: string;
+        dateUpdated?: string;
+        tags?: {
+          [key: string]: string;
+        };
+        regions?: string[];
+      } & {
+        [key: string]: unknown;
+      })[];
+      nextToken?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description The AWS GetDistributionConfiguration response, as AWS answered it (timestamps as ISO 8601 strings). */
+    GetDistributionConfigurationResponse: {
+      requestId?: string;
+      distributionConfiguration?: {
+        arn?: string;
+        name?: string;
+        description?: string;
+        distributions?: ({
+          region: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        timeoutMinutes?: number;
+        dateCreated?: string;
+        dateUpdated?: string;
+        tags?: {
+          [key: string]: string;
+        };
+      } & {
+        [key: string]: unknown;
+      };
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description The AWS UpdateDistributionConfiguration response, as AWS answered it (timestamps as ISO 8601 strings). */
+    UpdateDistributionConfigurationResponse: {
+      requestId?: string;
+      clientToken?: string;
+      distributionConfigurationArn?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description The AWS DeleteDistributionConfiguration response, as AWS answered it (timestamps as ISO 8601 strings). */
+    DeleteDistributionConfigurationResponse: {
+      requestId?: string;
+      distributionConfigurationArn?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description The AWS DeleteImageBuilder response, as AWS answered it (timestamps as ISO 8601 strings). */
     CreateImageBuilderResponse: {
+      ImageBuilder?: {
+        Name: string;
+        Arn?: string;
+        ImageArn?: string;
+        Description?: string;
+        DisplayName?: string;
+        VpcConfig?: {
+          SubnetIds?: string[];
+          SecurityGroupIds?: string[];
+        } & {
+          [key: string]: unknown;
+        };
+        InstanceType?: string;
+        Platform?: string;
+        IamRoleArn?: string;
+        State?: string;
+        StateChangeReason?: {
+          Code?: string;
+          Message?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        /** Format: date-time */
+        CreatedTime?: string;
+        EnableDefaultInternetAccess?: boolean;
+        DomainJoinInfo?: {
+          DirectoryName?: string;
+          OrganizationalUnitDistinguishedName?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        NetworkAccessConfiguration?: {
+          EniPrivateIpAddress?: string;
+          EniIpv6Addresses?: string[];
+          EniId?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        ImageBuilderErrors?: ({
+          ErrorCode?: string;
+          ErrorMessage?: string;
+          /** Format: date-time */
+          ErrorTimestamp?: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        AppstreamAgentVersion?: string;
+        AccessEndpoints?: ({
+          EndpointType?: string;
+          VpceId?: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        RootVolumeConfig?: {
+          VolumeSizeInGb?: number;
+        } & {
+          [key: string]: unknown;
+        };
+        LatestAppstreamAgentVersion?: string;
+        DisableIMDSV1?: boolean;
+      } & {
+        [key: string]: unknown;
+      };
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description The AWS DescribeImageBuilders response, as AWS answered it (timestamps as ISO 8601 strings). */
+    DescribeImageBuildersResponse: {
+      ImageBuilders?: ({
+        Name: string;
+        Arn?: string;
+        ImageArn?: string;
+        Description?: string;
+        DisplayName?: string;
+        VpcConfig?: {
+          SubnetIds?: string[];
+          SecurityGroupIds?: string[];
+        } & {
+          [key: string]: unknown;
+        };
+        InstanceType?: string;
+        Platform?: string;
+        IamRoleArn?: string;
+        State?: string;
+        StateChangeReason?: {
+          Code?: string;
+          Message?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        /** Format: date-time */
+        CreatedTime?: string;
+        EnableDefaultInternetAccess?: boolean;
+        DomainJoinInfo?: {
+          DirectoryName?: string;
+          OrganizationalUnitDistinguishedName?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        NetworkAccessConfiguration?: {
+          EniPrivateIpAddress?: string;
+          EniIpv6Addresses?: string[];
+          EniId?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        ImageBuilderErrors?: ({
+          ErrorCode?: string;
+          ErrorMessage?: string;
+          /** Format: date-time */
+          ErrorTimestamp?: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        AppstreamAgentVersion?: string;
+        AccessEndpoints?: ({
+          EndpointType?: string;
+          VpceId?: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        RootVolumeConfig?: {
+          VolumeSizeInGb?: number;
+        } & {
+          [key: string]: unknown;
+        };
+        LatestAppstreamAgentVersion?: string;
+        DisableIMDSV1?: boolean;
+      } & {
+        [key: string]: unknown;
+      })[];
+      NextToken?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description The AWS DeleteImageBuilder response, as AWS answered it (timestamps as ISO 8601 strings). */
+    StopImageBuilderResponse: {
+      ImageBuilder?: {
+        Name: string;
+        Arn?: string;
+        ImageArn?: string;
+        Description?: string;
+        DisplayName?: string;
+        VpcConfig?: {
+          SubnetIds?: string[];
+          SecurityGroupIds?: string[];
+        } & {
+          [key: string]: unknown;
+        };
+        InstanceType?: string;
+        Platform?: string;
+        IamRoleArn?: string;
+        State?: string;
+        StateChangeReason?: {
+          Code?: string;
+          Message?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        /** Format: date-time */
+        CreatedTime?: string;
+        EnableDefaultInternetAccess?: boolean;
+        DomainJoinInfo?: {
+          DirectoryName?: string;
+          OrganizationalUnitDistinguishedName?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        NetworkAccessConfiguration?: {
+          EniPrivateIpAddress?: string;
+          EniIpv6Addresses?: string[];
+          EniId?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        ImageBuilderErrors?: ({
+          ErrorCode?: string;
+          ErrorMessage?: string;
+          /** Format: date-time */
+          ErrorTimestamp?: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        AppstreamAgentVersion?: string;
+        AccessEndpoints?: ({
+          EndpointType?: string;
+          VpceId?: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        RootVolumeConfig?: {
+          VolumeSizeInGb?: number;
+        } & {
+          [key: string]: unknown;
+        };
+        LatestAppstreamAgentVersion?: string;
+        DisableIMDSV1?: boolean;
+      } & {
+        [key: string]: unknown;
+      };
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description The AWS DeleteImageBuilder response, as AWS answered it (timestamps as ISO 8601 strings). */
+    StartImageBuilderResponse: {
+      ImageBuilder?: {
+        Name: string;
+        Arn?: string;
+        ImageArn?: string;
+        Description?: string;
+        DisplayName?: string;
+        VpcConfig?: {
+          SubnetIds?: string[];
+          SecurityGroupIds?: string[];
+        } & {
+          [key: string]: unknown;
+        };
+        InstanceType?: string;
+        Platform?: string;
+        IamRoleArn?: string;
+        State?: string;
+        StateChangeReason?: {
+          Code?: string;
+          Message?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        /** Format: date-time */
+        CreatedTime?: string;
+        EnableDefaultInternetAccess?: boolean;
+        DomainJoinInfo?: {
+          DirectoryName?: string;
+          OrganizationalUnitDistinguishedName?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        NetworkAccessConfiguration?: {
+          EniPrivateIpAddress?: string;
+          EniIpv6Addresses?: string[];
+          EniId?: string;
+        } & {
+          [key: string]: unknown;
+        };
+        ImageBuilderErrors?: ({
+          ErrorCode?: string;
+          ErrorMessage?: string;
+          /** Format: date-time */
+          ErrorTimestamp?: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        AppstreamAgentVersion?: string;
+        AccessEndpoints?: ({
+          EndpointType?: string;
+          VpceId?: string;
+        } & {
+          [key: string]: unknown;
+        })[];
+        RootVolumeConfig?: {
+          VolumeSizeInGb?: number;
+        } & {
+          [key: string]: unknown;
+        };
+        LatestAppstreamAgentVersion?: string;
+        DisableIMDSV1?: boolean;
+      } & {
+        [key: string]: unknown;
+      };
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description The AWS DeleteImageBuilder response, as AWS answered it (timestamps as ISO 8601 strings). */
+    DeleteImageBuilderResponse: {
       ImageBuilder?: {
         Name: string;
         Arn?: string;
@@ -620,8 +1351,18 @@ export interface components {
       | 'CreateInfrastructureConfiguration'
       | 'UpdateInfrastructureConfiguration'
       | 'GetInfrastructureConfiguration'
+      | 'ListInfrastructureConfigurations'
+      | 'DeleteInfrastructureConfiguration'
       | 'CreateDistributionConfiguration'
-      | 'CreateImageBuilder';
+      | 'ListDistributionConfigurations'
+      | 'GetDistributionConfiguration'
+      | 'UpdateDistributionConfiguration'
+      | 'DeleteDistributionConfiguration'
+      | 'CreateImageBuilder'
+      | 'DescribeImageBuilders'
+      | 'StopImageBuilder'
+      | 'StartImageBuilder'
+      | 'DeleteImageBuilder';
     /** @description What the request ledger holds of one request. */
     RequestStatus: {
       operation: components['schemas']['OperationName'];
@@ -650,8 +1391,18 @@ export interface components {
         | components['schemas']['CreateInfrastructureConfigurationResponse']
         | components['schemas']['UpdateInfrastructureConfigurationResponse']
         | components['schemas']['GetInfrastructureConfigurationResponse']
+        | components['schemas']['ListInfrastructureConfigurationsResponse']
+        | components['schemas']['DeleteInfrastructureConfigurationResponse']
         | components['schemas']['CreateDistributionConfigurationResponse']
-        | components['schemas']['CreateImageBuilderResponse'];
+        | components['schemas']['ListDistributionConfigurationsResponse']
+        | components['schemas']['GetDistributionConfigurationResponse']
+        | components['schemas']['UpdateDistributionConfigurationResponse']
+        | components['schemas']['DeleteDistributionConfigurationResponse']
+        | components['schemas']['DeleteImageBuilderResponse']
+        | components['schemas']['DescribeImageBuildersResponse']
+        | components['schemas']['DeleteImageBuilderResponse']
+        | components['schemas']['DeleteImageBuilderResponse']
+        | components['schemas']['DeleteImageBuilderResponse'];
       error?: components['schemas']['ErrorDetails'];
       /** @description The ids of the outcomes committed for the request, in order. */
       outcomeIds: string[];
@@ -684,6 +1435,24 @@ export interface components {
       correlationId?: components['schemas']['CorrelationId'];
       request: components['schemas']['GetInfrastructureConfigurationRequest'];
     };
+    /** @description A ListInfrastructureConfigurations request on the request queue. */
+    ListInfrastructureConfigurationsMessage: {
+      /** @constant */
+      operation: 'ListInfrastructureConfigurations';
+      /** @description The idempotency key; else the request's token member, else the SQS message id. */
+      clientToken?: components['schemas']['ClientToken'];
+      correlationId?: components['schemas']['CorrelationId'];
+      request: components['schemas']['ListInfrastructureConfigurationsRequest'];
+    };
+    /** @description A DeleteInfrastructureConfiguration request on the request queue. */
+    DeleteInfrastructureConfigurationMessage: {
+      /** @constant */
+      operation: 'DeleteInfrastructureConfiguration';
+      /** @description The idempotency key; else the request's token member, else the SQS message id. */
+      clientToken?: components['schemas']['ClientToken'];
+      correlationId?: components['schemas']['CorrelationId'];
+      request: components['schemas']['DeleteInfrastructureConfigurationRequest'];
+    };
     /** @description A CreateDistributionConfiguration request on the request queue. */
     CreateDistributionConfigurationMessage: {
       /** @constant */
@@ -692,6 +1461,42 @@ export interface components {
       clientToken?: components['schemas']['ClientToken'];
       correlationId?: components['schemas']['CorrelationId'];
       request: components['schemas']['CreateDistributionConfigurationRequest'];
+    };
+    /** @description A ListDistributionConfigurations request on the request queue. */
+    ListDistributionConfigurationsMessage: {
+      /** @constant */
+      operation: 'ListDistributionConfigurations';
+      /** @description The idempotency key; else the request's token member, else the SQS message id. */
+      clientToken?: components['schemas']['ClientToken'];
+      correlationId?: components['schemas']['CorrelationId'];
+      request: components['schemas']['ListDistributionConfigurationsRequest'];
+    };
+    /** @description A GetDistributionConfiguration request on the request queue. */
+    GetDistributionConfigurationMessage: {
+      /** @constant */
+      operation: 'GetDistributionConfiguration';
+      /** @description The idempotency key; else the request's token member, else the SQS message id. */
+      clientToken?: components['schemas']['ClientToken'];
+      correlationId?: components['schemas']['CorrelationId'];
+      request: components['schemas']['GetDistributionConfigurationRequest'];
+    };
+    /** @description A UpdateDistributionConfiguration request on the request queue. */
+    UpdateDistributionConfigurationMessage: {
+      /** @constant */
+      operation: 'UpdateDistributionConfiguration';
+      /** @description The idempotency key; else the request's clientToken, else the SQS message id. */
+      clientToken?: components['schemas']['ClientToken'];
+      correlationId?: components['schemas']['CorrelationId'];
+      request: components['schemas']['UpdateDistributionConfigurationRequest'];
+    };
+    /** @description A DeleteDistributionConfiguration request on the request queue. */
+    DeleteDistributionConfigurationMessage: {
+      /** @constant */
+      operation: 'DeleteDistributionConfiguration';
+      /** @description The idempotency key; else the request's token member, else the SQS message id. */
+      clientToken?: components['schemas']['ClientToken'];
+      correlationId?: components['schemas']['CorrelationId'];
+      request: components['schemas']['DeleteDistributionConfigurationRequest'];
     };
     /** @description A CreateImageBuilder request on the request queue. */
     CreateImageBuilderMessage: {
@@ -702,13 +1507,59 @@ export interface components {
       correlationId?: components['schemas']['CorrelationId'];
       request: components['schemas']['CreateImageBuilderRequest'];
     };
+    /** @description A DescribeImageBuilders request on the request queue. */
+    DescribeImageBuildersMessage: {
+      /** @constant */
+      operation: 'DescribeImageBuilders';
+      /** @description The idempotency key; else the request's token member, else the SQS message id. */
+      clientToken?: components['schemas']['ClientToken'];
+      correlationId?: components['schemas']['CorrelationId'];
+      request: components['schemas']['DescribeImageBuildersRequest'];
+    };
+    /** @description A StopImageBuilder request on the request queue. */
+    StopImageBuilderMessage: {
+      /** @constant */
+      operation: 'StopImageBuilder';
+      /** @description The idempotency key; else the request's token member, else the SQS message id. */
+      clientToken?: components['schemas']['ClientToken'];
+      correlationId?: components['schemas']['CorrelationId'];
+      request: components['schemas']['StopImageBuilderRequest'];
+    };
+    /** @description A StartImageBuilder request on the request queue. */
+    StartImageBuilderMessage: {
+      /** @constant */
+      operation: 'StartImageBuilder';
+      /** @description The idempotency key; else the request's token member, else the SQS message id. */
+      clientToken?: components['schemas']['ClientToken'];
+      correlationId?: components['schemas']['CorrelationId'];
+      request: components['schemas']['StartImageBuilderRequest'];
+    };
+    /** @description A DeleteImageBuilder request on the request queue. */
+    DeleteImageBuilderMessage: {
+      /** @constant */
+      operation: 'DeleteImageBuilder';
+      /** @description The idempotency key; else the request's token member, else the SQS message id. */
+      clientToken?: components['schemas']['ClientToken'];
+      correlationId?: components['schemas']['CorrelationId'];
+      request: components['schemas']['DeleteImageBuilderRequest'];
+    };
     /** @description The body of a message on the request queue: one operation, its idempotency key and the AWS request. */
     RequestMessage:
       | components['schemas']['CreateInfrastructureConfigurationMessage']
       | components['schemas']['UpdateInfrastructureConfigurationMessage']
       | components['schemas']['GetInfrastructureConfigurationMessage']
+      | components['schemas']['ListInfrastructureConfigurationsMessage']
+      | components['schemas']['DeleteInfrastructureConfigurationMessage']
       | components['schemas']['CreateDistributionConfigurationMessage']
-      | components['schemas']['CreateImageBuilderMessage'];
+      | components['schemas']['ListDistributionConfigurationsMessage']
+      | components['schemas']['GetDistributionConfigurationMessage']
+      | components['schemas']['UpdateDistributionConfigurationMessage']
+      | components['schemas']['DeleteDistributionConfigurationMessage']
+      | components['schemas']['CreateImageBuilderMessage']
+      | components['schemas']['DescribeImageBuildersMessage']
+      | components['schemas']['StopImageBuilderMessage']
+      | components['schemas']['StartImageBuilderMessage']
+      | components['schemas']['DeleteImageBuilderMessage'];
     /** @description Why a request failed. */
     OutcomeError: {
       code: string;
@@ -831,6 +1682,82 @@ export interface components {
         responseLocation?: string;
       };
     };
+    /** @description A ListInfrastructureConfigurations request succeeded. */
+    ListInfrastructureConfigurationsSucceededOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'ListInfrastructureConfigurations';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'SUCCEEDED';
+        response?: components['schemas']['ListInfrastructureConfigurationsResponse'];
+        /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
+        responseLocation?: string;
+      };
+    };
+    /** @description A DeleteInfrastructureConfiguration request succeeded. */
+    DeleteInfrastructureConfigurationSucceededOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'DeleteInfrastructureConfiguration';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'SUCCEEDED';
+        response?: components['schemas']['DeleteInfrastructureConfigurationResponse'];
+        /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
+        responseLocation?: string;
+      };
+    };
     /** @description A CreateDistributionConfiguration request succeeded. */
     CreateDistributionConfigurationSucceededOutcome: {
       /** @constant */
@@ -869,6 +1796,158 @@ export interface components {
         responseLocation?: string;
       };
     };
+    /** @description A ListDistributionConfigurations request succeeded. */
+    ListDistributionConfigurationsSucceededOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'ListDistributionConfigurations';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'SUCCEEDED';
+        response?: components['schemas']['ListDistributionConfigurationsResponse'];
+        /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
+        responseLocation?: string;
+      };
+    };
+    /** @description A GetDistributionConfiguration request succeeded. */
+    GetDistributionConfigurationSucceededOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'GetDistributionConfiguration';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'SUCCEEDED';
+        response?: components['schemas']['GetDistributionConfigurationResponse'];
+        /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
+        responseLocation?: string;
+      };
+    };
+    /** @description A UpdateDistributionConfiguration request succeeded. */
+    UpdateDistributionConfigurationSucceededOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'UpdateDistributionConfiguration';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'SUCCEEDED';
+        response?: components['schemas']['UpdateDistributionConfigurationResponse'];
+        /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
+        responseLocation?: string;
+      };
+    };
+    /** @description A DeleteDistributionConfiguration request succeeded. */
+    DeleteDistributionConfigurationSucceededOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'DeleteDistributionConfiguration';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'SUCCEEDED';
+        response?: components['schemas']['DeleteDistributionConfigurationResponse'];
+        /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
+        responseLocation?: string;
+      };
+    };
     /** @description A CreateImageBuilder request succeeded. */
     CreateImageBuilderSucceededOutcome: {
       /** @constant */
@@ -902,7 +1981,159 @@ export interface components {
         requestedBy?: string;
         /** @constant */
         status: 'SUCCEEDED';
-        response?: components['schemas']['CreateImageBuilderResponse'];
+        response?: components['schemas']['DeleteImageBuilderResponse'];
+        /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
+        responseLocation?: string;
+      };
+    };
+    /** @description A DescribeImageBuilders request succeeded. */
+    DescribeImageBuildersSucceededOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'DescribeImageBuilders';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'SUCCEEDED';
+        response?: components['schemas']['DescribeImageBuildersResponse'];
+        /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
+        responseLocation?: string;
+      };
+    };
+    /** @description A StopImageBuilder request succeeded. */
+    StopImageBuilderSucceededOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'StopImageBuilder';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'SUCCEEDED';
+        response?: components['schemas']['DeleteImageBuilderResponse'];
+        /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
+        responseLocation?: string;
+      };
+    };
+    /** @description A StartImageBuilder request succeeded. */
+    StartImageBuilderSucceededOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'StartImageBuilder';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'SUCCEEDED';
+        response?: components['schemas']['DeleteImageBuilderResponse'];
+        /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
+        responseLocation?: string;
+      };
+    };
+    /** @description A DeleteImageBuilder request succeeded. */
+    DeleteImageBuilderSucceededOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'DeleteImageBuilder';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'SUCCEEDED';
+        response?: components['schemas']['DeleteImageBuilderResponse'];
         /** @description Set instead of `response` when the event would exceed SNS's 256 KiB: the status lookup's path for the request. */
         responseLocation?: string;
       };
@@ -1015,6 +2246,78 @@ export interface components {
         error: components['schemas']['OutcomeError'];
       };
     };
+    /** @description A ListInfrastructureConfigurations request failed. */
+    ListInfrastructureConfigurationsFailedOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'ListInfrastructureConfigurations';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'FAILED';
+        error: components['schemas']['OutcomeError'];
+      };
+    };
+    /** @description A DeleteInfrastructureConfiguration request failed. */
+    DeleteInfrastructureConfigurationFailedOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'DeleteInfrastructureConfiguration';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'FAILED';
+        error: components['schemas']['OutcomeError'];
+      };
+    };
     /** @description A CreateDistributionConfiguration request failed. */
     CreateDistributionConfigurationFailedOutcome: {
       /** @constant */
@@ -1051,6 +2354,150 @@ export interface components {
         error: components['schemas']['OutcomeError'];
       };
     };
+    /** @description A ListDistributionConfigurations request failed. */
+    ListDistributionConfigurationsFailedOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'ListDistributionConfigurations';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'FAILED';
+        error: components['schemas']['OutcomeError'];
+      };
+    };
+    /** @description A GetDistributionConfiguration request failed. */
+    GetDistributionConfigurationFailedOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'GetDistributionConfiguration';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'FAILED';
+        error: components['schemas']['OutcomeError'];
+      };
+    };
+    /** @description A UpdateDistributionConfiguration request failed. */
+    UpdateDistributionConfigurationFailedOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'UpdateDistributionConfiguration';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'FAILED';
+        error: components['schemas']['OutcomeError'];
+      };
+    };
+    /** @description A DeleteDistributionConfiguration request failed. */
+    DeleteDistributionConfigurationFailedOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'DeleteDistributionConfiguration';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'FAILED';
+        error: components['schemas']['OutcomeError'];
+      };
+    };
     /** @description A CreateImageBuilder request failed. */
     CreateImageBuilderFailedOutcome: {
       /** @constant */
@@ -1073,6 +2520,150 @@ export interface components {
       data: {
         /** @constant */
         operation: 'CreateImageBuilder';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'FAILED';
+        error: components['schemas']['OutcomeError'];
+      };
+    };
+    /** @description A DescribeImageBuilders request failed. */
+    DescribeImageBuildersFailedOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'DescribeImageBuilders';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'FAILED';
+        error: components['schemas']['OutcomeError'];
+      };
+    };
+    /** @description A StopImageBuilder request failed. */
+    StopImageBuilderFailedOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'StopImageBuilder';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'FAILED';
+        error: components['schemas']['OutcomeError'];
+      };
+    };
+    /** @description A StartImageBuilder request failed. */
+    StartImageBuilderFailedOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'StartImageBuilder';
+        clientToken?: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        status: 'FAILED';
+        error: components['schemas']['OutcomeError'];
+      };
+    };
+    /** @description A DeleteImageBuilder request failed. */
+    DeleteImageBuilderFailedOutcome: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.provisioning.outcome.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @constant */
+        operation: 'DeleteImageBuilder';
         clientToken?: components['schemas']['ClientToken'];
         correlationId?: components['schemas']['CorrelationId'];
         /**
@@ -1128,13 +2719,33 @@ export interface components {
       | components['schemas']['CreateInfrastructureConfigurationSucceededOutcome']
       | components['schemas']['UpdateInfrastructureConfigurationSucceededOutcome']
       | components['schemas']['GetInfrastructureConfigurationSucceededOutcome']
+      | components['schemas']['ListInfrastructureConfigurationsSucceededOutcome']
+      | components['schemas']['DeleteInfrastructureConfigurationSucceededOutcome']
       | components['schemas']['CreateDistributionConfigurationSucceededOutcome']
+      | components['schemas']['ListDistributionConfigurationsSucceededOutcome']
+      | components['schemas']['GetDistributionConfigurationSucceededOutcome']
+      | components['schemas']['UpdateDistributionConfigurationSucceededOutcome']
+      | components['schemas']['DeleteDistributionConfigurationSucceededOutcome']
       | components['schemas']['CreateImageBuilderSucceededOutcome']
+      | components['schemas']['DescribeImageBuildersSucceededOutcome']
+      | components['schemas']['StopImageBuilderSucceededOutcome']
+      | components['schemas']['StartImageBuilderSucceededOutcome']
+      | components['schemas']['DeleteImageBuilderSucceededOutcome']
       | components['schemas']['CreateInfrastructureConfigurationFailedOutcome']
       | components['schemas']['UpdateInfrastructureConfigurationFailedOutcome']
       | components['schemas']['GetInfrastructureConfigurationFailedOutcome']
+      | components['schemas']['ListInfrastructureConfigurationsFailedOutcome']
+      | components['schemas']['DeleteInfrastructureConfigurationFailedOutcome']
       | components['schemas']['CreateDistributionConfigurationFailedOutcome']
+      | components['schemas']['ListDistributionConfigurationsFailedOutcome']
+      | components['schemas']['GetDistributionConfigurationFailedOutcome']
+      | components['schemas']['UpdateDistributionConfigurationFailedOutcome']
+      | components['schemas']['DeleteDistributionConfigurationFailedOutcome']
       | components['schemas']['CreateImageBuilderFailedOutcome']
+      | components['schemas']['DescribeImageBuildersFailedOutcome']
+      | components['schemas']['StopImageBuilderFailedOutcome']
+      | components['schemas']['StartImageBuilderFailedOutcome']
+      | components['schemas']['DeleteImageBuilderFailedOutcome']
       | components['schemas']['UnknownFailedOutcome'];
     /** @description The image builder as the last check described it. */
     ImageBuilderView: {
@@ -1162,7 +2773,7 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
-    /** @description Follow-through of CreateImageBuilder: ImageBuilderReady. */
+    /** @description Follow-through of CreateImageBuilder, StartImageBuilder: ImageBuilderReady. */
     ImageBuilderReadyEvent: {
       /** @constant */
       specversion: '1.0';
@@ -1182,8 +2793,8 @@ export interface components {
       /** @constant */
       datacontenttype: 'application/json';
       data: {
-        /** @constant */
-        operation: 'CreateImageBuilder';
+        /** @enum {string} */
+        operation: 'CreateImageBuilder' | 'StartImageBuilder';
         clientToken: components['schemas']['ClientToken'];
         correlationId?: components['schemas']['CorrelationId'];
         /**
@@ -1200,7 +2811,7 @@ export interface components {
         resourceLocation?: string;
       };
     };
-    /** @description Follow-through of CreateImageBuilder: ImageBuilderFailed. */
+    /** @description Follow-through of CreateImageBuilder, StopImageBuilder, StartImageBuilder, DeleteImageBuilder: ImageBuilderFailed. */
     ImageBuilderFailedEvent: {
       /** @constant */
       specversion: '1.0';
@@ -1220,8 +2831,12 @@ export interface components {
       /** @constant */
       datacontenttype: 'application/json';
       data: {
-        /** @constant */
-        operation: 'CreateImageBuilder';
+        /** @enum {string} */
+        operation:
+          | 'CreateImageBuilder'
+          | 'StopImageBuilder'
+          | 'StartImageBuilder'
+          | 'DeleteImageBuilder';
         clientToken: components['schemas']['ClientToken'];
         correlationId?: components['schemas']['CorrelationId'];
         /**
@@ -1238,7 +2853,7 @@ export interface components {
         resourceLocation?: string;
       };
     };
-    /** @description Follow-through of CreateImageBuilder: ImageBuilderWaitTimedOut. */
+    /** @description Follow-through of CreateImageBuilder, StopImageBuilder, StartImageBuilder, DeleteImageBuilder: ImageBuilderWaitTimedOut. */
     ImageBuilderWaitTimedOutEvent: {
       /** @constant */
       specversion: '1.0';
@@ -1258,8 +2873,12 @@ export interface components {
       /** @constant */
       datacontenttype: 'application/json';
       data: {
-        /** @constant */
-        operation: 'CreateImageBuilder';
+        /** @enum {string} */
+        operation:
+          | 'CreateImageBuilder'
+          | 'StopImageBuilder'
+          | 'StartImageBuilder'
+          | 'DeleteImageBuilder';
         clientToken: components['schemas']['ClientToken'];
         correlationId?: components['schemas']['CorrelationId'];
         /**
@@ -1271,6 +2890,82 @@ export interface components {
         requestedBy?: string;
         /** @constant */
         event: 'ImageBuilderWaitTimedOut';
+        resource?: components['schemas']['ImageBuilderView'];
+        /** @description Set instead of `resource` when the event would exceed SNS's 256 KiB: the status lookup's path. */
+        resourceLocation?: string;
+      };
+    };
+    /** @description Follow-through of StopImageBuilder: ImageBuilderStopped. */
+    ImageBuilderStoppedEvent: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.readiness.ImageBuilderStopped.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @enum {string} */
+        operation: 'StopImageBuilder';
+        clientToken: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        event: 'ImageBuilderStopped';
+        resource?: components['schemas']['ImageBuilderView'];
+        /** @description Set instead of `resource` when the event would exceed SNS's 256 KiB: the status lookup's path. */
+        resourceLocation?: string;
+      };
+    };
+    /** @description Follow-through of DeleteImageBuilder: ImageBuilderDeleted. */
+    ImageBuilderDeletedEvent: {
+      /** @constant */
+      specversion: '1.0';
+      /** @description Derived from the request and what happened: a redelivered copy carries the same id. */
+      id: string;
+      /** @description `image-provisioner.<stage>` (`OUTCOME_SOURCE`). */
+      source: string;
+      /** @constant */
+      type: 'image-provisioner.readiness.ImageBuilderDeleted.v1';
+      /** @description The resource ARN, or its name when no ARN is known. */
+      subject?: string;
+      /**
+       * Format: date-time
+       * @description When the ledger committed the event.
+       */
+      time: string;
+      /** @constant */
+      datacontenttype: 'application/json';
+      data: {
+        /** @enum {string} */
+        operation: 'DeleteImageBuilder';
+        clientToken: components['schemas']['ClientToken'];
+        correlationId?: components['schemas']['CorrelationId'];
+        /**
+         * @description How the request reached the service: the HTTP API or the request queue.
+         * @enum {string}
+         */
+        channel: 'http' | 'sqs';
+        /** @description The caller: IAM principal ARN or JWT subject (HTTP), SQS sender id. */
+        requestedBy?: string;
+        /** @constant */
+        event: 'ImageBuilderDeleted';
         resource?: components['schemas']['ImageBuilderView'];
         /** @description Set instead of `resource` when the event would exceed SNS's 256 KiB: the status lookup's path. */
         resourceLocation?: string;
@@ -1430,6 +3125,44 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  ListInfrastructureConfigurations: {
+    parameters: {
+      query?: {
+        /** @description `maxResults` of the AWS request: how many items a page holds. A value the model refuses is a 400 at `/maxResults`. */
+        maxResults?: number;
+        /** @description `nextToken` of the AWS request: the page after the one that answered it. A value the model refuses is a 400 at `/nextToken`. */
+        nextToken?: string;
+        /** @description Only the configurations of this name: `filters: [{"name": "name", "values": [<name>]}]` of the AWS request. A value the model refuses is a 400 at `/filters``/0/values/0`. */
+        name?: string;
+      };
+      header?: {
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The AWS ListInfrastructureConfigurations response. */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListInfrastructureConfigurationsResponse'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
   CreateInfrastructureConfiguration: {
     parameters: {
       query?: never;
@@ -1558,6 +3291,88 @@ export interface operations {
       default: components['responses']['AwsError'];
     };
   };
+  DeleteInfrastructureConfiguration: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The idempotency key (or the body's `clientToken` / `ClientToken`; both present must agree). Absent: one is generated and answered in the `Idempotency-Key` header. */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path: {
+        /**
+         * @description The ARN, percent-encoded as one path segment (`encodeURIComponent`); decoded once, so an ARN encoded twice is a 400.
+         * @example arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/my-infra
+         */
+        arn: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The AWS DeleteInfrastructureConfiguration response. */
+      200: {
+        headers: {
+          'Idempotency-Key': components['headers']['IdempotencyKey'];
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeleteInfrastructureConfigurationResponse'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['InProgress'];
+      413: components['responses']['TooLarge'];
+      422: components['responses']['Mismatch'];
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
+  ListDistributionConfigurations: {
+    parameters: {
+      query?: {
+        /** @description `maxResults` of the AWS request: how many items a page holds. A value the model refuses is a 400 at `/maxResults`. */
+        maxResults?: number;
+        /** @description `nextToken` of the AWS request: the page after the one that answered it. A value the model refuses is a 400 at `/nextToken`. */
+        nextToken?: string;
+        /** @description Only the configurations of this name: `filters: [{"name": "name", "values": [<name>]}]` of the AWS request. A value the model refuses is a 400 at `/filters``/0/values/0`. */
+        name?: string;
+      };
+      header?: {
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The AWS ListDistributionConfigurations response. */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListDistributionConfigurationsResponse'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
   CreateDistributionConfiguration: {
     parameters: {
       query?: never;
@@ -1601,6 +3416,171 @@ export interface operations {
       default: components['responses']['AwsError'];
     };
   };
+  GetDistributionConfiguration: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path: {
+        /**
+         * @description The ARN, percent-encoded as one path segment (`encodeURIComponent`); decoded once, so an ARN encoded twice is a 400.
+         * @example arn:aws:imagebuilder:us-east-1:123456789012:distribution-configuration/my-distribution
+         */
+        arn: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The AWS GetDistributionConfiguration response. */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GetDistributionConfigurationResponse'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
+  UpdateDistributionConfiguration: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The idempotency key (or the body's `clientToken` / `ClientToken`; both present must agree). Absent: one is generated and answered in the `Idempotency-Key` header. */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path: {
+        /**
+         * @description The ARN, percent-encoded as one path segment (`encodeURIComponent`); decoded once, so an ARN encoded twice is a 400.
+         * @example arn:aws:imagebuilder:us-east-1:123456789012:distribution-configuration/my-distribution
+         */
+        arn: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateDistributionConfigurationBody'];
+      };
+    };
+    responses: {
+      /** @description The AWS UpdateDistributionConfiguration response. */
+      200: {
+        headers: {
+          'Idempotency-Key': components['headers']['IdempotencyKey'];
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UpdateDistributionConfigurationResponse'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['InProgress'];
+      413: components['responses']['TooLarge'];
+      422: components['responses']['Mismatch'];
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
+  DeleteDistributionConfiguration: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The idempotency key (or the body's `clientToken` / `ClientToken`; both present must agree). Absent: one is generated and answered in the `Idempotency-Key` header. */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path: {
+        /**
+         * @description The ARN, percent-encoded as one path segment (`encodeURIComponent`); decoded once, so an ARN encoded twice is a 400.
+         * @example arn:aws:imagebuilder:us-east-1:123456789012:distribution-configuration/my-distribution
+         */
+        arn: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The AWS DeleteDistributionConfiguration response. */
+      200: {
+        headers: {
+          'Idempotency-Key': components['headers']['IdempotencyKey'];
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeleteDistributionConfigurationResponse'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['InProgress'];
+      413: components['responses']['TooLarge'];
+      422: components['responses']['Mismatch'];
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
+  DescribeImageBuilders: {
+    parameters: {
+      query?: {
+        /** @description `MaxResults` of the AWS request: how many items a page holds. A value the model refuses is a 400 at `/MaxResults`. */
+        maxResults?: number;
+        /** @description `NextToken` of the AWS request: the page after the one that answered it. A value the model refuses is a 400 at `/NextToken`. */
+        nextToken?: string;
+      };
+      header?: {
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The AWS DescribeImageBuilders response. */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribeImageBuildersResponse'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
   CreateImageBuilder: {
     parameters: {
       query?: never;
@@ -1629,6 +3609,188 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CreateImageBuilderResult'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['InProgress'];
+      413: components['responses']['TooLarge'];
+      422: components['responses']['Mismatch'];
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
+  DescribeImageBuilder: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path: {
+        /**
+         * @description The image builder's name.
+         * @example my-image-builder
+         */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The AWS DescribeImageBuilders response. */
+      200: {
+        headers: {
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImageBuilderAnswer'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      /** @description ResourceNotFoundException: AWS holds no resource of that name. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
+  DeleteImageBuilder: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The idempotency key (or the body's `clientToken` / `ClientToken`; both present must agree). Absent: one is generated and answered in the `Idempotency-Key` header. */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path: {
+        /**
+         * @description The image builder's name.
+         * @example my-image-builder
+         */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The AWS DeleteImageBuilder response. */
+      200: {
+        headers: {
+          'Idempotency-Key': components['headers']['IdempotencyKey'];
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeleteImageBuilderResponse'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['InProgress'];
+      413: components['responses']['TooLarge'];
+      422: components['responses']['Mismatch'];
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
+  StopImageBuilder: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The idempotency key (or the body's `clientToken` / `ClientToken`; both present must agree). Absent: one is generated and answered in the `Idempotency-Key` header. */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path: {
+        /**
+         * @description The image builder's name.
+         * @example my-image-builder
+         */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The AWS StopImageBuilder response. */
+      200: {
+        headers: {
+          'Idempotency-Key': components['headers']['IdempotencyKey'];
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StopImageBuilderResponse'];
+        };
+      };
+      400: components['responses']['ValidationException'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['InProgress'];
+      413: components['responses']['TooLarge'];
+      422: components['responses']['Mismatch'];
+      429: components['responses']['Throttled'];
+      500: components['responses']['InternalFailure'];
+      503: components['responses']['Unavailable'];
+      default: components['responses']['AwsError'];
+    };
+  };
+  StartImageBuilder: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The idempotency key (or the body's `clientToken` / `ClientToken`; both present must agree). Absent: one is generated and answered in the `Idempotency-Key` header. */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        /** @description Echoed back and carried into the outcome as `correlationId`. */
+        'X-Correlation-Id'?: components['parameters']['CorrelationId'];
+      };
+      path: {
+        /**
+         * @description The image builder's name.
+         * @example my-image-builder
+         */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['StartImageBuilderBody'];
+      };
+    };
+    responses: {
+      /** @description The AWS StartImageBuilder response. */
+      200: {
+        headers: {
+          'Idempotency-Key': components['headers']['IdempotencyKey'];
+          'X-Correlation-Id': components['headers']['CorrelationId'];
+          'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StartImageBuilderResponse'];
         };
       };
       400: components['responses']['ValidationException'];

@@ -3,6 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toProvisioningRequest } from '../../../src/channels/httpRequest.js';
 import { matchRoute } from '../../../src/channels/httpRoutes.js';
 import { createGuardrails } from '../../../src/guardrails/evaluate.js';
+import {
+  DEFAULT_OWNERSHIP,
+  type ExecutionContext,
+  OWNER_TAG_KEY,
+} from '../../../src/operations/index.js';
 import { admit } from '../../../src/provisioning/admission.js';
 import { httpEvent } from '../../support/lambda.js';
 import { builderInput, listCalls, uniqueName, useEmulator } from './support.js';
@@ -16,6 +21,14 @@ import { builderInput, listCalls, uniqueName, useEmulator } from './support.js';
 
 const emulator = useEmulator();
 const NO_GUARDRAILS = createGuardrails({}, { accountId: '123456789012' });
+/** What the operations run with: the emulator's clients, the default stage's ownership. */
+const context = (): ExecutionContext => ({
+  imagebuilder: emulator.imagebuilder,
+  appstream: emulator.appstream,
+  ownership: DEFAULT_OWNERSHIP,
+});
+/** The service adds its ownership tag to every resource it creates. */
+const OWNER_TAG = { [OWNER_TAG_KEY]: DEFAULT_OWNERSHIP.owner };
 
 /** What a prototype change would show: Object.prototype's members and a fresh object's prototype. */
 const prototypeState = () => ({
@@ -61,11 +74,11 @@ describe('a __proto__ tag key', () => {
       '/infrastructure-configurations',
       `{"name":"${name}","instanceProfileName":"p","tags":${tags}}`,
     );
-    const expectedTags = JSON.parse(tags) as unknown;
+    const expectedTags = { ...(JSON.parse(tags) as Record<string, string>), ...OWNER_TAG };
 
     // Act
     const created = (await admission.operation.execute(
-      emulator,
+      context(),
       admission.input,
       `token-${name}`,
     )) as { infrastructureConfigurationArn: string };
@@ -92,13 +105,16 @@ describe('a __proto__ tag key', () => {
     const admission = admitOverHttp('/image-builders', body);
 
     // Act
-    await admission.operation.execute(emulator, admission.input, `token-${input.Name}`);
+    await admission.operation.execute(context(), admission.input, `token-${input.Name}`);
 
     // Assess
     const [call] = await listCalls(emulator.endpoint);
     expect(call).toMatchObject({ service: 'appstream', operation: 'CreateImageBuilder' });
     const sent = (call?.input as { Tags?: Record<string, unknown> } | undefined)?.Tags ?? {};
     expect(Object.hasOwn(sent, '__proto__')).toBe(true);
-    expect(sent).toEqual(JSON.parse('{"__proto__":"x","team":"images"}'));
+    expect(sent).toEqual({
+      ...(JSON.parse('{"__proto__":"x","team":"images"}') as Record<string, string>),
+      ...OWNER_TAG,
+    });
   });
 });

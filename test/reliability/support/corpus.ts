@@ -325,7 +325,14 @@ const nonObjectJsonText: fc.Arbitrary<string> = fc
 // HTTP
 // ---------------------------------------------------------------------------------------------
 
-type HttpOperation = Exclude<OperationName, 'GetInfrastructureConfiguration'>;
+/** The writes whose request is a body (the fuzzed part). */
+type HttpOperation = Extract<
+  OperationName,
+  | 'CreateInfrastructureConfiguration'
+  | 'UpdateInfrastructureConfiguration'
+  | 'CreateDistributionConfiguration'
+  | 'CreateImageBuilder'
+>;
 
 const HTTP_TARGETS: Record<HttpOperation, { method: 'POST' | 'PUT'; path: string }> = {
   CreateInfrastructureConfiguration: { method: 'POST', path: '/infrastructure-configurations' },

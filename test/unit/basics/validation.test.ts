@@ -191,7 +191,8 @@ describe('validate', () => {
       '/description',
       'must be at most 1024 characters long',
     ],
-    ['a map entry count', { tags: {} }, '/tags', 'must have between 1 and 50 entries'],
+    // The model's 50 tags, one of them the ownership tag the service adds.
+    ['a map entry count', { tags: {} }, '/tags', 'must have between 1 and 49 entries'],
     [
       'a smaller map entry count',
       { resourceTags: {} },

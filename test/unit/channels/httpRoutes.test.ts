@@ -20,10 +20,21 @@ describe('matchRoute', () => {
   it('creates with 201 and reads or updates with 200', () => {
     expect(Object.values(HTTP_ROUTES).map((r) => [r.operation, r.successStatus])).toEqual([
       ['CreateInfrastructureConfiguration', 201],
+      ['ListInfrastructureConfigurations', 200],
       ['UpdateInfrastructureConfiguration', 200],
       ['GetInfrastructureConfiguration', 200],
+      ['DeleteInfrastructureConfiguration', 200],
       ['CreateDistributionConfiguration', 201],
+      ['ListDistributionConfigurations', 200],
+      ['GetDistributionConfiguration', 200],
+      ['UpdateDistributionConfiguration', 200],
+      ['DeleteDistributionConfiguration', 200],
       ['CreateImageBuilder', 201],
+      ['DescribeImageBuilders', 200],
+      ['DescribeImageBuilders', 200],
+      ['StopImageBuilder', 200],
+      ['StartImageBuilder', 200],
+      ['DeleteImageBuilder', 200],
     ]);
   });
 

@@ -86,7 +86,11 @@ describe('toProvisioningRequest (SQS): the envelope', () => {
         path: '/operation',
         message:
           'must be one of: CreateInfrastructureConfiguration, UpdateInfrastructureConfiguration, ' +
-          'GetInfrastructureConfiguration, CreateDistributionConfiguration, CreateImageBuilder ' +
+          'GetInfrastructureConfiguration, ListInfrastructureConfigurations, ' +
+          'DeleteInfrastructureConfiguration, CreateDistributionConfiguration, ' +
+          'ListDistributionConfigurations, GetDistributionConfiguration, ' +
+          'UpdateDistributionConfiguration, DeleteDistributionConfiguration, CreateImageBuilder, ' +
+          'DescribeImageBuilders, StopImageBuilder, StartImageBuilder, DeleteImageBuilder ' +
           '(got "DeleteEverything")',
       },
     ]);

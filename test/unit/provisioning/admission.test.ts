@@ -9,10 +9,14 @@ import { admitted } from '../../support/operations.js';
 const infra = validRequests.CreateInfrastructureConfiguration;
 const builder = validRequests.CreateImageBuilder;
 
-/** The five names, in registry order, as the message must list them. */
+/** The fifteen names, in registry order, as the message must list them. */
 const OPERATION_RULE =
   'must be one of: CreateInfrastructureConfiguration, UpdateInfrastructureConfiguration, ' +
-  'GetInfrastructureConfiguration, CreateDistributionConfiguration, CreateImageBuilder';
+  'GetInfrastructureConfiguration, ListInfrastructureConfigurations, ' +
+  'DeleteInfrastructureConfiguration, CreateDistributionConfiguration, ' +
+  'ListDistributionConfigurations, GetDistributionConfiguration, ' +
+  'UpdateDistributionConfiguration, DeleteDistributionConfiguration, CreateImageBuilder, ' +
+  'DescribeImageBuilders, StopImageBuilder, StartImageBuilder, DeleteImageBuilder';
 
 /** A queue message's request, as its reader hands it over (the request under `/request`). */
 const message = (overrides: Partial<ProvisioningRequest> = {}): ProvisioningRequest => ({
@@ -43,7 +47,7 @@ const NO_GUARDRAILS = createGuardrails({}, { accountId: '123456789012' });
 
 describe('admit: the operation', () => {
   it.each([
-    ['a name that is not one of ours', 'DeleteInfrastructureConfiguration'],
+    ['a name that is not one of ours', 'DeleteImageRecipe'],
     ['a name in the wrong case', 'createImageBuilder'],
     ['no operation', undefined],
     ['a number', 42],

@@ -29,7 +29,7 @@ describe('model patterns', () => {
   );
 
   it('exports every pattern as a named *_PATTERN constant', () => {
-    expect(patterns.length).toBe(17);
+    expect(patterns.length).toBe(18);
     for (const [name] of patterns) expect(name).toMatch(/^[A-Z_]+_PATTERN$/);
   });
 
@@ -177,9 +177,10 @@ describe('JSON Schema generation', () => {
     // Assess
     expect(Description).toMatchObject({ type: 'string', maxLength: 256 });
     expect(Name).toMatchObject({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$' });
+    // The model's 50, one of them the ownership tag the service adds.
     expect(Tags).toMatchObject({
       minProperties: 1,
-      maxProperties: 50,
+      maxProperties: 49,
       propertyNames: { minLength: 1, maxLength: 128 },
       additionalProperties: { maxLength: 256 },
     });
