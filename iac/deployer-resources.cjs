@@ -163,6 +163,8 @@ module.exports = {
   provisioningPolicies: async ({ resolveVariable }) => [
     { Ref: PROVISIONING_POLICY },
     ...(networkPolicies(await settingsOf(resolveVariable)) ?? []),
+    // What the stage's guardrails adopt (iac/guardrails.cjs), attached through the roles too.
+    ...(await resolveVariable('file(iac/guardrails.cjs):adoptionPolicies')),
   ],
   networkPolicies: async ({ resolveVariable }) =>
     networkPolicies(await settingsOf(resolveVariable)),

@@ -8,6 +8,10 @@
  *   ${file(iac/guardrails.cjs):passRoleArns}        Resource list of the iam:PassRole statement
  *   ${file(iac/guardrails.cjs):instanceProfileArns} Resource list of iam:GetInstanceProfile
  *   ${file(iac/guardrails.cjs):policyFile}          GUARDRAILS_FILE of the functions ('' if none)
+ *   ${file(iac/guardrails.cjs):resources}           the AdoptedResourcesPolicy, when the stage
+ *                                                   adopts resources (else no resource)
+ *   ${file(iac/guardrails.cjs):adoptionPolicies}    [its Ref] or [], for the ManagedPolicyArns of
+ *                                                   the http and queue roles (deployer-resources.cjs)
  *
  * - PassRole: the role ARNs of `infrastructure.instanceProfiles` (instance profile name -> role
  *   ARN) plus `appstream.iamRoleArns`. A list the guardrails leave out does not restrict that
@@ -15,6 +19,11 @@
  *   file that lists no role at all: the `passRoleArns` param alone.
  * - GetInstanceProfile: the instance profiles the guardrails name (in this account, at any path),
  *   else every instance profile of the account.
+ * - Adoption: iac/iam.yml lets the provisioning functions update, stop, start and delete only
+ *   resources that carry the stage's ownership tag (an `aws:ResourceTag` condition). The resources
+ *   the guardrails list under `adoptable` have no such tag: a policy of their own
+ *   (AdoptedResourcesPolicy, which the http and queue roles attach) allows those same actions on
+ *   exactly them. No `adoptable` entry, no policy.
  *
  * The file has one check, the functions' own: scripts/checkGuardrails.ts checks it with the schema
  * they use at cold start (src/guardrails/policy.ts) and derives the roles and instance profiles
@@ -108,6 +117,49 @@ const passRoleResources = (guardrails, defaultParam) => {
   return unique([...[...new Set(listed)].sort(), ...(unrestricted ? fallback : [])]);
 };
 
+/** The changes the service makes to resources that exist (iac/iam.yml, Owned* statements). */
+const ADOPTED_ACTIONS = {
+  imagebuilder: [
+    'imagebuilder:UpdateInfrastructureConfiguration',
+    'imagebuilder:DeleteInfrastructureConfiguration',
+    'imagebuilder:UpdateDistributionConfiguration',
+    'imagebuilder:DeleteDistributionConfiguration',
+  ],
+  appstream: [
+    'appstream:StopImageBuilder',
+    'appstream:StartImageBuilder',
+    'appstream:DeleteImageBuilder',
+  ],
+};
+
+/** A policy resource entry: a `${...}` placeholder goes through Fn::Sub. */
+const resourceEntry = (arn) => (arn.includes('${') ? { 'Fn::Sub': arn } : arn);
+
+/** The AdoptedResourcesPolicy of the guardrails (or null): no statement for an empty list. */
+const adoptionResources = (guardrails) => {
+  const adoptable = guardrails?.adoptable ?? { imagebuilder: [], appstream: [] };
+  const statements = Object.entries(ADOPTED_ACTIONS)
+    .filter(([service]) => adoptable[service].length > 0)
+    .map(([service, actions]) => ({
+      Sid: service === 'imagebuilder' ? 'AdoptedConfigurations' : 'AdoptedImageBuilders',
+      Effect: 'Allow',
+      Action: actions,
+      Resource: [...new Set(adoptable[service])].sort().map(resourceEntry),
+    }));
+  if (statements.length === 0) return null;
+  return {
+    Resources: {
+      AdoptedResourcesPolicy: {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          Description: "Changes to the resources the stage's guardrails list as adoptable",
+          PolicyDocument: { Version: '2012-10-17', Statement: statements },
+        },
+      },
+    },
+  };
+};
+
 /** Resource of iam:GetInstanceProfile. */
 const instanceProfileResources = (guardrails) => {
   const names = guardrails?.instanceProfileNames;
@@ -152,15 +204,25 @@ const createResolver = ({ dir = guardrailsDir, check = runServiceCheck } = {}) =
       ),
     instanceProfileArns: async ({ resolveVariable }) =>
       instanceProfileResources((await guardrailsOfStage(resolveVariable)).guardrails),
+    resources: async ({ resolveVariable }) =>
+      adoptionResources((await guardrailsOfStage(resolveVariable)).guardrails) ?? { Resources: {} },
+    adoptionPolicies: async ({ resolveVariable }) =>
+      adoptionResources((await guardrailsOfStage(resolveVariable)).guardrails)
+        ? [{ Ref: 'AdoptedResourcesPolicy' }]
+        : [],
   };
 };
 
-const { policyFile, passRoleArns, instanceProfileArns } = createResolver();
+const { policyFile, passRoleArns, instanceProfileArns, resources, adoptionPolicies } =
+  createResolver();
 
 module.exports = {
   policyFile,
   passRoleArns,
   instanceProfileArns,
+  resources,
+  adoptionPolicies,
+  adoptionResources,
   // For tests.
   createResolver,
   runServiceCheck,

@@ -20,6 +20,12 @@ export interface GuardrailIamResources {
    * since an IAM statement cannot list no resource.
    */
   instanceProfileNames?: string[];
+  /**
+   * The resources `adoptable` names, per service, as IAM resource patterns (`*` and `?` are IAM's
+   * wildcards too): configuration ARNs for Image Builder; builder ARNs, or builder names (under
+   * `image-builder/` of the stage's account and Region) for AppStream. Empty when it names none.
+   */
+  adoptable: { imagebuilder: string[]; appstream: string[] };
 }
 
 /** What `policy` (already checked with the schema of ./policy.ts) allows of IAM. */
@@ -33,5 +39,20 @@ export const guardrailIamResources = (policy: GuardrailPolicy): GuardrailIamReso
       appstream: roles ? [...roles] : undefined,
     },
     instanceProfileNames: names.length > 0 ? names : undefined,
+    adoptable: adoptableResources(policy.adoptable ?? []),
   };
 };
+
+/** Builder names become ARNs of the stage's account and Region (CloudFormation `Fn::Sub`). */
+const adoptableResources = (entries: readonly string[]): GuardrailIamResources['adoptable'] => ({
+  imagebuilder: entries.filter(
+    (entry) => entry.startsWith('arn:') && entry.includes(':imagebuilder:'),
+  ),
+  appstream: entries
+    .filter((entry) => !entry.startsWith('arn:') || entry.includes(':appstream:'))
+    .map((entry) =>
+      entry.startsWith('arn:')
+        ? entry
+        : `arn:\${AWS::Partition}:appstream:\${AWS::Region}:\${AWS::AccountId}:image-builder/${entry}`,
+    ),
+});

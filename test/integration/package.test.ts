@@ -5,6 +5,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_ROUTES } from '../../src/channels/httpRoutes.js';
 import { GuardrailPolicyError, parseGuardrailPolicy } from '../../src/guardrails/loadPolicy.js';
 import { ledgerKey } from '../../src/ledger/dynamoLedger.js';
 import {
@@ -112,11 +113,8 @@ const STAGE_CASES = Object.values(STAGES);
 
 const LOOKUP_ROUTE = 'GET /requests/{clientToken}';
 const ROUTES = [
-  'POST /infrastructure-configurations',
-  'PUT /infrastructure-configurations/{arn}',
-  'GET /infrastructure-configurations/{arn}',
-  'POST /distribution-configurations',
-  'POST /image-builders',
+  // Every route of the operations (src/channels/httpRoutes.ts).
+  ...Object.keys(HTTP_ROUTES),
   // The status lookup.
   LOOKUP_ROUTE,
 ];
@@ -149,6 +147,10 @@ const STREAM_RETENTION_SECONDS = 24 * 3600;
  * with why. Every other action the functions use supports resource-level permissions.
  */
 const UNSCOPABLE_ACTIONS: Record<string, string> = {
+  'imagebuilder:ListInfrastructureConfigurations':
+    'Image Builder\'s List actions take no resource: IAM authorises them only on Resource "*"',
+  'imagebuilder:ListDistributionConfigurations':
+    'Image Builder\'s List actions take no resource: IAM authorises them only on Resource "*"',
   'ec2:DescribeNetworkInterfaces':
     'Lambda needs it for functions in a VPC, and EC2 authorises it only on Resource "*" (vpc stage only)',
 };
@@ -449,7 +451,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
   });
 
   describe('HTTP API', () => {
-    it('routes exactly the five operations and the status lookup to the http function with payload 2.0', () => {
+    it('routes exactly the routes of the operations and the status lookup to the http function with payload 2.0', () => {
       const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
       expect(routes.sort()).toEqual([...ROUTES].sort());
 
@@ -1083,10 +1085,22 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
             'imagebuilder:CreateInfrastructureConfiguration',
             'imagebuilder:UpdateInfrastructureConfiguration',
             'imagebuilder:GetInfrastructureConfiguration',
+            'imagebuilder:DeleteInfrastructureConfiguration',
             'imagebuilder:CreateDistributionConfiguration',
+            'imagebuilder:GetDistributionConfiguration',
+            'imagebuilder:UpdateDistributionConfiguration',
+            'imagebuilder:DeleteDistributionConfiguration',
+            'imagebuilder:ListInfrastructureConfigurations',
+            'imagebuilder:ListDistributionConfigurations',
           ]),
         );
-        for (const s of imagebuilder) {
+        // What the guardrails adopt names its own ARNs (checked on its own).
+        const adopted = (s: Statement) => s.Sid?.startsWith('Adopted') === true;
+        for (const s of imagebuilder.filter((statement) => !adopted(statement))) {
+          if (actionsOf(s).every((action) => action in UNSCOPABLE_ACTIONS)) {
+            expect(s.Resource).toBe('*');
+            continue;
+          }
           expect(asList(s.Resource)).toEqual([
             {
               'Fn::Sub': `arn:\${AWS::Partition}:imagebuilder:\${AWS::Region}:\${AWS::AccountId}:infrastructure-configuration/*`,
@@ -1102,14 +1116,95 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           expect.arrayContaining([
             'appstream:CreateImageBuilder',
             'appstream:DescribeImageBuilders',
+            'appstream:ListTagsForResource',
+            'appstream:StopImageBuilder',
+            'appstream:StartImageBuilder',
+            'appstream:DeleteImageBuilder',
           ]),
         );
-        for (const s of appstream) {
+        for (const s of appstream.filter((statement) => !adopted(statement))) {
           for (const arn of asList(s.Resource) as { 'Fn::Sub': string }[]) {
             expect(arn['Fn::Sub']).toMatch(
               /^arn:\$\{AWS::Partition\}:appstream:\$\{AWS::Region\}:(\$\{AWS::AccountId\}|\*):(image-builder|image)\/\*$/,
             );
           }
+        }
+      }
+    });
+
+    it("adopts exactly what the stage's guardrails list as adoptable (dev), else nothing", () => {
+      const adopted = ofType('AWS::IAM::ManagedPolicy').filter(
+        ([id]) => id === 'AdoptedResourcesPolicy',
+      );
+      if (stage !== 'dev') {
+        expect(adopted).toEqual([]);
+        return;
+      }
+      expect(adopted).toHaveLength(1);
+      const properties = adopted[0]?.[1].Properties ?? {};
+      // Attached through the request path roles, as the provisioning policy is.
+      for (const fn of REQUEST_PATH) {
+        expect(resource(fn.role).Properties.ManagedPolicyArns).toContainEqual({
+          Ref: 'AdoptedResourcesPolicy',
+        });
+      }
+      expect(properties.PolicyDocument.Statement).toEqual([
+        {
+          Sid: 'AdoptedConfigurations',
+          Effect: 'Allow',
+          Action: [
+            'imagebuilder:UpdateInfrastructureConfiguration',
+            'imagebuilder:DeleteInfrastructureConfiguration',
+            'imagebuilder:UpdateDistributionConfiguration',
+            'imagebuilder:DeleteDistributionConfiguration',
+          ],
+          Resource: [
+            'arn:aws:imagebuilder:us-east-1:123456789012:infrastructure-configuration/legacy-*',
+          ],
+        },
+        {
+          Sid: 'AdoptedImageBuilders',
+          Effect: 'Allow',
+          Action: [
+            'appstream:StopImageBuilder',
+            'appstream:StartImageBuilder',
+            'appstream:DeleteImageBuilder',
+          ],
+          Resource: [
+            {
+              'Fn::Sub': `arn:\${AWS::Partition}:appstream:\${AWS::Region}:\${AWS::AccountId}:image-builder/legacy-design-builder`,
+            },
+          ],
+        },
+      ]);
+    });
+
+    it("changes and deletes only what carries the stage's ownership tag", () => {
+      const changes = [
+        'imagebuilder:UpdateInfrastructureConfiguration',
+        'imagebuilder:DeleteInfrastructureConfiguration',
+        'imagebuilder:UpdateDistributionConfiguration',
+        'imagebuilder:DeleteDistributionConfiguration',
+        'appstream:StopImageBuilder',
+        'appstream:StartImageBuilder',
+        'appstream:DeleteImageBuilder',
+      ];
+      for (const fn of REQUEST_PATH) {
+        const granting = statementsOfRole(fn.role).filter((s) =>
+          actionsOf(s).some((action) => changes.includes(action)),
+        );
+        // What the guardrails adopt is checked on its own (above): exactly the listed ARNs.
+        const adopted = granting.filter((s) => s.Sid?.startsWith('Adopted'));
+        expect(adopted).toHaveLength(stage === 'dev' ? 2 : 0);
+        const owned = granting.filter((s) => !adopted.includes(s));
+        expect(owned.flatMap(actionsOf).sort()).toEqual([...changes].sort());
+        for (const s of owned) {
+          expect(actionsOf(s).every((action) => changes.includes(action))).toBe(true);
+          expect(s.Condition).toEqual({
+            StringEquals: {
+              'aws:ResourceTag/image-provisioner:owner': `image-provisioner.${stage}`,
+            },
+          });
         }
       }
     });

@@ -10,7 +10,7 @@ import { invalidRequests, validRequests } from '../fixtures/requests.js';
 import { awsServiceError } from '../support/awsErrors.js';
 import { lambdaContext, sqsRecord } from '../support/lambda.js';
 import { useTestStack } from '../support/localStack.js';
-import { OPERATION_CASES } from '../support/operations.js';
+import { OPERATION_CASES, sentToAws } from '../support/operations.js';
 
 const harness = useTestStack();
 let handle: ReturnType<typeof createQueueHandler>;
@@ -36,13 +36,14 @@ describe.each(OPERATION_CASES)('queue message for $operation', (testCase) => {
     const result = await deliver(record);
 
     expect(result.batchItemFailures).toEqual([]);
-    const sent = harness.aws.calls();
+    expect(harness.aws.calls()).toHaveLength(1 + testCase.readsFirst);
+    const sent = harness.aws.calls().filter((call) => call.args[0] instanceof testCase.command);
     expect(sent).toHaveLength(1);
-    expect(sent[0]?.args[0]).toBeInstanceOf(testCase.command);
+    const expected = sentToAws(testCase.operation, request, harness.stack.config.outcomeSource);
     expect(sent[0]?.args[0].input).toEqual(
       testCase.service === 'imagebuilder' && testCase.tokenMember
-        ? { ...request, clientToken: `sqs-${testCase.operation}` }
-        : request,
+        ? { ...expected, clientToken: `sqs-${testCase.operation}` }
+        : expected,
     );
     const outcomes = await harness.stack.outcomes(1);
     expect(outcomes).toHaveLength(1);

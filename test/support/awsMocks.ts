@@ -34,8 +34,11 @@ export const distributionArn = (name: string) =>
 export const imageBuilderArn = (name: string) =>
   `arn:aws:appstream:us-east-1:123456789012:image-builder/${name}`;
 
-/** The tags of a resource the service created (in a stage with the default OUTCOME_SOURCE). */
-export const OWNED_TAGS = { team: 'platform', [OWNER_TAG_KEY]: DEFAULT_OWNERSHIP.owner };
+/** The tags of a resource the service created in the stage whose OUTCOME_SOURCE is `owner`. */
+export const ownedTags = (owner: string = DEFAULT_OWNERSHIP.owner) => ({
+  team: 'platform',
+  [OWNER_TAG_KEY]: owner,
+});
 
 /** A builder as AppStream describes it. */
 const builder = (Name: string, State: string) => ({
@@ -48,12 +51,16 @@ const builder = (Name: string, State: string) => ({
 
 /**
  * Answers every operation the way AWS would for a valid request; the resources it reads back
- * carry the service's ownership tag.
+ * carry the ownership tag of the stage whose OUTCOME_SOURCE is `owner`.
  */
-export const mockAws = (clients: {
-  imagebuilder: ImagebuilderClient;
-  appstream: AppStreamClient;
-}) => {
+export const mockAws = (
+  clients: {
+    imagebuilder: ImagebuilderClient;
+    appstream: AppStreamClient;
+  },
+  owner: string = DEFAULT_OWNERSHIP.owner,
+) => {
+  const OWNED_TAGS = ownedTags(owner);
   const imagebuilder = mockClient(clients.imagebuilder);
   const appstream = mockClient(clients.appstream);
   imagebuilder.on(CreateInfrastructureConfigurationCommand).callsFake(async (input) => ({

@@ -222,7 +222,7 @@ export const useTestStack = () => {
   });
   afterAll(() => stack?.stop());
   beforeEach(() => {
-    aws = mockAws(harness.stack);
+    aws = mockAws(harness.stack, harness.stack.config.outcomeSource);
   });
   afterEach(async () => {
     aws?.reset();

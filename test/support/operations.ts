@@ -6,7 +6,12 @@ import {
   UpdateInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
 import type * as z from 'zod/mini';
-import { type OperationInput, type OperationName, operations } from '../../src/operations/index.js';
+import {
+  type OperationInput,
+  type OperationName,
+  OWNER_TAG_KEY,
+  operations,
+} from '../../src/operations/index.js';
 import { infrastructureArn } from './awsMocks.js';
 
 /** Every operation's name, in registry order. */
@@ -33,6 +38,7 @@ export const OPERATION_CASES = [
     service: 'imagebuilder',
     tokenMember: 'clientToken',
     successStatus: 201,
+    readsFirst: 0,
   },
   {
     operation: 'UpdateInfrastructureConfiguration',
@@ -42,6 +48,8 @@ export const OPERATION_CASES = [
     service: 'imagebuilder',
     tokenMember: 'clientToken',
     successStatus: 200,
+    // The configuration is read first: whose it is (src/operations/ownership.ts).
+    readsFirst: 1,
   },
   {
     operation: 'GetInfrastructureConfiguration',
@@ -51,6 +59,7 @@ export const OPERATION_CASES = [
     service: 'imagebuilder',
     tokenMember: undefined,
     successStatus: 200,
+    readsFirst: 0,
   },
   {
     operation: 'CreateDistributionConfiguration',
@@ -60,6 +69,7 @@ export const OPERATION_CASES = [
     service: 'imagebuilder',
     tokenMember: 'clientToken',
     successStatus: 201,
+    readsFirst: 0,
   },
   {
     operation: 'CreateImageBuilder',
@@ -69,6 +79,7 @@ export const OPERATION_CASES = [
     service: 'appstream',
     tokenMember: 'ClientToken',
     successStatus: 201,
+    readsFirst: 0,
   },
 ] as const satisfies ReadonlyArray<{
   operation: OperationName;
@@ -78,7 +89,28 @@ export const OPERATION_CASES = [
   service: 'imagebuilder' | 'appstream';
   tokenMember: 'clientToken' | 'ClientToken' | undefined;
   successStatus: 200 | 201;
+  /** AWS reads the operation makes before its own call. */
+  readsFirst: 0 | 1;
 }>;
+
+/** The tags member of each create: where the service adds its ownership tag. */
+const TAGS_MEMBERS: Partial<Record<OperationName, string>> = {
+  CreateInfrastructureConfiguration: 'tags',
+  CreateDistributionConfiguration: 'tags',
+  CreateImageBuilder: 'Tags',
+};
+
+/** What the service sends AWS for `request`: a create's tags gain the ownership tag of `owner`. */
+export const sentToAws = (
+  operation: OperationName,
+  request: Record<string, unknown>,
+  owner: string,
+): Record<string, unknown> => {
+  const member = TAGS_MEMBERS[operation];
+  if (!member) return request;
+  const tags = request[member] as Record<string, string> | undefined;
+  return { ...request, [member]: { ...tags, [OWNER_TAG_KEY]: owner } };
+};
 
 export type OperationCase = (typeof OPERATION_CASES)[number];
 

@@ -79,6 +79,36 @@ describe('toProvisioningError', () => {
     });
   });
 
+  it.each([
+    ['imagebuilder', 404],
+    ['appstream', 400],
+  ] as const)(
+    "answers %s's ResourceNotFoundException 404 whatever status it came with (%s)",
+    (service, status) => {
+      const error = toProvisioningError(
+        service,
+        awsServiceError('ResourceNotFoundException', status, { message: 'not found' }),
+      );
+
+      expect(error).toMatchObject({
+        code: 'ResourceNotFoundException',
+        status: 404,
+        retryable: false,
+        message: 'not found',
+      });
+    },
+  );
+
+  it('keeps AWS status 400 for a resource in use or depended upon', () => {
+    for (const name of ['ResourceInUseException', 'ResourceDependencyException']) {
+      expect(toProvisioningError('imagebuilder', awsServiceError(name, 400))).toMatchObject({
+        code: name,
+        status: 400,
+        retryable: false,
+      });
+    }
+  });
+
   it('turns an error without AWS metadata into a retryable 503, never a 500', () => {
     const error = toProvisioningError('imagebuilder', new Error('socket hang up'));
 
