@@ -77,6 +77,9 @@ describe('the IAM names of a policy', () => {
   });
 });
 
+/** A policy without `adoptable` lets IAM change nothing the stage did not create. */
+const NOTHING_ADOPTED = { imagebuilder: [], appstream: [] };
+
 describe('guardrailIamResources', () => {
   const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
 
@@ -89,11 +92,12 @@ describe('guardrailIamResources', () => {
     ).toEqual({
       roleArns: { instanceProfiles: [role('b'), role('a')], appstream: [role('c'), role('a')] },
       instanceProfileNames: ['P2', 'P1'],
+      adoptable: NOTHING_ADOPTED,
     });
   });
 
   it('leaves out a list the policy leaves out: that service is not restricted', () => {
-    expect(guardrailIamResources({})).toEqual({ roleArns: {} });
+    expect(guardrailIamResources({})).toEqual({ roleArns: {}, adoptable: NOTHING_ADOPTED });
     const onlyProfiles = guardrailIamResources({
       infrastructure: { instanceProfiles: { P: role('a') } },
     });
@@ -115,6 +119,7 @@ describe('guardrailIamResources', () => {
     ).toEqual({
       roleArns: { instanceProfiles: [], appstream: [] },
       instanceProfileNames: undefined,
+      adoptable: NOTHING_ADOPTED,
     });
   });
 
