@@ -22,7 +22,7 @@ export const lambdaContext = (functionName = 'image-provisioner-test'): Context 
 });
 
 export interface HttpEventOptions {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Route template, e.g. `/infrastructure-configurations/{arn}`. */
   route: string;
   arn?: string;

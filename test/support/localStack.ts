@@ -57,6 +57,13 @@ export interface TestStackOptions {
    * output carries no EMF lines.
    */
   metrics?: () => FlushableMetrics;
+  /**
+   * Where the Image Builder and AppStream clients send their calls (the emulator's endpoint);
+   * by default nowhere reachable, for the test to mock them.
+   */
+  awsEndpoint?: string;
+  /** The stage's guardrails (default: none). */
+  guardrails?: Config['guardrails'];
 }
 
 /**
@@ -65,6 +72,8 @@ export interface TestStackOptions {
  */
 export const startTestStack = async ({
   metrics = recordingMetrics,
+  awsEndpoint,
+  guardrails = {},
 }: TestStackOptions = {}): Promise<TestStack> => {
   const [dynamo, messaging] = await Promise.all([startDynalite(), startMessaging(0, REGION)]);
   const requestsTable = `requests-${randomUUID()}`;
@@ -125,23 +134,21 @@ export const startTestStack = async ({
     queueMaxReceiveCount: 3,
     outcomeSource: 'image-provisioner.test',
     maxRequestBytes: 262_144,
-    guardrails: {},
+    guardrails,
     // The account the mocked AWS answers in (test/support/awsMocks.ts), as the topic's is in AWS.
     accountId: '123456789012',
     retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
     watchTiming: { timeoutSeconds: 60, firstCheckSeconds: 1, maxCheckSeconds: 2 },
     watchQueueUrl,
   };
-  const imagebuilder = new ImagebuilderClient({
+  const awsClientConfig = {
     region: REGION,
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
-  });
-  const appstream = new AppStreamClient({
-    region: REGION,
-    credentials: LOCAL_CREDENTIALS,
-    maxAttempts: 1,
-  });
+    ...(awsEndpoint ? { endpoint: awsEndpoint } : {}),
+  };
+  const imagebuilder = new ImagebuilderClient(awsClientConfig);
+  const appstream = new AppStreamClient(awsClientConfig);
   const clients: ServiceClients & { sqs: SQSClient } = {
     imagebuilder,
     appstream,
