@@ -3,53 +3,31 @@ import {
   ListDistributionConfigurationsCommand,
   ListInfrastructureConfigurationsCommand,
 } from '@aws-sdk/client-imagebuilder';
-import { defineOperation, responseBody, sendOptions } from './operation.js';
+import { imagebuilderRead } from './imagebuilderRead.js';
 import {
   GetDistributionConfigurationInput,
   ListDistributionConfigurationsInput,
   ListInfrastructureConfigurationsInput,
 } from './schemas/index.js';
 
-/** Reads change nothing: no ownership check, no token, no outcome over HTTP. */
-
-export const listInfrastructureConfigurations = defineOperation({
+export const listInfrastructureConfigurations = imagebuilderRead({
   name: 'ListInfrastructureConfigurations',
-  service: 'imagebuilder',
-  kind: 'read',
   schema: ListInfrastructureConfigurationsInput,
-  execute: async ({ imagebuilder }, input, _clientToken, signal) =>
-    responseBody(
-      await imagebuilder.send(
-        new ListInfrastructureConfigurationsCommand(input),
-        sendOptions(signal),
-      ),
-    ),
-  subject: () => undefined,
+  send: (imagebuilder, input, options) =>
+    imagebuilder.send(new ListInfrastructureConfigurationsCommand(input), options),
 });
 
-export const listDistributionConfigurations = defineOperation({
+export const listDistributionConfigurations = imagebuilderRead({
   name: 'ListDistributionConfigurations',
-  service: 'imagebuilder',
-  kind: 'read',
   schema: ListDistributionConfigurationsInput,
-  execute: async ({ imagebuilder }, input, _clientToken, signal) =>
-    responseBody(
-      await imagebuilder.send(
-        new ListDistributionConfigurationsCommand(input),
-        sendOptions(signal),
-      ),
-    ),
-  subject: () => undefined,
+  send: (imagebuilder, input, options) =>
+    imagebuilder.send(new ListDistributionConfigurationsCommand(input), options),
 });
 
-export const getDistributionConfiguration = defineOperation({
+export const getDistributionConfiguration = imagebuilderRead({
   name: 'GetDistributionConfiguration',
-  service: 'imagebuilder',
-  kind: 'read',
   schema: GetDistributionConfigurationInput,
-  execute: async ({ imagebuilder }, input, _clientToken, signal) =>
-    responseBody(
-      await imagebuilder.send(new GetDistributionConfigurationCommand(input), sendOptions(signal)),
-    ),
+  send: (imagebuilder, input, options) =>
+    imagebuilder.send(new GetDistributionConfigurationCommand(input), options),
   subject: (input) => input.distributionConfigurationArn,
 });

@@ -1,74 +1,85 @@
 import {
   DeleteDistributionConfigurationCommand,
   DeleteInfrastructureConfigurationCommand,
+  type ImagebuilderClient,
 } from '@aws-sdk/client-imagebuilder';
+import type * as z from 'zod/mini';
 import {
   readDistributionConfiguration,
   readInfrastructureConfiguration,
 } from './existingConfiguration.js';
 import { checkOwnership } from './imagebuilderWrite.js';
 import { defineOperation, responseBody, sendOptions } from './operation.js';
+import type { OwnedResource } from './ownership.js';
 import {
   DeleteDistributionConfigurationInput,
   DeleteInfrastructureConfigurationInput,
 } from './schemas/index.js';
 
-/*
- * Image Builder's deletes take no clientToken: the caller's key (Idempotency-Key, the message's
- * clientToken, else one the service makes) is the service's alone, and a delete already carried
+type Options = { abortSignal?: AbortSignal };
+
+interface ConfigurationDelete<Name extends string, Member extends string, Output> {
+  name: Name;
+  schema: z.ZodMiniType<Record<Member, string>>;
+  /** The request member that holds the configuration's ARN. */
+  member: Member;
+  read(imagebuilder: ImagebuilderClient, arn: string, options: Options): Promise<OwnedResource>;
+  send(imagebuilder: ImagebuilderClient, arn: string, options: Options): Promise<Output>;
+}
+
+/**
+ * An Image Builder delete. It takes no clientToken: the caller's key (Idempotency-Key, the
+ * message's clientToken, else one the service makes) is the service's alone, and a delete carried
  * out under it is answered from its record. A configuration that is gone is AWS's
  * ResourceNotFoundException from the read before the delete (404), stored like any permanent
  * failure.
  */
+const configurationDelete = <
+  const Name extends string,
+  const Member extends string,
+  Output extends { $metadata?: unknown },
+>({
+  name,
+  schema,
+  member,
+  read,
+  send,
+}: ConfigurationDelete<Name, Member, Output>) =>
+  defineOperation({
+    name,
+    service: 'imagebuilder',
+    kind: 'write',
+    schema,
+    execute: async (context, input, _clientToken, signal) => {
+      const options = sendOptions(signal);
+      const arn = input[member];
+      const existing = { path: `/${member}`, read: () => read(context.imagebuilder, arn, options) };
+      await checkOwnership(context, existing, input, options);
+      return responseBody(await send(context.imagebuilder, arn, options));
+    },
+    subject: (input) => input[member],
+  });
 
-export const deleteInfrastructureConfiguration = defineOperation({
+export const deleteInfrastructureConfiguration = configurationDelete({
   name: 'DeleteInfrastructureConfiguration',
-  service: 'imagebuilder',
-  kind: 'write',
   schema: DeleteInfrastructureConfigurationInput,
-  execute: async (context, input, _clientToken, signal) => {
-    const options = sendOptions(signal);
-    await checkOwnership(
-      context,
-      {
-        path: '/infrastructureConfigurationArn',
-        read: (imagebuilder, { infrastructureConfigurationArn }, readOptions) =>
-          readInfrastructureConfiguration(
-            imagebuilder,
-            infrastructureConfigurationArn,
-            readOptions,
-          ),
-      },
-      input,
+  member: 'infrastructureConfigurationArn',
+  read: readInfrastructureConfiguration,
+  send: (imagebuilder, infrastructureConfigurationArn, options) =>
+    imagebuilder.send(
+      new DeleteInfrastructureConfigurationCommand({ infrastructureConfigurationArn }),
       options,
-    );
-    return responseBody(
-      await context.imagebuilder.send(new DeleteInfrastructureConfigurationCommand(input), options),
-    );
-  },
-  subject: (input) => input.infrastructureConfigurationArn,
+    ),
 });
 
-export const deleteDistributionConfiguration = defineOperation({
+export const deleteDistributionConfiguration = configurationDelete({
   name: 'DeleteDistributionConfiguration',
-  service: 'imagebuilder',
-  kind: 'write',
   schema: DeleteDistributionConfigurationInput,
-  execute: async (context, input, _clientToken, signal) => {
-    const options = sendOptions(signal);
-    await checkOwnership(
-      context,
-      {
-        path: '/distributionConfigurationArn',
-        read: (imagebuilder, { distributionConfigurationArn }, readOptions) =>
-          readDistributionConfiguration(imagebuilder, distributionConfigurationArn, readOptions),
-      },
-      input,
+  member: 'distributionConfigurationArn',
+  read: readDistributionConfiguration,
+  send: (imagebuilder, distributionConfigurationArn, options) =>
+    imagebuilder.send(
+      new DeleteDistributionConfigurationCommand({ distributionConfigurationArn }),
       options,
-    );
-    return responseBody(
-      await context.imagebuilder.send(new DeleteDistributionConfigurationCommand(input), options),
-    );
-  },
-  subject: (input) => input.distributionConfigurationArn,
+    ),
 });

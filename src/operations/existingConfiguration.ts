@@ -7,6 +7,15 @@ import type { OwnedResource } from './ownership.js';
 
 type Options = { abortSignal?: AbortSignal };
 
+/** A configuration as Image Builder's Get* answers it: its ARN and `tags` (when it has any). */
+const ownedOf = (
+  arn: string,
+  found: { arn?: string; tags?: Record<string, string> } | undefined,
+) => ({
+  arn: found?.arn ?? arn,
+  ...(found?.tags ? { tags: found.tags } : {}),
+});
+
 /*
  * The reads before a change: Image Builder's Get* answers with the configuration's `tags`
  * (com.amazonaws.imagebuilder#InfrastructureConfiguration and #DistributionConfiguration), and
@@ -17,22 +26,28 @@ export const readInfrastructureConfiguration = async (
   imagebuilder: ImagebuilderClient,
   arn: string,
   options: Options,
-): Promise<OwnedResource> => {
-  const { infrastructureConfiguration: found } = await imagebuilder.send(
-    new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: arn }),
-    options,
+): Promise<OwnedResource> =>
+  ownedOf(
+    arn,
+    (
+      await imagebuilder.send(
+        new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: arn }),
+        options,
+      )
+    ).infrastructureConfiguration,
   );
-  return { arn: found?.arn ?? arn, ...(found?.tags ? { tags: found.tags } : {}) };
-};
 
 export const readDistributionConfiguration = async (
   imagebuilder: ImagebuilderClient,
   arn: string,
   options: Options,
-): Promise<OwnedResource> => {
-  const { distributionConfiguration: found } = await imagebuilder.send(
-    new GetDistributionConfigurationCommand({ distributionConfigurationArn: arn }),
-    options,
+): Promise<OwnedResource> =>
+  ownedOf(
+    arn,
+    (
+      await imagebuilder.send(
+        new GetDistributionConfigurationCommand({ distributionConfigurationArn: arn }),
+        options,
+      )
+    ).distributionConfiguration,
   );
-  return { arn: found?.arn ?? arn, ...(found?.tags ? { tags: found.tags } : {}) };
-};

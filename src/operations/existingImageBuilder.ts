@@ -88,71 +88,50 @@ const builderView = (builder: ImageBuilder) => ({
 /** How a followed builder's states read for one goal: reached, on the way, or never by itself. */
 type Verdicts = (state: string) => ReadinessCheck['verdict'];
 
-/** Where the builder stands for a goal; `gone` is the verdict when AWS no longer has it. */
-const readinessOf = async (
-  appstream: AppStreamClient,
-  { name, arn }: FollowedResource,
-  verdictOf: Verdicts,
-  gone: ReadinessCheck['verdict'],
-  signal?: AbortSignal,
-): Promise<ReadinessCheck> => {
-  const builder = await describeImageBuilder(appstream, name, signal);
-  if (!builder) {
-    return {
-      verdict: gone,
-      state: 'NOT_FOUND',
-      resource: { Name: name, ...(arn ? { Arn: arn } : {}), State: 'NOT_FOUND' },
-    };
-  }
-  const state = builder.State ?? 'UNKNOWN';
-  return { verdict: verdictOf(state), state, resource: builderView(builder) };
-};
+/**
+ * How to check on a builder for one goal: a check that reads it once and tells whether it got
+ * there (`verdictOf` its state), and what a builder that is gone means (`gone`).
+ */
+const goal =
+  (verdictOf: Verdicts, gone: ReadinessCheck['verdict']) =>
+  async (
+    appstream: AppStreamClient,
+    { name, arn }: FollowedResource,
+    signal?: AbortSignal,
+  ): Promise<ReadinessCheck> => {
+    const builder = await describeImageBuilder(appstream, name, signal);
+    if (!builder) {
+      return {
+        verdict: gone,
+        state: 'NOT_FOUND',
+        resource: { Name: name, ...(arn ? { Arn: arn } : {}), State: 'NOT_FOUND' },
+      };
+    }
+    const state = builder.State ?? 'UNKNOWN';
+    return { verdict: verdictOf(state), state, resource: builderView(builder) };
+  };
 
 /** Where the builder stands: `RUNNING` is usable; gone or {@link NEVER_RUNNING} will not be. */
-export const builderReadiness = (
-  appstream: AppStreamClient,
-  resource: FollowedResource,
-  signal?: AbortSignal,
-): Promise<ReadinessCheck> =>
-  readinessOf(
-    appstream,
-    resource,
-    (state) => (state === 'RUNNING' ? 'ready' : NEVER_RUNNING.has(state) ? 'failed' : 'pending'),
-    'failed',
-    signal,
-  );
+export const builderReadiness = goal(
+  (state) => (state === 'RUNNING' ? 'ready' : NEVER_RUNNING.has(state) ? 'failed' : 'pending'),
+  'failed',
+);
 
 /**
  * After StopImageBuilder: `STOPPED` is the goal, `STOPPING` on the way; a builder that is gone,
  * `FAILED` or being deleted will not stop by itself, nor one that runs or starts again (AppStream
  * answers Stop only for a running builder, so such a state means someone else started it).
  */
-export const builderStopped = (
-  appstream: AppStreamClient,
-  resource: FollowedResource,
-  signal?: AbortSignal,
-): Promise<ReadinessCheck> =>
-  readinessOf(
-    appstream,
-    resource,
-    (state) => (state === 'STOPPED' ? 'ready' : state === 'STOPPING' ? 'pending' : 'failed'),
-    'failed',
-    signal,
-  );
+export const builderStopped = goal(
+  (state) => (state === 'STOPPED' ? 'ready' : state === 'STOPPING' ? 'pending' : 'failed'),
+  'failed',
+);
 
 /**
  * After DeleteImageBuilder: gone is the goal (DescribeImageBuilders no longer finds it),
  * `DELETING` on the way; any other state means the delete did not take.
  */
-export const builderDeleted = (
-  appstream: AppStreamClient,
-  resource: FollowedResource,
-  signal?: AbortSignal,
-): Promise<ReadinessCheck> =>
-  readinessOf(
-    appstream,
-    resource,
-    (state) => (state === 'DELETING' ? 'pending' : 'failed'),
-    'ready',
-    signal,
-  );
+export const builderDeleted = goal(
+  (state) => (state === 'DELETING' ? 'pending' : 'failed'),
+  'ready',
+);

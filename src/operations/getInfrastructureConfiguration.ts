@@ -1,18 +1,11 @@
 import { GetInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
-import { defineOperation, responseBody, sendOptions } from './operation.js';
+import { imagebuilderRead } from './imagebuilderRead.js';
 import { GetInfrastructureConfigurationInput } from './schemas/index.js';
 
-export const getInfrastructureConfiguration = defineOperation({
+export const getInfrastructureConfiguration = imagebuilderRead({
   name: 'GetInfrastructureConfiguration',
-  service: 'imagebuilder',
-  kind: 'read',
   schema: GetInfrastructureConfigurationInput,
-  execute: async ({ imagebuilder }, input, _clientToken, signal) =>
-    responseBody(
-      await imagebuilder.send(
-        new GetInfrastructureConfigurationCommand(input),
-        sendOptions(signal),
-      ),
-    ),
+  send: (imagebuilder, input, options) =>
+    imagebuilder.send(new GetInfrastructureConfigurationCommand(input), options),
   subject: (input) => input.infrastructureConfigurationArn,
 });

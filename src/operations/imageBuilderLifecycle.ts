@@ -7,6 +7,7 @@ import {
   StartImageBuilderCommand,
   StopImageBuilderCommand,
 } from '@aws-sdk/client-appstream';
+import type * as z from 'zod/mini';
 import { resourceNotFoundError } from './errors.js';
 import {
   builderDeleted,
@@ -18,6 +19,8 @@ import {
   defineOperation,
   type ExecutionContext,
   type FollowedResource,
+  type Jsonified,
+  type ReadinessCheck,
   responseBody,
   sendOptions,
 } from './operation.js';
@@ -63,9 +66,6 @@ const followed = (
   ...(output.ImageBuilder?.Arn ? { arn: output.ImageBuilder.Arn } : {}),
 });
 
-const FAILED = 'ImageBuilderFailed';
-const TIMED_OUT = 'ImageBuilderWaitTimedOut';
-
 export const describeImageBuilders = defineOperation({
   name: 'DescribeImageBuilders',
   service: 'appstream',
@@ -78,62 +78,80 @@ export const describeImageBuilders = defineOperation({
   subject: (input) => (input.Names?.length === 1 ? input.Names[0] : undefined),
 });
 
+type ReadinessCheckFn = (
+  appstream: AppStreamClient,
+  resource: FollowedResource,
+  signal?: AbortSignal,
+) => Promise<ReadinessCheck>;
+
+/** What Stop, Start and DeleteImageBuilder answer: the builder on its way. */
+type BuilderAnswer = { ImageBuilder?: ImageBuilder; $metadata?: unknown };
+
+interface BuilderChange<Name extends string, Input extends { Name: string }> {
+  name: Name;
+  schema: z.ZodMiniType<Input>;
+  send(
+    appstream: AppStreamClient,
+    input: Input,
+    options: { abortSignal?: AbortSignal },
+  ): Promise<BuilderAnswer>;
+  /** The event when the builder got where the request sends it, and how to tell. */
+  ready: string;
+  check: ReadinessCheckFn;
+}
+
+/**
+ * A change to an image builder that exists: refused unless the service may make it, then followed
+ * until the builder is where the request sends it (or will not get there, or the wait ends).
+ */
+const builderChange = <const Name extends string, Input extends { Name: string }>({
+  name,
+  schema,
+  send,
+  ready,
+  check,
+}: BuilderChange<Name, Input>) =>
+  defineOperation<Name, Input, Jsonified<Omit<BuilderAnswer, '$metadata'>>>({
+    name,
+    service: 'appstream',
+    kind: 'write',
+    schema,
+    execute: async (context, input: Input, _clientToken, signal) => {
+      await requireOwnedBuilder(context, input.Name, signal);
+      return responseBody(await send(context.appstream, input, sendOptions(signal)));
+    },
+    subject: (input, output) => output?.ImageBuilder?.Arn ?? input.Name,
+    readiness: {
+      events: { ready, failed: 'ImageBuilderFailed', timedOut: 'ImageBuilderWaitTimedOut' },
+      target: followed,
+      check: ({ appstream }, resource, signal) => check(appstream, resource, signal),
+    },
+  });
+
 /** Followed until `STOPPED`: announces ImageBuilderStopped. */
-export const stopImageBuilder = defineOperation({
+export const stopImageBuilder = builderChange({
   name: 'StopImageBuilder',
-  service: 'appstream',
-  kind: 'write',
   schema: StopImageBuilderInput,
-  execute: async (context, input, _clientToken, signal) => {
-    await requireOwnedBuilder(context, input.Name, signal);
-    return responseBody(
-      await context.appstream.send(new StopImageBuilderCommand(input), sendOptions(signal)),
-    );
-  },
-  subject: (input, output) => output?.ImageBuilder?.Arn ?? input.Name,
-  readiness: {
-    events: { ready: 'ImageBuilderStopped', failed: FAILED, timedOut: TIMED_OUT },
-    target: followed,
-    check: ({ appstream }, resource, signal) => builderStopped(appstream, resource, signal),
-  },
+  send: (appstream, input, options) => appstream.send(new StopImageBuilderCommand(input), options),
+  ready: 'ImageBuilderStopped',
+  check: builderStopped,
 });
 
 /** Followed until `RUNNING`, as a created builder is: announces ImageBuilderReady. */
-export const startImageBuilder = defineOperation({
+export const startImageBuilder = builderChange({
   name: 'StartImageBuilder',
-  service: 'appstream',
-  kind: 'write',
   schema: StartImageBuilderInput,
-  execute: async (context, input, _clientToken, signal) => {
-    await requireOwnedBuilder(context, input.Name, signal);
-    return responseBody(
-      await context.appstream.send(new StartImageBuilderCommand(input), sendOptions(signal)),
-    );
-  },
-  subject: (input, output) => output?.ImageBuilder?.Arn ?? input.Name,
-  readiness: {
-    events: { ready: 'ImageBuilderReady', failed: FAILED, timedOut: TIMED_OUT },
-    target: followed,
-    check: ({ appstream }, resource, signal) => builderReadiness(appstream, resource, signal),
-  },
+  send: (appstream, input, options) => appstream.send(new StartImageBuilderCommand(input), options),
+  ready: 'ImageBuilderReady',
+  check: builderReadiness,
 });
 
 /** Followed until DescribeImageBuilders no longer finds it: announces ImageBuilderDeleted. */
-export const deleteImageBuilder = defineOperation({
+export const deleteImageBuilder = builderChange({
   name: 'DeleteImageBuilder',
-  service: 'appstream',
-  kind: 'write',
   schema: DeleteImageBuilderInput,
-  execute: async (context, input, _clientToken, signal) => {
-    await requireOwnedBuilder(context, input.Name, signal);
-    return responseBody(
-      await context.appstream.send(new DeleteImageBuilderCommand(input), sendOptions(signal)),
-    );
-  },
-  subject: (input, output) => output?.ImageBuilder?.Arn ?? input.Name,
-  readiness: {
-    events: { ready: 'ImageBuilderDeleted', failed: FAILED, timedOut: TIMED_OUT },
-    target: followed,
-    check: ({ appstream }, resource, signal) => builderDeleted(appstream, resource, signal),
-  },
+  send: (appstream, input, options) =>
+    appstream.send(new DeleteImageBuilderCommand(input), options),
+  ready: 'ImageBuilderDeleted',
+  check: builderDeleted,
 });
