@@ -26,6 +26,15 @@ import { eventually } from './support/wait.js';
 
 const STACK_START_TIMEOUT_MS = 90_000;
 const OUTCOME_SOURCE = 'image-provisioner.local';
+
+/** What the stack sends AWS for a create: the request, its tags with the stage's ownership tag. */
+const owned = <T extends object>(request: T, member = 'tags') => ({
+  ...request,
+  [member]: {
+    ...(request as Record<string, Record<string, string> | undefined>)[member],
+    'image-provisioner:owner': OUTCOME_SOURCE,
+  },
+});
 const OUTCOME_TYPE = 'image-provisioner.provisioning.outcome.v1';
 const PROBLEM_JSON = /^application\/problem\+json/;
 
@@ -147,7 +156,7 @@ describe.concurrent('each operation over HTTP', () => {
     expect(response.headers.get('x-correlation-id')).toBe('portal-ticket-1');
     expect(response.headers.get('idempotent-replayed')).toBeNull();
     const call = await onlyCall('CreateInfrastructureConfiguration', withToken(token));
-    expect(call.input).toEqual({ ...request, clientToken: token });
+    expect(call.input).toEqual({ ...owned(request), clientToken: token });
     const outcome = await onlyOutcome(token);
     expect(outcome.event).toEqual({
       specversion: '1.0',
@@ -198,7 +207,7 @@ describe.concurrent('each operation over HTTP', () => {
         subnetId: request.subnetId,
         terminateInstanceOnFailure: request.terminateInstanceOnFailure,
         instanceMetadataOptions: request.instanceMetadataOptions,
-        tags: request.tags,
+        tags: owned(request).tags,
         dateCreated: expect.any(String),
       },
     });
@@ -293,7 +302,7 @@ describe.concurrent('each operation over HTTP', () => {
     );
     expect(response.headers.get('idempotency-key')).toBe(token);
     const call = await onlyCall('CreateDistributionConfiguration', withToken(token));
-    expect(call.input).toEqual({ ...request, clientToken: token });
+    expect(call.input).toEqual({ ...owned(request), clientToken: token });
     const outcome = await onlyOutcome(token);
     expect(outcome.event.subject).toBe(arn);
     expect(outcome.event.data).toMatchObject({
@@ -327,7 +336,7 @@ describe.concurrent('each operation over HTTP', () => {
     });
     const call = await onlyCall('CreateImageBuilder', (input) => input.Name === name);
     expect(call.service).toBe('appstream');
-    expect(call.input).toEqual(request);
+    expect(call.input).toEqual(owned(request, 'Tags'));
     expect(call.input).not.toHaveProperty('ClientToken');
     const outcome = await onlyOutcome(token);
     const { ClientToken: _ours, ...awsResponse } = response.body;
@@ -531,7 +540,7 @@ describe.concurrent('each operation over the queue', () => {
       event: 'ProvisioningOutcome',
     });
     const call = await onlyCall('CreateInfrastructureConfiguration', withToken(token));
-    expect(call.input).toEqual({ ...request, clientToken: token });
+    expect(call.input).toEqual({ ...owned(request), clientToken: token });
   });
 
   it('UpdateInfrastructureConfiguration from the queue updates an existing configuration once', async ({
@@ -617,7 +626,7 @@ describe.concurrent('each operation over the queue', () => {
       }),
     );
     const call = await onlyCall('CreateDistributionConfiguration', withToken(token));
-    expect(call.input).toEqual({ ...request, clientToken: token });
+    expect(call.input).toEqual({ ...owned(request), clientToken: token });
   });
 
   it('CreateImageBuilder from the queue takes request.ClientToken as its token and keeps it from AppStream', async ({
@@ -647,7 +656,7 @@ describe.concurrent('each operation over the queue', () => {
       response: { ImageBuilder: { Name: name, Arn: outcome.event.subject, State: 'PENDING' } },
     });
     const call = await onlyCall('CreateImageBuilder', (input) => input.Name === name);
-    expect(call.input).toEqual(request);
+    expect(call.input).toEqual(owned(request, 'Tags'));
   });
 });
 

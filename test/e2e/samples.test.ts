@@ -40,7 +40,8 @@ const SAMPLES: ReadonlyArray<{ fn: FunctionName; file: string; awsCalls: string[
   {
     fn: 'http',
     file: 'events/http/update-infrastructure-configuration.json',
-    awsCalls: ['UpdateInfrastructureConfiguration'],
+    // The configuration is read first: whose it is (src/operations/ownership.ts).
+    awsCalls: ['GetInfrastructureConfiguration', 'UpdateInfrastructureConfiguration'],
   },
   {
     fn: 'http',
