@@ -216,7 +216,7 @@ const ErrorDetails = named(
 
 const Readiness = named(
   'Readiness',
-  'The follow-through of a created image builder: where the watch stands.',
+  'The follow-through of an image builder created, stopped, started or deleted: where the watch stands (`READY`: it got where the request sent it).',
   z.strictObject({
     name: z.string(),
     arn: z.optional(z.string()),

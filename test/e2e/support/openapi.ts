@@ -1304,7 +1304,7 @@ export interface components {
       retryAfterSeconds?: number;
       errors?: components['schemas']['FieldError'][];
     };
-    /** @description The follow-through of a created image builder: where the watch stands. */
+    /** @description The follow-through of an image builder created, stopped, started or deleted: where the watch stands (`READY`: it got where the request sent it). */
     Readiness: {
       name: string;
       arn?: string;
