@@ -43,7 +43,8 @@ const requireOwnedBuilder = async (
   signal: AbortSignal | undefined,
 ): Promise<void> => {
   const builder = await describeImageBuilder(appstream, name, signal);
-  if (!builder) throw resourceNotFoundError(`No image builder is named ${JSON.stringify(name)}.`);
+  // The message names no input: what a caller sent never comes back in an error.
+  if (!builder) throw resourceNotFoundError('AWS holds no image builder of that name.');
   const arn = builder.Arn;
   const tags = arn ? await tagsOf(appstream, arn, signal) : undefined;
   requireOwnership(
