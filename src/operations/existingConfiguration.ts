@@ -22,32 +22,23 @@ const ownedOf = (
  * with AWS's error when it holds no such configuration.
  */
 
-export const readInfrastructureConfiguration = async (
+export const readInfrastructureConfiguration = (
   imagebuilder: ImagebuilderClient,
   arn: string,
   options: Options,
 ): Promise<OwnedResource> =>
-  ownedOf(
-    arn,
-    (
-      await imagebuilder.send(
-        new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: arn }),
-        options,
-      )
-    ).infrastructureConfiguration,
-  );
+  imagebuilder
+    .send(
+      new GetInfrastructureConfigurationCommand({ infrastructureConfigurationArn: arn }),
+      options,
+    )
+    .then(({ infrastructureConfiguration }) => ownedOf(arn, infrastructureConfiguration));
 
-export const readDistributionConfiguration = async (
+export const readDistributionConfiguration = (
   imagebuilder: ImagebuilderClient,
   arn: string,
   options: Options,
 ): Promise<OwnedResource> =>
-  ownedOf(
-    arn,
-    (
-      await imagebuilder.send(
-        new GetDistributionConfigurationCommand({ distributionConfigurationArn: arn }),
-        options,
-      )
-    ).distributionConfiguration,
-  );
+  imagebuilder
+    .send(new GetDistributionConfigurationCommand({ distributionConfigurationArn: arn }), options)
+    .then(({ distributionConfiguration }) => ownedOf(arn, distributionConfiguration));
