@@ -18,7 +18,7 @@ export class Api {
   public constructor(private readonly baseUrl: string) {}
 
   public async send(
-    method: 'GET' | 'POST' | 'PUT',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},

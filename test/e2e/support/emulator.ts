@@ -2,6 +2,8 @@
 export interface EmulatorCall {
   service: 'imagebuilder' | 'appstream';
   operation: string;
+  /** `read` for Get*, List* and Describe*, `write` for every other operation. */
+  access?: 'read' | 'write';
   input: Record<string, unknown>;
   at: string;
   error?: string;
@@ -58,6 +60,12 @@ export class EmulatorControl {
 
   public async calls(): Promise<EmulatorCall[]> {
     const response = await this.request('GET', 'calls');
+    return ((await response.json()) as { calls: EmulatorCall[] }).calls;
+  }
+
+  /** The calls that could change AWS (`?access=write`), in arrival order. */
+  public async writes(): Promise<EmulatorCall[]> {
+    const response = await this.request('GET', 'calls?access=write');
     return ((await response.json()) as { calls: EmulatorCall[] }).calls;
   }
 
