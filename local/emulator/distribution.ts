@@ -6,17 +6,17 @@ import {
 } from './distributionShapes.js';
 import { ServiceError } from './errors.js';
 import {
-  configurationWrite,
+  checkNewConfiguration,
+  configurationWrites,
   datesOf,
   deleteOperation,
   imagebuilderArn,
   listOperation,
-  notFound,
+  storedConfiguration,
   tagsOf,
 } from './imagebuilder.js';
 import type { OperationContext, OperationDefinition } from './operation.js';
 import type { DistributionConfigurationRecord, JsonObject, TagMap } from './state.js';
-import type { Shape } from './validation.js';
 
 /**
  * com.amazonaws.imagebuilder#DistributionConfiguration$timeoutMinutes is required in the output
@@ -49,30 +49,17 @@ function checkCombinations(distributions: JsonObject[]): void {
 }
 
 /** The duplicate-Region and fast-launch rules first, then the write under the clientToken. */
-const distributionConfigurationWrite = (
-  name: string,
-  shape: Shape,
-  write: (input: JsonObject, context: OperationContext) => string,
-) =>
-  configurationWrite(
-    name,
-    shape,
-    'distributionConfigurationArn',
-    (input) => checkCombinations(input.distributions as JsonObject[]),
-    write,
-  );
+const distributionConfigurationWrite = configurationWrites(
+  'distributionConfigurationArn',
+  (input) => checkCombinations(input.distributions as JsonObject[]),
+);
 
 export const createDistributionConfiguration = distributionConfigurationWrite(
   'CreateDistributionConfiguration',
   createDistributionConfigurationShape,
   (input, context) => {
     const arn = imagebuilderArn(context, 'distribution-configuration', String(input.name));
-    if (context.store.distributionConfigurations.has(arn)) {
-      throw new ServiceError(
-        'ResourceAlreadyExistsException',
-        `The resource '${arn}' already exists.`,
-      );
-    }
+    checkNewConfiguration(context.store.distributionConfigurations, arn);
     context.store.distributionConfigurations.set(arn, {
       arn,
       name: String(input.name),
@@ -93,9 +80,7 @@ function replaceable(input: JsonObject) {
 }
 
 function stored(context: OperationContext, arn: string): DistributionConfigurationRecord {
-  const record = context.store.distributionConfigurations.get(arn);
-  if (!record) throw notFound(arn);
-  return record;
+  return storedConfiguration(context.store.distributionConfigurations, arn);
 }
 
 /**

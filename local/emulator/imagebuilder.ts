@@ -59,6 +59,23 @@ export function notFound(arn: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', `The resource '${arn}' does not exist.`);
 }
 
+/** The configuration stored under `arn`; an unknown ARN is ResourceNotFoundException (404). */
+export function storedConfiguration<T>(records: Map<string, T>, arn: string): T {
+  const record = records.get(arn);
+  if (!record) throw notFound(arn);
+  return record;
+}
+
+/** A create whose ARN is taken: the model's ResourceAlreadyExistsException. */
+export function checkNewConfiguration(records: Map<string, unknown>, arn: string): void {
+  if (records.has(arn)) {
+    throw new ServiceError(
+      'ResourceAlreadyExistsException',
+      `The resource '${arn}' already exists.`,
+    );
+  }
+}
+
 /** The instance profile was hidden through the control API: Image Builder cannot see it yet. */
 function checkInstanceProfile(input: JsonObject, context: OperationContext): void {
   const name = String(input.instanceProfileName);
@@ -69,46 +86,39 @@ function checkInstanceProfile(input: JsonObject, context: OperationContext): voi
 
 /**
  * The configuration writes (Create and Update of both kinds) handle a request the same way: the
- * rules `check` applies first, then under the clientToken (keyed by the operation name) `write`,
- * answering with the token and the ARN `write` returns under `arnMember`. A replay answers before
- * `write` runs (so before its own checks).
+ * rules `check` applies first, then under the clientToken (keyed by the operation name) the rules
+ * `checkWrite` applies and `write` runs, answering with the token and the ARN `write` returns
+ * under `arnMember`. A replay answers before `checkWrite` and `write` run (so before their checks).
+ * Given one kind's `arnMember` and rules, answers the maker of that kind's writes.
  */
-export function configurationWrite(
-  name: string,
-  shape: Shape,
+export function configurationWrites(
   arnMember: string,
   check: (input: JsonObject) => void,
-  write: (input: JsonObject, context: OperationContext) => string,
-): OperationDefinition {
-  return {
+  checkWrite: (input: JsonObject, context: OperationContext) => void = () => {},
+) {
+  return (
+    name: string,
+    shape: Shape,
+    write: (input: JsonObject, context: OperationContext) => string,
+  ): OperationDefinition => ({
     name,
     shape,
     run(input, context) {
       check(input);
-      return withClientToken(context, name, input, () => ({
-        clientToken: input.clientToken,
-        [arnMember]: write(input, context),
-      }));
+      return withClientToken(context, name, input, () => {
+        checkWrite(input, context);
+        return { clientToken: input.clientToken, [arnMember]: write(input, context) };
+      });
     },
-  };
+  });
 }
 
 /** Placement rules first; the instance profile is checked when the write runs. */
-const infrastructureConfigurationWrite = (
-  name: string,
-  shape: Shape,
-  write: (input: JsonObject, context: OperationContext) => string,
-) =>
-  configurationWrite(
-    name,
-    shape,
-    'infrastructureConfigurationArn',
-    checkPlacement,
-    (input, context) => {
-      checkInstanceProfile(input, context);
-      return write(input, context);
-    },
-  );
+const infrastructureConfigurationWrite = configurationWrites(
+  'infrastructureConfigurationArn',
+  checkPlacement,
+  checkInstanceProfile,
+);
 
 export const createInfrastructureConfiguration = infrastructureConfigurationWrite(
   'CreateInfrastructureConfiguration',
@@ -116,12 +126,7 @@ export const createInfrastructureConfiguration = infrastructureConfigurationWrit
   (input, context) => {
     const name = String(input.name);
     const arn = imagebuilderArn(context, 'infrastructure-configuration', name);
-    if (context.store.infrastructureConfigurations.has(arn)) {
-      throw new ServiceError(
-        'ResourceAlreadyExistsException',
-        `The resource '${arn}' already exists.`,
-      );
-    }
+    checkNewConfiguration(context.store.infrastructureConfigurations, arn);
     const tags = input.tags as Record<string, string> | undefined;
     context.store.infrastructureConfigurations.set(arn, {
       arn,
@@ -144,8 +149,7 @@ export const updateInfrastructureConfiguration = infrastructureConfigurationWrit
   updateInfrastructureConfigurationShape,
   (input, context) => {
     const arn = String(input.infrastructureConfigurationArn);
-    const record = context.store.infrastructureConfigurations.get(arn);
-    if (!record) throw notFound(arn);
+    const record = storedConfiguration(context.store.infrastructureConfigurations, arn);
     record.mutable = pickMutable(input);
     record.dateUpdated = context.now().toISOString();
     return arn;
@@ -161,8 +165,7 @@ export const getInfrastructureConfiguration: OperationDefinition = {
   shape: getInfrastructureConfigurationShape,
   run(input, context) {
     const arn = String(input.infrastructureConfigurationArn);
-    const record = context.store.infrastructureConfigurations.get(arn);
-    if (!record) throw notFound(arn);
+    const record = storedConfiguration(context.store.infrastructureConfigurations, arn);
     return {
       requestId: randomUUID(),
       infrastructureConfiguration: {
