@@ -3,28 +3,30 @@ import {
   DeleteInfrastructureConfigurationCommand,
   type ImagebuilderClient,
 } from '@aws-sdk/client-imagebuilder';
-import type * as z from 'zod/mini';
 import {
   readDistributionConfiguration,
   readInfrastructureConfiguration,
 } from './existingConfiguration.js';
 import { checkOwnership } from './imagebuilderWrite.js';
-import { defineOperation, responseBody, sendOptions } from './operation.js';
+import {
+  defineOperation,
+  type OperationDeclaration,
+  responseBody,
+  type SendOptions,
+  sendOptions,
+} from './operation.js';
 import type { OwnedResource } from './ownership.js';
 import {
   DeleteDistributionConfigurationInput,
   DeleteInfrastructureConfigurationInput,
 } from './schemas/index.js';
 
-type Options = { abortSignal?: AbortSignal };
-
-interface ConfigurationDelete<Name extends string, Member extends string, Output> {
-  name: Name;
-  schema: z.ZodMiniType<Record<Member, string>>;
+/** `send` sends the delete of the configuration whose ARN it is given. */
+interface ConfigurationDelete<Name extends string, Member extends string, Output>
+  extends OperationDeclaration<Name, Record<Member, string>, ImagebuilderClient, Output, string> {
   /** The request member that holds the configuration's ARN. */
   member: Member;
-  read(imagebuilder: ImagebuilderClient, arn: string, options: Options): Promise<OwnedResource>;
-  send(imagebuilder: ImagebuilderClient, arn: string, options: Options): Promise<Output>;
+  read(imagebuilder: ImagebuilderClient, arn: string, options: SendOptions): Promise<OwnedResource>;
 }
 
 /**

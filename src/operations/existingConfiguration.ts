@@ -3,9 +3,8 @@ import {
   GetInfrastructureConfigurationCommand,
   type ImagebuilderClient,
 } from '@aws-sdk/client-imagebuilder';
+import type { SendOptions } from './operation.js';
 import type { OwnedResource } from './ownership.js';
-
-type Options = { abortSignal?: AbortSignal };
 
 /** A configuration as Image Builder's Get* answers it: its ARN and `tags` (when it has any). */
 const ownedOf = (
@@ -25,7 +24,7 @@ const ownedOf = (
 export const readInfrastructureConfiguration = (
   imagebuilder: ImagebuilderClient,
   arn: string,
-  options: Options,
+  options: SendOptions,
 ): Promise<OwnedResource> =>
   imagebuilder
     .send(
@@ -37,7 +36,7 @@ export const readInfrastructureConfiguration = (
 export const readDistributionConfiguration = (
   imagebuilder: ImagebuilderClient,
   arn: string,
-  options: Options,
+  options: SendOptions,
 ): Promise<OwnedResource> =>
   imagebuilder
     .send(new GetDistributionConfigurationCommand({ distributionConfigurationArn: arn }), options)

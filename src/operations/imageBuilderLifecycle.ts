@@ -7,7 +7,6 @@ import {
   StartImageBuilderCommand,
   StopImageBuilderCommand,
 } from '@aws-sdk/client-appstream';
-import type * as z from 'zod/mini';
 import { resourceNotFoundError } from './errors.js';
 import {
   builderDeleted,
@@ -20,6 +19,7 @@ import {
   type ExecutionContext,
   type FollowedResource,
   type Jsonified,
+  type OperationDeclaration,
   type ReadinessCheck,
   responseBody,
   sendOptions,
@@ -88,14 +88,8 @@ type ReadinessCheckFn = (
 /** What Stop, Start and DeleteImageBuilder answer: the builder on its way. */
 type BuilderAnswer = { ImageBuilder?: ImageBuilder; $metadata?: unknown };
 
-interface BuilderChange<Name extends string, Input extends { Name: string }> {
-  name: Name;
-  schema: z.ZodMiniType<Input>;
-  send(
-    appstream: AppStreamClient,
-    input: Input,
-    options: { abortSignal?: AbortSignal },
-  ): Promise<BuilderAnswer>;
+interface BuilderChange<Name extends string, Input extends { Name: string }>
+  extends OperationDeclaration<Name, Input, AppStreamClient, BuilderAnswer> {
   /** The event when the builder got where the request sends it, and how to tell. */
   ready: string;
   check: ReadinessCheckFn;

@@ -1,15 +1,13 @@
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import type * as z from 'zod/mini';
-import { defineOperation, responseBody, sendOptions } from './operation.js';
+import {
+  defineOperation,
+  type OperationDeclaration,
+  responseBody,
+  sendOptions,
+} from './operation.js';
 
-interface ImagebuilderRead<Name extends string, Input, Output extends { $metadata?: unknown }> {
-  name: Name;
-  schema: z.ZodMiniType<Input>;
-  send(
-    imagebuilder: ImagebuilderClient,
-    input: Input,
-    options: { abortSignal?: AbortSignal },
-  ): Promise<Output>;
+interface ImagebuilderRead<Name extends string, Input, Output extends { $metadata?: unknown }>
+  extends OperationDeclaration<Name, Input, ImagebuilderClient, Output> {
   /** The resource read, when it is one; a list names none. */
   subject?(input: Input): string | undefined;
 }

@@ -1,32 +1,35 @@
 import type { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
-import type * as z from 'zod/mini';
 import {
   defineOperation,
   type ExecutionContext,
   type Jsonified,
+  type OperationDeclaration,
   responseBody,
+  type SendOptions,
   sendOptions,
 } from './operation.js';
 import { type OwnedResource, type Ownership, requireOwnership } from './ownership.js';
-
-type Options = { abortSignal?: AbortSignal };
 
 /** A change to a resource that exists: how to read it first, and the member that names it. */
 export interface ExistingResource<Input> {
   /** JSON Pointer of the member naming the resource: where a refusal points. */
   path: string;
-  read(imagebuilder: ImagebuilderClient, input: Input, options: Options): Promise<OwnedResource>;
+  read(
+    imagebuilder: ImagebuilderClient,
+    input: Input,
+    options: SendOptions,
+  ): Promise<OwnedResource>;
 }
 
-interface ImagebuilderWrite<Name extends string, Input, Output extends { $metadata?: unknown }> {
-  name: Name;
-  schema: z.ZodMiniType<Input>;
-  /** Sends the operation's command with the request, the clientToken added. */
-  send(
-    imagebuilder: ImagebuilderClient,
-    input: Input & { clientToken: string },
-    options: Options,
-  ): Promise<Output>;
+/** `send` sends the operation's command with the request, the clientToken added. */
+interface ImagebuilderWrite<Name extends string, Input, Output extends { $metadata?: unknown }>
+  extends OperationDeclaration<
+    Name,
+    Input,
+    ImagebuilderClient,
+    Output,
+    Input & { clientToken: string }
+  > {
   subject(input: Input, output?: Jsonified<Omit<Output, '$metadata'>>): string | undefined;
   /** A create: the request with the ownership tag added to the new resource's tags. */
   owned?(input: Input, ownership: Ownership): Input;
@@ -42,7 +45,7 @@ export const checkOwnership = async <Input>(
   { imagebuilder, ownership }: ExecutionContext,
   existing: ExistingResource<Input> | undefined,
   input: Input,
-  options: Options,
+  options: SendOptions,
 ): Promise<void> => {
   if (!existing) return;
   requireOwnership(ownership, await existing.read(imagebuilder, input, options), existing.path);

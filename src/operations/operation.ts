@@ -85,9 +85,22 @@ export const defineOperation = <const Name extends string, Input, Output>(
   operation: Operation<Name, Input, Output>,
 ): Operation<Name, Input, Output> => operation;
 
+/** What an AWS call is sent with: the signal that ends it. */
+export type SendOptions = { abortSignal?: AbortSignal };
+
 /** Ends an AWS call when the invocation's budget runs out. */
-export const sendOptions = (signal: AbortSignal | undefined): { abortSignal?: AbortSignal } =>
+export const sendOptions = (signal: AbortSignal | undefined): SendOptions =>
   signal ? { abortSignal: signal } : {};
+
+/**
+ * What the declaration of an operation starts with: its name, the schema of its request, and how
+ * it sends its command with the `Client` (given what the operation makes of the request: `Sent`).
+ */
+export interface OperationDeclaration<Name extends string, Input, Client, Output, Sent = Input> {
+  name: Name;
+  schema: z.ZodMiniType<Input>;
+  send(client: Client, request: Sent, options: SendOptions): Promise<Output>;
+}
 
 /** A value as it reads after a JSON round trip: the SDK's `Date`s become ISO strings. */
 export type Jsonified<T> = T extends Date
