@@ -3,6 +3,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { AppStreamClient } from '@aws-sdk/client-appstream';
 import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import type { Channel } from '../../src/basics/channel.js';
+import { createGuardrails } from '../../src/guardrails/evaluate.js';
+import type { GuardrailPolicy } from '../../src/guardrails/policy.js';
 import type {
   LedgerEntry,
   LedgerOutcome,
@@ -12,7 +14,12 @@ import type {
 import type { AwsClients } from '../../src/operations/index.js';
 import { outcomeEventOf } from '../../src/outbox/relay.js';
 import type { IdempotencyStore, IdempotentJob } from '../../src/provisioning/idempotency.js';
+import { createPipeline } from '../../src/provisioning/pipeline.js';
+import type { ProvisioningRequest } from '../../src/provisioning/request.js';
+import type { RetryPolicy } from '../../src/provisioning/retry.js';
+import { validRequests } from '../fixtures/requests.js';
 import { mockAws } from './awsMocks.js';
+import { type RecordingMetrics, recordingMetrics } from './metrics.js';
 
 /**
  * What the fakes did, in order, when they share one: `begin <operation>#<clientToken>` and
@@ -298,3 +305,58 @@ export const mockedAwsClients = () => {
 
 /** A Powertools Logger that writes nothing: tests spy on the calls made to it. */
 export const silentLogger = (): Logger => new Logger({ logLevel: 'SILENT' });
+
+/** What a test sets of the pipeline it runs; what it leaves out is a fake of its own. */
+export interface FakePipelineOptions {
+  /** Shared by the ledger and the idempotency store the pipeline makes of its own. */
+  journal?: Journal;
+  ledger?: FakeLedger;
+  idempotency?: FakeIdempotencyStore;
+  metrics?: RecordingMetrics;
+  logger?: Logger;
+  retryPolicy: RetryPolicy;
+  /** The stage's guardrail policy: none unless given. */
+  guardrails?: GuardrailPolicy;
+}
+
+/** The real pipeline over the fakes and AWS mocked (see mockedAwsClients), with what it runs on. */
+export const fakePipeline = ({
+  journal = [],
+  ledger = fakeLedger({ journal }),
+  idempotency = fakeIdempotencyStore(journal),
+  metrics = recordingMetrics(),
+  logger = silentLogger(),
+  retryPolicy,
+  guardrails = {},
+}: FakePipelineOptions) => {
+  const { clients, aws } = mockedAwsClients();
+  const pipeline = createPipeline({
+    clients,
+    ledger,
+    idempotency,
+    metrics,
+    logger,
+    retryPolicy,
+    guardrails: createGuardrails(guardrails, { accountId: '123456789012' }),
+  });
+  return { journal, ledger, idempotency, metrics, logger, aws, pipeline };
+};
+
+/**
+ * A queue message's request on its final receive, as its reader hands it over (the request under
+ * `/request`, no clientToken: the message id stands in), with `overrides`.
+ */
+export const queueRequest = (
+  overrides: Partial<ProvisioningRequest> = {},
+): ProvisioningRequest => ({
+  channel: 'sqs',
+  operation: 'CreateInfrastructureConfiguration',
+  input: validRequests.CreateInfrastructureConfiguration,
+  inputPointer: '/request',
+  fallbackToken: () => 'message-id-1',
+  finalAttempt: true,
+  announcesRejections: true,
+  idempotentReads: true,
+  remainingTimeMs: 30_000,
+  ...overrides,
+});

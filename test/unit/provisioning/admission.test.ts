@@ -5,6 +5,7 @@ import { admit } from '../../../src/provisioning/admission.js';
 import type { ProvisioningRequest } from '../../../src/provisioning/request.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { admitted } from '../../support/operations.js';
+import { queueRequest } from '../../support/provisioningFakes.js';
 
 const infra = validRequests.CreateInfrastructureConfiguration;
 const builder = validRequests.CreateImageBuilder;
@@ -19,18 +20,7 @@ const OPERATION_RULE =
   'DescribeImageBuilders, StopImageBuilder, StartImageBuilder, DeleteImageBuilder';
 
 /** A queue message's request, as its reader hands it over (the request under `/request`). */
-const message = (overrides: Partial<ProvisioningRequest> = {}): ProvisioningRequest => ({
-  channel: 'sqs',
-  operation: 'CreateInfrastructureConfiguration',
-  input: infra,
-  inputPointer: '/request',
-  fallbackToken: () => 'message-id-1',
-  finalAttempt: true,
-  announcesRejections: true,
-  idempotentReads: true,
-  remainingTimeMs: 30_000,
-  ...overrides,
-});
+const message = queueRequest;
 
 /** An HTTP request, as its reader hands it over (the request is the whole body). */
 const httpRequest = (overrides: Partial<ProvisioningRequest> = {}): ProvisioningRequest =>

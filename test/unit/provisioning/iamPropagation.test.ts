@@ -4,29 +4,21 @@ import {
   UpdateInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createGuardrails } from '../../../src/guardrails/evaluate.js';
 import {
   IAM_PROPAGATION_PENDING,
   isIamPropagationError,
   isRetryableAwsError,
   toProvisioningError,
 } from '../../../src/provisioning/awsErrors.js';
-import {
-  createPipeline,
-  type ProvisioningRequest,
-  type ProvisioningResult,
+import type {
+  ProvisioningRequest,
+  ProvisioningResult,
 } from '../../../src/provisioning/pipeline.js';
 import { type RetryPolicy, withRetries } from '../../../src/provisioning/retry.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { infrastructureArn } from '../../support/awsMocks.js';
-import { recordingMetrics } from '../../support/metrics.js';
-import {
-  fakeIdempotencyStore,
-  fakeLedger,
-  mockedAwsClients,
-  silentLogger,
-} from '../../support/provisioningFakes.js';
+import { fakePipeline } from '../../support/provisioningFakes.js';
 
 const PROFILE_MESSAGE =
   "The value supplied for parameter 'instanceProfileName' is not valid. The provided instance profile does not exist. Please specify a different instance profile and try again.";
@@ -209,21 +201,7 @@ const slowly = (answer: () => unknown, started: number[]) => async () => {
   return value;
 };
 
-const setup = () => {
-  const ledger = fakeLedger();
-  const idempotency = fakeIdempotencyStore();
-  const { clients, aws } = mockedAwsClients();
-  const pipeline = createPipeline({
-    clients,
-    ledger,
-    idempotency,
-    metrics: recordingMetrics(),
-    logger: silentLogger(),
-    retryPolicy: POLICY,
-    guardrails: createGuardrails({}, { accountId: '123456789012' }),
-  });
-  return { ledger, idempotency, aws, pipeline };
-};
+const setup = () => fakePipeline({ retryPolicy: POLICY });
 
 /** Over HTTP: the caller waits, and hears every outcome in the answer. */
 const httpRequest = (overrides: Partial<ProvisioningRequest> = {}): ProvisioningRequest => ({

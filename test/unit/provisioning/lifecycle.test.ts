@@ -11,23 +11,14 @@ import {
   UpdateInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
 import { describe, expect, it } from 'vitest';
-import { createGuardrails } from '../../../src/guardrails/evaluate.js';
-import {
-  createPipeline,
-  type ProvisioningRequest,
-  type ProvisioningResult,
+import type {
+  ProvisioningRequest,
+  ProvisioningResult,
 } from '../../../src/provisioning/pipeline.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { imageBuilderArn } from '../../support/awsMocks.js';
-import { recordingMetrics } from '../../support/metrics.js';
-import {
-  fakeIdempotencyStore,
-  fakeLedger,
-  type Journal,
-  mockedAwsClients,
-  silentLogger,
-} from '../../support/provisioningFakes.js';
+import { fakePipeline, queueRequest } from '../../support/provisioningFakes.js';
 
 /*
  * The lifecycle operations through the real pipeline (fakes for the ledger and the idempotency
@@ -35,36 +26,17 @@ import {
  * that is gone, and a read answer and announce, and what a replay of each does.
  */
 
-const setup = () => {
-  const journal: Journal = [];
-  const ledger = fakeLedger({ journal });
-  const { clients, aws } = mockedAwsClients();
-  const pipeline = createPipeline({
-    clients,
-    ledger,
-    idempotency: fakeIdempotencyStore(journal),
-    metrics: recordingMetrics(),
-    logger: silentLogger(),
-    retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
-    guardrails: createGuardrails({}, { accountId: '123456789012' }),
-  });
-  return { ledger, aws, pipeline };
-};
+const setup = () =>
+  fakePipeline({ retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
 
 /** A queue message on its last receive, or an HTTP request (`overrides`). */
-const request = (overrides: Partial<ProvisioningRequest>): ProvisioningRequest => ({
-  channel: 'sqs',
-  operation: 'DeleteDistributionConfiguration',
-  input: validRequests.DeleteDistributionConfiguration,
-  inputPointer: '/request',
-  clientToken: { value: 'portal-1', label: 'the message clientToken', path: '/clientToken' },
-  fallbackToken: () => 'message-id-1',
-  finalAttempt: true,
-  announcesRejections: true,
-  idempotentReads: true,
-  remainingTimeMs: 30_000,
-  ...overrides,
-});
+const request = (overrides: Partial<ProvisioningRequest>): ProvisioningRequest =>
+  queueRequest({
+    operation: 'DeleteDistributionConfiguration',
+    input: validRequests.DeleteDistributionConfiguration,
+    clientToken: { value: 'portal-1', label: 'the message clientToken', path: '/clientToken' },
+    ...overrides,
+  });
 
 const overHttp: Partial<ProvisioningRequest> = {
   channel: 'http',

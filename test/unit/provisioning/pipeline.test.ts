@@ -4,27 +4,17 @@ import {
 } from '@aws-sdk/client-imagebuilder';
 import { describe, expect, it, vi } from 'vitest';
 import { requestTooLargeError } from '../../../src/basics/errors.js';
-import { createGuardrails } from '../../../src/guardrails/evaluate.js';
 import type { GuardrailPolicy } from '../../../src/guardrails/policy.js';
 import { operations } from '../../../src/operations/index.js';
-import {
-  createPipeline,
-  type ProvisioningRequest,
-  type ProvisioningResult,
+import type {
+  ProvisioningRequest,
+  ProvisioningResult,
 } from '../../../src/provisioning/pipeline.js';
 import type { RetryPolicy } from '../../../src/provisioning/retry.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { infrastructureArn } from '../../support/awsMocks.js';
-import { recordingMetrics } from '../../support/metrics.js';
-import {
-  fakeIdempotencyStore,
-  fakeLedger,
-  type Journal,
-  mockedAwsClients,
-  powertoolsError,
-  silentLogger,
-} from '../../support/provisioningFakes.js';
+import { fakePipeline, powertoolsError, queueRequest } from '../../support/provisioningFakes.js';
 
 const infra = validRequests.CreateInfrastructureConfiguration;
 const getInfra = validRequests.GetInfrastructureConfiguration;
@@ -36,19 +26,9 @@ const throttle = () =>
   awsServiceError('CallRateLimitExceededException', 429, { message: 'slow down' });
 
 const setup = ({ guardrails = {} }: { guardrails?: GuardrailPolicy } = {}) => {
-  const journal: Journal = [];
-  const ledger = fakeLedger({ journal });
-  const idempotency = fakeIdempotencyStore(journal);
-  const logger = silentLogger();
-  const { clients, aws } = mockedAwsClients();
-  const pipeline = createPipeline({
-    clients,
-    ledger,
-    idempotency,
-    metrics: recordingMetrics(),
-    logger,
+  const { journal, ledger, idempotency, logger, aws, pipeline } = fakePipeline({
     retryPolicy: FAST_RETRIES,
-    guardrails: createGuardrails(guardrails, { accountId: '123456789012' }),
+    guardrails,
   });
   const info = vi.spyOn(logger, 'info');
   const warn = vi.spyOn(logger, 'warn');
@@ -64,23 +44,11 @@ const setup = ({ guardrails = {} }: { guardrails?: GuardrailPolicy } = {}) => {
 };
 
 /**
- * A request with every channel difference spelled out; the channel name is only a label. The
- * defaults read like a queue message on its final receive.
+ * A request whose defaults read like a queue message on its final receive (queueRequest), with a
+ * correlation id and a requester; `overrides` set the channel differences, the name is a label.
  */
-const request = (overrides: Partial<ProvisioningRequest> = {}): ProvisioningRequest => ({
-  channel: 'sqs',
-  operation: 'CreateInfrastructureConfiguration',
-  input: infra,
-  inputPointer: '/request',
-  fallbackToken: () => 'message-id-1',
-  correlationId: 'ticket-1',
-  requestedBy: 'AIDAEXAMPLE',
-  finalAttempt: true,
-  announcesRejections: true,
-  idempotentReads: true,
-  remainingTimeMs: 30_000,
-  ...overrides,
-});
+const request = (overrides: Partial<ProvisioningRequest> = {}): ProvisioningRequest =>
+  queueRequest({ correlationId: 'ticket-1', requestedBy: 'AIDAEXAMPLE', ...overrides });
 
 const invalid = { ...infra, name: '' };
 

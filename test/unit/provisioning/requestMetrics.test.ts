@@ -1,37 +1,16 @@
 import { CreateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
 import { describe, expect, it } from 'vitest';
-import { createGuardrails } from '../../../src/guardrails/evaluate.js';
-import { createPipeline, type ProvisioningRequest } from '../../../src/provisioning/pipeline.js';
+import type { ProvisioningRequest } from '../../../src/provisioning/pipeline.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { infrastructureArn } from '../../support/awsMocks.js';
-import { recordingMetrics } from '../../support/metrics.js';
-import {
-  fakeIdempotencyStore,
-  fakeLedger,
-  mockedAwsClients,
-  powertoolsError,
-  silentLogger,
-} from '../../support/provisioningFakes.js';
+import { fakePipeline, powertoolsError } from '../../support/provisioningFakes.js';
 
 const infra = validRequests.CreateInfrastructureConfiguration;
 const OPERATION = 'CreateInfrastructureConfiguration';
 
-const setup = ({ maxAttempts = 3 }: { maxAttempts?: number } = {}) => {
-  const metrics = recordingMetrics();
-  const idempotency = fakeIdempotencyStore();
-  const { clients, aws } = mockedAwsClients();
-  const pipeline = createPipeline({
-    clients,
-    ledger: fakeLedger(),
-    idempotency,
-    metrics,
-    logger: silentLogger(),
-    retryPolicy: { maxAttempts, baseDelayMs: 1, maxDelayMs: 1 },
-    guardrails: createGuardrails({}, { accountId: '123456789012' }),
-  });
-  return { metrics, idempotency, aws, pipeline };
-};
+const setup = ({ maxAttempts = 3 }: { maxAttempts?: number } = {}) =>
+  fakePipeline({ retryPolicy: { maxAttempts, baseDelayMs: 1, maxDelayMs: 1 } });
 
 /** A token as the Idempotency-Key header gives it. */
 const token = (value: string) => ({ value, label: 'the Idempotency-Key header' });

@@ -1,19 +1,12 @@
 import { CreateImageBuilderCommand, DescribeImageBuildersCommand } from '@aws-sdk/client-appstream';
 import { CreateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
 import { describe, expect, it } from 'vitest';
-import { createGuardrails } from '../../../src/guardrails/evaluate.js';
 import { isAmbiguousAwsError } from '../../../src/provisioning/awsErrors.js';
-import { createPipeline, type ProvisioningRequest } from '../../../src/provisioning/pipeline.js';
+import type { ProvisioningRequest } from '../../../src/provisioning/pipeline.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
 import { imageBuilderArn, infrastructureArn } from '../../support/awsMocks.js';
-import { recordingMetrics } from '../../support/metrics.js';
-import {
-  fakeIdempotencyStore,
-  fakeLedger,
-  mockedAwsClients,
-  silentLogger,
-} from '../../support/provisioningFakes.js';
+import { fakePipeline } from '../../support/provisioningFakes.js';
 
 /*
  * An AWS call that timed out, or lost its connection, after it may have reached AWS has an
@@ -26,20 +19,8 @@ const reset = () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRE
 const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 const throttle = () => awsServiceError('CallRateLimitExceededException', 429);
 
-const setup = () => {
-  const ledger = fakeLedger();
-  const { clients, aws } = mockedAwsClients();
-  const pipeline = createPipeline({
-    clients,
-    ledger,
-    idempotency: fakeIdempotencyStore(),
-    metrics: recordingMetrics(),
-    logger: silentLogger(),
-    retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
-    guardrails: createGuardrails({}, { accountId: '123456789012' }),
-  });
-  return { ledger, aws, pipeline };
-};
+const setup = () =>
+  fakePipeline({ retryPolicy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
 
 const request = (overrides: Partial<ProvisioningRequest> = {}): ProvisioningRequest => ({
   channel: 'http',
