@@ -35,10 +35,11 @@ import {
 } from '../../../src/operations/index.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
+import { imageBuilderArn, ownedTags } from '../../support/awsMocks.js';
 
 const STAGE = 'image-provisioner.dev';
-const OWNED = { team: 'platform', [OWNER_TAG_KEY]: STAGE };
-const BUILDER_ARN = 'arn:aws:appstream:us-east-1:123456789012:image-builder/finance-apps-builder';
+const OWNED = ownedTags(STAGE);
+const BUILDER_ARN = imageBuilderArn('finance-apps-builder');
 
 const imagebuilderClient = new ImagebuilderClient({ region: 'us-east-1' });
 const appstreamClient = new AppStreamClient({ region: 'us-east-1' });
