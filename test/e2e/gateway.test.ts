@@ -175,10 +175,21 @@ describe('the routes', () => {
     expect(routes).toEqual(
       [
         'POST /infrastructure-configurations',
+        'GET /infrastructure-configurations',
         'PUT /infrastructure-configurations/{arn}',
         'GET /infrastructure-configurations/{arn}',
+        'DELETE /infrastructure-configurations/{arn}',
         'POST /distribution-configurations',
+        'GET /distribution-configurations',
+        'GET /distribution-configurations/{arn}',
+        'PUT /distribution-configurations/{arn}',
+        'DELETE /distribution-configurations/{arn}',
         'POST /image-builders',
+        'GET /image-builders',
+        'GET /image-builders/{name}',
+        'POST /image-builders/{name}/stop',
+        'POST /image-builders/{name}/start',
+        'DELETE /image-builders/{name}',
         'GET /requests/{clientToken}',
       ].map((routeKey) => ({ routeKey, functionKey: 'http', functionName: HTTP_FUNCTION })),
     );
@@ -537,7 +548,8 @@ describe("API Gateway's own answers", () => {
     // Act
     const responses = [
       await call(gateway.endpoint, 'GET', '/nothing-here', ['Host', host]),
-      await call(gateway.endpoint, 'DELETE', `/infrastructure-configurations/x`, ['Host', host]),
+      await call(gateway.endpoint, 'PATCH', `/infrastructure-configurations/x`, ['Host', host]),
+      await call(gateway.endpoint, 'POST', '/image-builders/x/reboot', ['Host', host], '{}'),
       await call(gateway.endpoint, 'GET', '/infrastructure-configurations/a/b', ['Host', host]),
       await call(gateway.endpoint, 'GET', '/infrastructure-configurations/', ['Host', host]),
       await call(gateway.endpoint, 'POST', '/image-builders/', ['Host', host], '{}'),
