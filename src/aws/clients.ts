@@ -35,7 +35,7 @@ export const createTopicClient = (region: string, given?: SNSClient): SNSClient 
   given ?? new SNSClient({ region, ...supportingClientConfig });
 
 /** The tables' client: the idempotency records and the request ledger. */
-export const createTableClient = (region: string, given?: DynamoDBClient): DynamoDBClient =>
+const createTableClient = (region: string, given?: DynamoDBClient): DynamoDBClient =>
   given ?? new DynamoDBClient({ region, ...supportingClientConfig });
 
 /** What the provisioning functions and the readiness watch call: AWS and the tables. */

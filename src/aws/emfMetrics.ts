@@ -59,7 +59,9 @@ export const createEmfMetrics = (options: EmfMetricsOptions = {}): FlushableMetr
         group = { dimensions: Object.fromEntries(pairs), values: new Map() };
         groups.set(key, group);
       }
-      group.values.set(name, [...(group.values.get(name) ?? []), value]);
+      const values = group.values.get(name);
+      if (values) values.push(value);
+      else group.values.set(name, [value]);
     },
     flush() {
       for (const { dimensions, values } of groups.values()) {

@@ -52,7 +52,7 @@ const headerOf = (error: Error): string => {
 };
 
 /** Formats stacks through `mapFile`'s map for frames of `bundleFile` (a path or a file URL). */
-export const sourceMappedStackTrace = (bundleFile: string, mapFile: string): PrepareStackTrace => {
+const sourceMappedStackTrace = (bundleFile: string, mapFile: string): PrepareStackTrace => {
   let map: SourceMap | null | undefined;
   const load = (): SourceMap | null => {
     if (map === undefined) {

@@ -65,10 +65,9 @@ const toResponse = (
   if (!answered) {
     return problemResponse(toProblem(resourceNotFoundError(NOTHING_FOUND), requestId), headers);
   }
-  const body = answered;
-  const location = route.location?.(body);
+  const location = route.location?.(answered);
   if (headerSafe(location)) headers.location = location;
-  return json(route.successStatus, body, { 'content-type': 'application/json', ...headers });
+  return json(route.successStatus, answered, { 'content-type': 'application/json', ...headers });
 };
 
 /** API Gateway HTTP API (payload 2.0) entry: the route picks the operation, the pipeline does the rest. */

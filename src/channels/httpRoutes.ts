@@ -166,6 +166,23 @@ const PARAMETER_NAMES = { arn: 'ARN', name: 'name' } as const;
 
 const DECIMAL_INTEGER = /^-?[0-9]{1,16}$/;
 
+/** A route's query parameters by name, made once per parameter list. */
+const knownParameters = new WeakMap<
+  readonly QueryParameter[],
+  ReadonlyMap<string, QueryParameter>
+>();
+const NO_PARAMETERS: ReadonlyMap<string, QueryParameter> = new Map();
+
+const parametersOf = ({ query }: HttpRoute): ReadonlyMap<string, QueryParameter> => {
+  if (!query) return NO_PARAMETERS;
+  let known = knownParameters.get(query);
+  if (!known) {
+    known = new Map(query.map((parameter) => [parameter.name, parameter]));
+    knownParameters.set(query, known);
+  }
+  return known;
+};
+
 /** The query's members of the request, with an error at the member of each unreadable value. */
 const fromQuery = (
   route: HttpRoute,
@@ -173,7 +190,7 @@ const fromQuery = (
 ): { members: Record<string, unknown>; errors: FieldError[] } => {
   const members: Record<string, unknown> = {};
   const errors: FieldError[] = [];
-  const known = new Map((route.query ?? []).map((parameter) => [parameter.name, parameter]));
+  const known = parametersOf(route);
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined) continue;
     const parameter = known.get(name);

@@ -1,10 +1,8 @@
+import type { OwnedResource } from '../operations/ownership.js';
 import type { GuardrailPolicy } from './policy.js';
 
 /** A resource as the ownership check names it: its ARN, and its name when AWS names it so. */
-export interface NamedResource {
-  arn?: string;
-  name?: string;
-}
+type NamedResource = Pick<OwnedResource, 'arn' | 'name'>;
 
 /** `*` any run of characters, `?` one; everything else literally. */
 const patternOf = (glob: string): RegExp =>

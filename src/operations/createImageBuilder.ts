@@ -4,7 +4,13 @@ import {
 } from '@aws-sdk/client-appstream';
 import { errorName } from '../basics/errors.js';
 import { ResourceConflictError } from './errors.js';
-import { builderReadiness, describeImageBuilder, matchesRequest } from './existingImageBuilder.js';
+import {
+  builderReadiness,
+  describeImageBuilder,
+  followed,
+  matchesRequest,
+  readinessCheck,
+} from './existingImageBuilder.js';
 import { defineOperation, responseBody, sendOptions } from './operation.js';
 import { withOwnerTag } from './ownership.js';
 import { CreateImageBuilderInput } from './schemas/index.js';
@@ -52,10 +58,7 @@ export const createImageBuilder = defineOperation({
       failed: 'ImageBuilderFailed',
       timedOut: 'ImageBuilderWaitTimedOut',
     },
-    target: (input, output) => ({
-      name: output.ImageBuilder?.Name ?? input.Name,
-      ...(output.ImageBuilder?.Arn ? { arn: output.ImageBuilder.Arn } : {}),
-    }),
-    check: ({ appstream }, resource, signal) => builderReadiness(appstream, resource, signal),
+    target: (input, output) => followed(input, output),
+    check: readinessCheck(builderReadiness),
   },
 });

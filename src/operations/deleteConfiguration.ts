@@ -4,6 +4,7 @@ import {
   type ImagebuilderClient,
 } from '@aws-sdk/client-imagebuilder';
 import {
+  existingConfiguration,
   readDistributionConfiguration,
   readInfrastructureConfiguration,
 } from './existingConfiguration.js';
@@ -46,21 +47,21 @@ const configurationDelete = <
   member,
   read,
   send,
-}: ConfigurationDelete<Name, Member, Output>) =>
-  defineOperation({
+}: ConfigurationDelete<Name, Member, Output>) => {
+  const existing = existingConfiguration(member, read);
+  return defineOperation({
     name,
     service: 'imagebuilder',
     kind: 'write',
     schema,
     execute: async (context, input, _clientToken, signal) => {
       const options = sendOptions(signal);
-      const arn = input[member];
-      const existing = { path: `/${member}`, read: () => read(context.imagebuilder, arn, options) };
       await checkOwnership(context, existing, input, options);
-      return responseBody(await send(context.imagebuilder, arn, options));
+      return responseBody(await send(context.imagebuilder, input[member], options));
     },
     subject: (input) => input[member],
   });
+};
 
 export const deleteInfrastructureConfiguration = configurationDelete({
   name: 'DeleteInfrastructureConfiguration',

@@ -3,6 +3,7 @@ import {
   GetInfrastructureConfigurationCommand,
   type ImagebuilderClient,
 } from '@aws-sdk/client-imagebuilder';
+import type { ExistingResource } from './imagebuilderWrite.js';
 import type { SendOptions } from './operation.js';
 import type { OwnedResource } from './ownership.js';
 
@@ -41,3 +42,16 @@ export const readDistributionConfiguration = (
   imagebuilder
     .send(new GetDistributionConfigurationCommand({ distributionConfigurationArn: arn }), options)
     .then(({ distributionConfiguration }) => ownedOf(arn, distributionConfiguration));
+
+/** The configuration whose ARN the request's `member` holds, read with `read` before a change. */
+export const existingConfiguration = <const Member extends string>(
+  member: Member,
+  read: (
+    imagebuilder: ImagebuilderClient,
+    arn: string,
+    options: SendOptions,
+  ) => Promise<OwnedResource>,
+): ExistingResource<Record<Member, string>> => ({
+  path: `/${member}`,
+  read: (imagebuilder, input, options) => read(imagebuilder, input[member], options),
+});

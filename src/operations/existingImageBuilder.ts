@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-appstream';
 import { errorName } from '../basics/errors.js';
 import { isRecord } from '../basics/records.js';
-import type { FollowedResource, ReadinessCheck } from './operation.js';
+import type { FollowedResource, Readiness, ReadinessCheck } from './operation.js';
 import type { CreateImageBuilderInput } from './schemas/index.js';
 
 /** Members AWS echoes back unchanged, so an existing builder can be compared with a request. */
@@ -68,6 +68,15 @@ export const describeImageBuilder = async (
   }
 };
 
+/** The builder AWS answered with, else the one the request names. */
+export const followed = (
+  input: { Name: string },
+  output: { ImageBuilder?: Pick<ImageBuilder, 'Name' | 'Arn'> },
+): FollowedResource => ({
+  name: output.ImageBuilder?.Name ?? input.Name,
+  ...(output.ImageBuilder?.Arn ? { arn: output.ImageBuilder.Arn } : {}),
+});
+
 /**
  * States from which a builder does not become `RUNNING` by itself (AppStream's ImageBuilderState:
  * it fails, or is being stopped or deleted). Every other state is on the way.
@@ -110,6 +119,15 @@ const goal =
     const state = builder.State ?? 'UNKNOWN';
     return { verdict: verdictOf(state), state, resource: builderView(builder) };
   };
+
+/** A check on a builder through the AppStream client, for one goal. */
+export type BuilderCheck = ReturnType<typeof goal>;
+
+/** A builder check as an operation's readiness check: it reads through the AppStream client. */
+export const readinessCheck =
+  (check: BuilderCheck): Readiness['check'] =>
+  ({ appstream }, resource, signal) =>
+    check(appstream, resource, signal);
 
 /** Where the builder stands: `RUNNING` is usable; gone or {@link NEVER_RUNNING} will not be. */
 export const builderReadiness = goal(

@@ -9,18 +9,19 @@ import {
 } from '@aws-sdk/client-appstream';
 import { resourceNotFoundError } from './errors.js';
 import {
+  type BuilderCheck,
   builderDeleted,
   builderReadiness,
   builderStopped,
   describeImageBuilder,
+  followed,
+  readinessCheck,
 } from './existingImageBuilder.js';
 import {
   defineOperation,
   type ExecutionContext,
-  type FollowedResource,
   type Jsonified,
   type OperationDeclaration,
-  type ReadinessCheck,
   responseBody,
   sendOptions,
 } from './operation.js';
@@ -58,15 +59,6 @@ const tagsOf = async (appstream: AppStreamClient, arn: string, signal?: AbortSig
   (await appstream.send(new ListTagsForResourceCommand({ ResourceArn: arn }), sendOptions(signal)))
     .Tags;
 
-/** The builder AWS answered with, else the one the request names. */
-const followed = (
-  input: { Name: string },
-  output: { ImageBuilder?: Pick<ImageBuilder, 'Name' | 'Arn'> },
-): FollowedResource => ({
-  name: output.ImageBuilder?.Name ?? input.Name,
-  ...(output.ImageBuilder?.Arn ? { arn: output.ImageBuilder.Arn } : {}),
-});
-
 export const describeImageBuilders = defineOperation({
   name: 'DescribeImageBuilders',
   service: 'appstream',
@@ -79,12 +71,6 @@ export const describeImageBuilders = defineOperation({
   subject: (input) => (input.Names?.length === 1 ? input.Names[0] : undefined),
 });
 
-type ReadinessCheckFn = (
-  appstream: AppStreamClient,
-  resource: FollowedResource,
-  signal?: AbortSignal,
-) => Promise<ReadinessCheck>;
-
 /** What Stop, Start and DeleteImageBuilder answer: the builder on its way. */
 type BuilderAnswer = { ImageBuilder?: ImageBuilder; $metadata?: unknown };
 
@@ -92,7 +78,7 @@ interface BuilderChange<Name extends string, Input extends { Name: string }>
   extends OperationDeclaration<Name, Input, AppStreamClient, BuilderAnswer> {
   /** The event when the builder got where the request sends it, and how to tell. */
   ready: string;
-  check: ReadinessCheckFn;
+  check: BuilderCheck;
 }
 
 /**
@@ -119,7 +105,7 @@ const builderChange = <const Name extends string, Input extends { Name: string }
     readiness: {
       events: { ready, failed: 'ImageBuilderFailed', timedOut: 'ImageBuilderWaitTimedOut' },
       target: followed,
-      check: ({ appstream }, resource, signal) => check(appstream, resource, signal),
+      check: readinessCheck(check),
     },
   });
 

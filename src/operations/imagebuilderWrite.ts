@@ -34,7 +34,7 @@ interface ImagebuilderWrite<Name extends string, Input, Output extends { $metada
   /** A create: the request with the ownership tag added to the new resource's tags. */
   owned?(input: Input, ownership: Ownership): Input;
   /** A change: the resource is read first and refused unless the service may change it. */
-  existing?: ExistingResource<Input>;
+  existing?: ExistingResource<NoInfer<Input>>;
 }
 
 /**

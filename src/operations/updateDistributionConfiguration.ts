@@ -1,5 +1,5 @@
 import { UpdateDistributionConfigurationCommand } from '@aws-sdk/client-imagebuilder';
-import { readDistributionConfiguration } from './existingConfiguration.js';
+import { existingConfiguration, readDistributionConfiguration } from './existingConfiguration.js';
 import { imagebuilderWrite } from './imagebuilderWrite.js';
 import { UpdateDistributionConfigurationInput } from './schemas/index.js';
 
@@ -10,9 +10,5 @@ export const updateDistributionConfiguration = imagebuilderWrite({
   send: (imagebuilder, input, options) =>
     imagebuilder.send(new UpdateDistributionConfigurationCommand(input), options),
   subject: (input) => input.distributionConfigurationArn,
-  existing: {
-    path: '/distributionConfigurationArn',
-    read: (imagebuilder, input, options) =>
-      readDistributionConfiguration(imagebuilder, input.distributionConfigurationArn, options),
-  },
+  existing: existingConfiguration('distributionConfigurationArn', readDistributionConfiguration),
 });

@@ -1,5 +1,5 @@
 import { UpdateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
-import { readInfrastructureConfiguration } from './existingConfiguration.js';
+import { existingConfiguration, readInfrastructureConfiguration } from './existingConfiguration.js';
 import { imagebuilderWrite } from './imagebuilderWrite.js';
 import { UpdateInfrastructureConfigurationInput } from './schemas/index.js';
 
@@ -9,9 +9,8 @@ export const updateInfrastructureConfiguration = imagebuilderWrite({
   send: (imagebuilder, input, options) =>
     imagebuilder.send(new UpdateInfrastructureConfigurationCommand(input), options),
   subject: (input) => input.infrastructureConfigurationArn,
-  existing: {
-    path: '/infrastructureConfigurationArn',
-    read: (imagebuilder, input, options) =>
-      readInfrastructureConfiguration(imagebuilder, input.infrastructureConfigurationArn, options),
-  },
+  existing: existingConfiguration(
+    'infrastructureConfigurationArn',
+    readInfrastructureConfiguration,
+  ),
 });

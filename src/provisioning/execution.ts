@@ -12,6 +12,7 @@ import {
   type AnyOperation,
   type AwsClients,
   DEFAULT_OWNERSHIP,
+  type ExecutionContext,
   type Ownership,
 } from '../operations/index.js';
 import { type Announcer, type Asker, announcesNow } from './announcement.js';
@@ -64,6 +65,9 @@ export interface ExecutorDependencies {
   /** Each AWS call attempt's latency, AWS's throttles, and the retries a request took. */
   metrics: ServiceMetrics;
 }
+
+/** The dependencies, with what every operation runs with built once. */
+type ExecutorRuntime = ExecutorDependencies & { context: ExecutionContext };
 
 type StoredResult =
   | { status: 'SUCCEEDED'; response: unknown }
@@ -142,11 +146,10 @@ const failureAfterRetries = (
  * idempotency; AppStream's builder read back by name).
  */
 const callAws = async (
-  { clients, ownership = DEFAULT_OWNERSHIP, retryPolicy, metrics }: ExecutorDependencies,
+  { context, retryPolicy, metrics }: ExecutorRuntime,
   operation: AnyOperation,
   job: Job,
 ): Promise<unknown> => {
-  const context = { ...clients, ownership };
   const windowEnd = iamPropagationWindowEnd(retryPolicy, job.firstSentAt ?? Date.now());
   const dimensions = { Operation: operation.name };
   let ambiguous = false;
@@ -194,7 +197,7 @@ const underPointer = (error: ProvisioningError, pointer = ''): ProvisioningError
 
 /** Runs inside the idempotent section: what it returns is stored, what it throws is not. */
 const executeAndAnnounce = async (
-  dependencies: ExecutorDependencies,
+  dependencies: ExecutorRuntime,
   operation: AnyOperation,
   job: Job,
 ): Promise<StoredResult> => {
@@ -220,7 +223,9 @@ const executeAndAnnounce = async (
   return { status: 'SUCCEEDED', response };
 };
 
-export const createExecutor = (dependencies: ExecutorDependencies): Executor => {
+export const createExecutor = (given: ExecutorDependencies): Executor => {
+  const { clients, ownership = DEFAULT_OWNERSHIP } = given;
+  const dependencies: ExecutorRuntime = { ...given, context: { ...clients, ownership } };
   // One idempotent runner per operation, each with its own key space, made on first use.
   const idempotent = new Map<string, (job: Job) => Promise<StoredResult & { replayed?: true }>>();
   const idempotentFor = (operation: AnyOperation) => {

@@ -9,7 +9,7 @@ const MISMATCH_CODE = idempotencyMismatchError().code;
  * How a request ended, for the `Requests` metric. `refused`: the service stopped it before or
  * instead of its AWS call (rather than AWS answering it).
  */
-export const requestResultOf = (result: ProvisioningResult, refused: boolean): RequestResult => {
+const requestResultOf = (result: ProvisioningResult, refused: boolean): RequestResult => {
   if (result.replayed) return 'Replayed';
   if (result.status === 'SUCCEEDED') return 'Succeeded';
   if (result.error.retryable) return 'Retryable';
