@@ -22,8 +22,13 @@ import {
 import { LOCAL_CREDENTIALS } from '../local/engines/credentials.js';
 import { readRunningStack } from '../local/stack/runningStack.js';
 import type { StreamFailureRecord } from '../local/streams/failureRecord.js';
-import { compareSequenceNumbers, type LedgerStreamRecord } from '../local/streams/streamRecord.js';
+import {
+  compareSequenceNumbers,
+  type LedgerStreamRecord,
+  streamLabelOf,
+} from '../local/streams/streamRecord.js';
 import { toLedgerStreamRecord } from '../local/streams/streamsApiReader.js';
+import { isRecord } from '../src/basics/records.js';
 
 /**
  * `npm run redrive -- <requests|watch|outcomes> [options]`: puts back what the service set aside.
@@ -56,9 +61,9 @@ options:
   --rate <n>           requests, watch: at most n messages a second (1-500)
   --timeout <seconds>  how long to wait for the move task or the failure queue (default 300)`;
 
-export type RedriveTarget = 'requests' | 'watch' | 'outcomes';
+type RedriveTarget = 'requests' | 'watch' | 'outcomes';
 
-export interface RedriveOptions {
+interface RedriveOptions {
   target: RedriveTarget;
   stage: string | undefined;
   region: string | undefined;
@@ -69,7 +74,7 @@ export interface RedriveOptions {
   timeoutSeconds: number;
 }
 
-export type ParsedArguments =
+type ParsedArguments =
   | { kind: 'run'; options: RedriveOptions }
   | { kind: 'help' }
   | { kind: 'refused'; problem: string };
@@ -255,7 +260,7 @@ const message = (error: unknown): string =>
 const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /** StartMessageMoveTask on the DLQ, then ListMessageMoveTasks until it ends; true if it completed. */
-export const moveBack = async (
+const moveBack = async (
   target: Pick<Target, 'sqs' | 'queueUrl'>,
   { rate, timeoutSeconds }: Pick<RedriveOptions, 'rate' | 'timeoutSeconds'>,
   print: Print,
@@ -304,10 +309,7 @@ export const moveBack = async (
 
 // --- outcomes: republish the batches the outbox's trigger gave up -------------------------------
 
-export type BatchInfo = StreamFailureRecord['DDBStreamBatchInfo'];
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+type BatchInfo = StreamFailureRecord['DDBStreamBatchInfo'];
 
 /** The stream batch an on-failure record describes, if the text is one. */
 export const batchInfoOf = (body: string | undefined): BatchInfo | undefined => {
@@ -317,8 +319,8 @@ export const batchInfoOf = (body: string | undefined): BatchInfo | undefined => 
   } catch {
     return undefined;
   }
-  const info = isObject(parsed) ? parsed.DDBStreamBatchInfo : undefined;
-  if (!isObject(info)) return undefined;
+  const info = isRecord(parsed) ? parsed.DDBStreamBatchInfo : undefined;
+  if (!isRecord(info)) return undefined;
   const { shardId, startSequenceNumber, endSequenceNumber, streamArn, batchSize } = info;
   const numeric = (value: unknown) => typeof value === 'string' && /^\d{1,40}$/.test(value);
   return typeof shardId === 'string' &&
@@ -333,7 +335,6 @@ export const batchInfoOf = (body: string | undefined): BatchInfo | undefined => 
 /** Why a batch's records cannot be read again: past the stream's retention, or another stream. */
 class RecordsGone extends Error {}
 
-const streamLabelOf = (streamArn: string): string | undefined => streamArn.split('/stream/')[1];
 const tableOf = (streamArn: string): string | undefined =>
   /:table\/([^/]+)\/stream\//.exec(streamArn)?.[1];
 
@@ -353,7 +354,7 @@ const engineStreamArn = async (streams: DynamoDBStreamsClient, streamArn: string
 const GONE_ERRORS = new Set(['TrimmedDataAccessException', 'ResourceNotFoundException']);
 
 /** The records `info` names, read with GetShardIterator (AT_SEQUENCE_NUMBER) and GetRecords. */
-export const readBatch = async (
+const readBatch = async (
   streams: DynamoDBStreamsClient,
   info: BatchInfo,
   region: string,
@@ -439,14 +440,14 @@ const invokeOutbox = async (
     return `the function answered what is no batch response: ${payload.slice(0, 300)}`;
   }
   if (Array.isArray(failures) && failures.length > 0) {
-    const first = isObject(failures[0]) ? String(failures[0].itemIdentifier) : '?';
+    const first = isRecord(failures[0]) ? String(failures[0].itemIdentifier) : '?';
     return `not published from record ${first} on (the function reported it failed)`;
   }
   return undefined;
 };
 
 /** Republishes every batch held on the failure queue; true if none was kept. */
-export const republishOutcomes = async (
+const republishOutcomes = async (
   target: Pick<Target, 'sqs' | 'streams' | 'lambda' | 'queueUrl' | 'outboxFunction' | 'region'>,
   { timeoutSeconds }: Pick<RedriveOptions, 'timeoutSeconds'>,
   print: Print,
@@ -525,7 +526,7 @@ const republishOne = async (
 
 // --- the command --------------------------------------------------------------------------------
 
-export const runRedrive = async (options: RedriveOptions, print: Print): Promise<boolean> => {
+const runRedrive = async (options: RedriveOptions, print: Print): Promise<boolean> => {
   const target = options.stage ? await awsTarget(options, options.stage) : localTarget(options);
   try {
     return options.target === 'outcomes'

@@ -3,7 +3,7 @@ import { IMAGE_BUILDER_NAME_PATTERN } from './appstreamShapes.js';
 import { type FateRecord, parseBuilderFate, renderFate } from './builderFates.js';
 import type { CallAccess } from './callLog.js';
 import { parseFault } from './faults.js';
-import { parseJson, readBody, sendJson, sendNoContent } from './http.js';
+import { decodeSegment, parseJson, readBody, sendJson, sendNoContent } from './http.js';
 import { parseHideRequest } from './iamVisibility.js';
 import { imagebuilderArn } from './imagebuilder.js';
 import type { EmulatorRuntime } from './operation.js';
@@ -75,14 +75,6 @@ const ROUTES: Readonly<Record<string, Handler>> = {
     sendJson(res, 200, { pipelines: [...runtime.context.store.pipelines.values()] }),
   'DELETE pipelines': cleared((runtime) => runtime.context.store.pipelines.clear()),
 };
-
-function decodeSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A control resource addressed by name: `PUT <prefix><name>` sets it, `DELETE` forgets it. */
 interface NamedRoute {

@@ -21,6 +21,15 @@ export function parseJson(text: string): ParsedJson {
   }
 }
 
+/** A percent-encoded path segment decoded; undefined when its encoding is malformed. */
+export function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,

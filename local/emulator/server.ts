@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CONTROL_PREFIX, handleControl } from './control.js';
 import { sendCborError } from './errors.js';
-import { type ParsedJson, parseJson, readBody } from './http.js';
+import { decodeSegment, type ParsedJson, parseJson, readBody } from './http.js';
 import {
   awsJson1_1,
   type EmulatorRuntime,
@@ -100,14 +100,6 @@ const queryOrBody: InputReader = async (req, url) =>
     ? { ok: true, value: Object.fromEntries(url.searchParams) }
     : parseJson(await readBody(req));
 
-function decodeLabel(label: string): string | undefined {
-  try {
-    return decodeURIComponent(label);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The Image Builder operation a method and path name, with how its input is read. */
 function imagebuilderRoute(
   method: string,
@@ -119,7 +111,7 @@ function imagebuilderRoute(
   }
   const operation = IMAGEBUILDER_TAG_ROUTES[method];
   const label = pathname.startsWith(IMAGEBUILDER_TAGS_PREFIX)
-    ? decodeLabel(pathname.slice(IMAGEBUILDER_TAGS_PREFIX.length))
+    ? decodeSegment(pathname.slice(IMAGEBUILDER_TAGS_PREFIX.length))
     : undefined;
   if (!operation || !label) return undefined;
   return {

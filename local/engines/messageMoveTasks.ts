@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isRecord } from '../../src/basics/records.js';
 
 /*
  * SQS's message move tasks (StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask,
@@ -120,9 +121,6 @@ const optionalInteger = (
   return value;
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * The move tasks of one local SQS. Each source queue has at most one active task; the ten most
  * recent tasks of each source are kept for ListMessageMoveTasks.
@@ -149,7 +147,7 @@ export class MessageMoveTasks {
 
   /** Answers one of the three actions as SQS's JSON protocol does. */
   public async handle(action: MoveTaskAction, input: unknown): Promise<JsonAnswer> {
-    const body = isObject(input) ? input : {};
+    const body = isRecord(input) ? input : {};
     try {
       if (action === 'StartMessageMoveTask') return { status: 200, body: await this.start(body) };
       if (action === 'ListMessageMoveTasks') return { status: 200, body: await this.list(body) };
@@ -276,14 +274,14 @@ export class MessageMoveTasks {
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
       });
-      const messages = Array.isArray(received.Messages) ? received.Messages.filter(isObject) : [];
+      const messages = Array.isArray(received.Messages) ? received.Messages.filter(isRecord) : [];
       if (messages.length === 0) break;
       const entries = messages.map((message, index) => {
-        const attributes = isObject(message.Attributes) ? message.Attributes : {};
+        const attributes = isRecord(message.Attributes) ? message.Attributes : {};
         return {
           Id: String(index),
           MessageBody: message.Body,
-          ...(isObject(message.MessageAttributes)
+          ...(isRecord(message.MessageAttributes)
             ? { MessageAttributes: message.MessageAttributes }
             : {}),
           ...(fifo
@@ -299,9 +297,9 @@ export class MessageMoveTasks {
         QueueUrl: destinationUrl,
         Entries: entries,
       });
-      const failed = Array.isArray(sent.Failed) ? sent.Failed.filter(isObject) : [];
+      const failed = Array.isArray(sent.Failed) ? sent.Failed.filter(isRecord) : [];
       const sentIds = new Set(
-        (Array.isArray(sent.Successful) ? sent.Successful.filter(isObject) : []).map(({ Id }) =>
+        (Array.isArray(sent.Successful) ? sent.Successful.filter(isRecord) : []).map(({ Id }) =>
           String(Id),
         ),
       );
@@ -363,7 +361,7 @@ export class MessageMoveTasks {
           QueueUrl: url,
           AttributeNames: ['QueueArn', 'RedrivePolicy'],
         });
-        const attributes = isObject(Attributes) ? Attributes : {};
+        const attributes = isRecord(Attributes) ? Attributes : {};
         let target: unknown;
         try {
           target = JSON.parse(String(attributes.RedrivePolicy ?? '{}')).deadLetterTargetArn;
@@ -381,6 +379,6 @@ export class MessageMoveTasks {
       QueueUrl: queueUrl,
       AttributeNames: ['ApproximateNumberOfMessages'],
     });
-    return Number((isObject(Attributes) ? Attributes : {}).ApproximateNumberOfMessages ?? 0);
+    return Number((isRecord(Attributes) ? Attributes : {}).ApproximateNumberOfMessages ?? 0);
   }
 }

@@ -86,6 +86,15 @@ export interface ApiReference {
  */
 export const apiReference = (root: string, endpoint: string): ApiReference => {
   const assets = viewerFolder();
+  /** Swagger UI's files, read once each: the installed package does not change under the stack. */
+  const assetBytes = new Map<string, Buffer>();
+  const asset = async (name: string): Promise<Buffer> => {
+    const cached = assetBytes.get(name);
+    if (cached) return cached;
+    const bytes = await readFile(join(assets, name));
+    assetBytes.set(name, bytes);
+    return bytes;
+  };
   const openapi = async (): Promise<GatewayResponse> => {
     let document: Record<string, unknown>;
     try {
@@ -122,7 +131,7 @@ export const apiReference = (root: string, endpoint: string): ApiReference => {
         : '';
       const contentType = VIEWER_ASSETS[name];
       if (!contentType) return undefined;
-      return text(200, contentType, await readFile(join(assets, name)));
+      return text(200, contentType, await asset(name));
     },
   };
 };

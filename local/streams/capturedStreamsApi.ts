@@ -1,5 +1,6 @@
+import { isRecord } from '../../src/basics/records.js';
 import type { CapturedShard } from './capturedShard.js';
-import { type ArrivedRecord, compareSequenceNumbers } from './streamRecord.js';
+import { type ArrivedRecord, compareSequenceNumbers, streamLabelOf } from './streamRecord.js';
 
 /*
  * The DynamoDB Streams API (API version 2012-08-10: DescribeStream, GetShardIterator, GetRecords,
@@ -33,9 +34,6 @@ class StreamsError extends Error {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 interface Iterator {
   streamArn: string;
   shardId: string;
@@ -50,7 +48,7 @@ const decodeIterator = (text: unknown): Iterator => {
   try {
     const value: unknown = JSON.parse(Buffer.from(String(text), 'base64').toString('utf8'));
     if (
-      isObject(value) &&
+      isRecord(value) &&
       typeof value.streamArn === 'string' &&
       typeof value.shardId === 'string' &&
       typeof value.after === 'string'
@@ -76,7 +74,7 @@ export const answerStreamsApi = (
   operation: string,
   input: unknown,
 ): StreamsAnswer => {
-  const body = isObject(input) ? input : {};
+  const body = isRecord(input) ? input : {};
   try {
     return { status: 200, body: answer(shard, tableName, operation, body) };
   } catch (error) {
@@ -118,7 +116,7 @@ const answer = (
               {
                 StreamArn: shard.streamArn,
                 TableName: tableName,
-                StreamLabel: shard.streamArn.split('/stream/')[1],
+                StreamLabel: streamLabelOf(shard.streamArn),
               },
             ],
           }
@@ -129,7 +127,7 @@ const answer = (
       return {
         StreamDescription: {
           StreamArn: shard.streamArn,
-          StreamLabel: shard.streamArn.split('/stream/')[1],
+          StreamLabel: streamLabelOf(shard.streamArn),
           StreamStatus: 'ENABLED',
           StreamViewType: 'NEW_AND_OLD_IMAGES',
           TableName: tableName,

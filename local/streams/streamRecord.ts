@@ -55,6 +55,10 @@ export const streamArn = (
   label: string,
 ): string => `arn:aws:dynamodb:${region}:${accountId}:table/${tableName}/stream/${label}`;
 
+/** The label a stream's ARN ends with (what follows `/stream/`); undefined when it names none. */
+export const streamLabelOf = (streamArn: string): string | undefined =>
+  streamArn.split('/stream/')[1];
+
 /** A stream label as AWS writes it: the creation time, ISO 8601 without the zone. */
 export const streamLabel = (at: Date): string => at.toISOString().slice(0, -1);
 

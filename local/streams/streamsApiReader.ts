@@ -18,6 +18,7 @@ import {
   type LedgerStreamRecord,
   type RecordSource,
   streamArn,
+  streamLabelOf,
 } from './streamRecord.js';
 
 /**
@@ -102,7 +103,7 @@ export const openStreamsApiReader = async ({
       );
     }
     engineStreamArn = Table.LatestStreamArn;
-    const label = Table.LatestStreamLabel ?? engineStreamArn.split('/stream/')[1] ?? '';
+    const label = Table.LatestStreamLabel ?? streamLabelOf(engineStreamArn) ?? '';
     arn = streamArn(region, accountId, tableName, label);
   } catch (error) {
     await close();

@@ -28,7 +28,7 @@ const ACCOUNT = '123456789012';
 const INFRA_ARN = `arn:aws:imagebuilder:us-east-1:${ACCOUNT}:infrastructure-configuration/my-infra`;
 const DISTRIBUTION_ARN = `arn:aws:imagebuilder:us-east-1:${ACCOUNT}:distribution-configuration/my-distribution`;
 const BUILDER_ARN = `arn:aws:appstream:us-east-1:${ACCOUNT}:image-builder/my-image-builder`;
-const REQUEST_ID = 'c0ffee00-1234-4d5e-8f90-a1b2c3d4e5f6';
+export const EXAMPLE_REQUEST_ID = 'c0ffee00-1234-4d5e-8f90-a1b2c3d4e5f6';
 const TOKEN = '7f1c2a4e-portal-req-0001';
 
 /** The operations with sample events of their own in `events/` (what `npm run invoke` sends). */
@@ -218,7 +218,7 @@ const awsError = (name: string, status: number, message: string, fault = 'client
     }),
   );
 
-const problem = (error: ProvisioningError): Problem => toProblem(error, REQUEST_ID);
+const problem = (error: ProvisioningError): Problem => toProblem(error, EXAMPLE_REQUEST_ID);
 
 /** Problems by HTTP status, each named; built by the service's own error factories. */
 export const problemExamples: Record<string, Record<string, Problem>> = {
@@ -252,7 +252,7 @@ export const problemExamples: Record<string, Record<string, Problem>> = {
       awsError('CallRateLimitExceededException', 429, 'Rate exceeded'),
     ),
   },
-  '500': { InternalFailure: unexpectedProblem(REQUEST_ID) },
+  '500': { InternalFailure: unexpectedProblem(EXAMPLE_REQUEST_ID) },
   '503': {
     ServiceUnavailableException: problem(
       serviceUnavailableError('The request ledger is unavailable; retry later.'),
@@ -380,5 +380,3 @@ export const lookupExample = {
   response: awsResponseExamples.CreateInfrastructureConfiguration,
   outcomeIds: ['3b0c9d5e-1f7a-4a34-9d0e-5d1f2b7c8a90'],
 };
-
-export const EXAMPLE_REQUEST_ID = REQUEST_ID;

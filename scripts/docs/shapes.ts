@@ -106,7 +106,7 @@ const withToken = (name: OperationName) => {
 };
 
 /** `<Operation>Request`: the AWS request shape, plus the token member where there is one. */
-export const requestSchemas = byOperation((name) =>
+const requestSchemas = byOperation((name) =>
   named(
     `${name}Request`,
     `The ${name} request, exactly the AWS request shape (unknown members are rejected at every level)${
@@ -145,14 +145,14 @@ export const bodySchemas = Object.fromEntries(
 );
 
 /** What `GET /image-builders/{name}` answers: the one builder of DescribeImageBuilders' list. */
-export const ImageBuilderAnswerSchema = named(
+named(
   'ImageBuilderAnswer',
   'The image builder of that name, as DescribeImageBuilders describes it.',
   ImageBuilderAnswer,
 );
 
 /** `<Operation>Response`: the AWS response, as the service passes it on (JSON, no `$metadata`). */
-export const awsResponses = byOperation((name) =>
+const awsResponses = byOperation((name) =>
   named(
     `${name}Response`,
     `The AWS ${name} response, as AWS answered it (timestamps as ISO 8601 strings).`,
@@ -161,7 +161,7 @@ export const awsResponses = byOperation((name) =>
 );
 
 /** What a route answers on success: the AWS response, and the token where AWS does not echo it. */
-export const successSchemas = byOperation((name): z.ZodMiniType => {
+byOperation((name): z.ZodMiniType => {
   const member = operations[name].tokenEchoMember;
   if (!member) return awsResponses[name];
   return named(
@@ -232,7 +232,7 @@ const Readiness = named(
   }),
 );
 
-export const OperationNameSchema = named(
+const OperationNameSchema = named(
   'OperationName',
   'The AWS name of an operation the service offers.',
   z.enum(OPERATION_NAMES),
@@ -266,7 +266,7 @@ export const RequestStatus = named(
 );
 
 /** `<Operation>Message`: one request on the queue. */
-export const messageSchemas = byOperation((name) =>
+const messageSchemas = byOperation((name) =>
   named(
     `${name}Message`,
     `A ${name} request on the request queue.`,
@@ -353,7 +353,7 @@ const outcome = <S extends 'SUCCEEDED' | 'FAILED', M extends z.core.$ZodLooseSha
   );
 
 /** The outcomes, one per operation and status, plus the FAILED outcome of an unreadable message. */
-export const outcomeEvents: Record<string, z.ZodMiniObject> = {};
+const outcomeEvents: Record<string, z.ZodMiniObject> = {};
 for (const name of OPERATION_NAMES) {
   outcomeEvents[`${name}Succeeded`] = outcome(name, 'SUCCEEDED', `A ${name} request succeeded.`, {
     response: z.optional(awsResponses[name]),
