@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { unique } from './support/api.js';
 import { generatedClient } from './support/client.js';
 import { CLIENT_TYPES_FILE, generateClientTypes, OPENAPI_DOCUMENT } from './support/clientTypes.js';
 import type { paths } from './support/openapi.js';
-import { type RunningStack, startStack } from './support/stack.js';
+import { useStack } from './support/session.js';
+import type { RunningStack } from './support/stack.js';
 
 /*
  * The published HTTP API document used as a portal would use it: a client generated from
@@ -13,26 +14,15 @@ import { type RunningStack, startStack } from './support/stack.js';
  * stack serves the document and its browsable reference, and names them when it is ready.
  */
 
-const STACK_START_TIMEOUT_MS = 90_000;
-
 type CreateRequest =
   paths['/infrastructure-configurations']['post']['requestBody']['content']['application/json'];
 
+const session = useStack({});
 let stack: RunningStack;
 
-beforeAll(async () => {
-  stack = await startStack();
-}, STACK_START_TIMEOUT_MS);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && stack) {
-    console.error(`stack output (last 6000 characters):\n${stack.output().slice(-6000)}`);
-  }
+beforeAll(() => {
+  stack = session.stack;
 });
-
-afterAll(async () => {
-  await stack?.stop();
-}, 30_000);
 
 describe('the client types generated from docs/openapi.json', () => {
   it('are committed as openapi-typescript generates them from the committed document', async () => {

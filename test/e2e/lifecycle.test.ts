@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { unique } from './support/api.js';
 import type { EmulatorCall } from './support/emulator.js';
 import type { ReceivedReadinessEvent } from './support/outcomes.js';
+import { OWNER, OWNER_TAG } from './support/requests.js';
 import { useStack } from './support/session.js';
 import { eventually } from './support/wait.js';
 
@@ -22,8 +23,6 @@ import { eventually } from './support/wait.js';
  * RUNNING, STOPPED or gone 500 ms after a change; the watch checks every second.
  */
 
-const OWNER_TAG = 'image-provisioner:owner';
-const OWNER = 'image-provisioner.local';
 /** The builder name config/guardrails/dev.json adopts. */
 const ADOPTED_BUILDER = 'legacy-design-builder';
 const EVENT_TIMEOUT_MS = 15_000;

@@ -14,6 +14,8 @@ import {
   imageBuilderRequest,
   infrastructureRequest,
   infrastructureUpdate,
+  OWNER,
+  OWNER_TAG,
 } from './support/requests.js';
 import { canListenOn, type RunningStack, startStack } from './support/stack.js';
 import { eventually } from './support/wait.js';
@@ -32,7 +34,7 @@ const owned = <T extends object>(request: T, member = 'tags') => ({
   ...request,
   [member]: {
     ...(request as Record<string, Record<string, string> | undefined>)[member],
-    'image-provisioner:owner': OUTCOME_SOURCE,
+    [OWNER_TAG]: OWNER,
   },
 });
 const OUTCOME_TYPE = 'image-provisioner.provisioning.outcome.v1';

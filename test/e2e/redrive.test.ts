@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackParts } from '../reliability/support/control.js';
 import { unique } from './support/api.js';
 import { withToken } from './support/emulator.js';
-import { OutcomeInbox } from './support/outcomes.js';
-import { MAX_RECEIVE_COUNT, Queues, queueMessage } from './support/queues.js';
+import type { OutcomeInbox } from './support/outcomes.js';
+import { MAX_RECEIVE_COUNT, type Queues, queueMessage } from './support/queues.js';
 import { infrastructureRequest } from './support/requests.js';
-import { type RunningStack, startStack } from './support/stack.js';
+import { useStack } from './support/session.js';
+import type { RunningStack } from './support/stack.js';
 import { runTool, type ToolRun } from './support/tool.js';
 import { eventually } from './support/wait.js';
 
@@ -25,22 +26,20 @@ const OUTBOX_GIVES_UP_FAST = { OUTBOX_MAXIMUM_RETRY_ATTEMPTS: '1' };
 const redrive = (stack: RunningStack, ...args: string[]): Promise<ToolRun> =>
   runTool('scripts/redrive.ts', args, { STACK_DIR: stack.stackDir }, COMMAND_TIMEOUT_MS);
 
+const session = useStack(OUTBOX_GIVES_UP_FAST);
 let stack: RunningStack;
 let queues: Queues;
 let parts: StackParts;
 let outcomes: OutcomeInbox;
 
-beforeAll(async () => {
-  stack = await startStack(OUTBOX_GIVES_UP_FAST);
-  queues = new Queues(stack);
+beforeAll(() => {
+  ({ stack, queues, outcomes } = session);
   parts = new StackParts(stack.info.control.endpoint);
-  outcomes = await OutcomeInbox.subscribe(stack);
 });
 
+/** Registered after useStack's: after hooks run last-registered first, so before the stack stops. */
 afterAll(async () => {
   await parts?.restore().catch(() => undefined);
-  await outcomes?.close();
-  await stack?.stop();
 });
 
 describe('npm run redrive -- requests', () => {

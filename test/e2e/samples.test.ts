@@ -86,8 +86,6 @@ const ROUTE_OPERATIONS: Readonly<Record<string, string>> = {
   'POST /image-builders': 'CreateImageBuilder',
 };
 
-type Invocation = ToolRun;
-
 let stack: RunningStack;
 let api: Api;
 let outcomes: OutcomeInbox;
@@ -119,7 +117,7 @@ afterAll(async () => {
 }, 30_000);
 
 /** `npm run invoke -- <fn> <file>`: local/invoke.ts, with the stack found through STACK_DIR. */
-const invoke = (fn: FunctionName, file: string): Promise<Invocation> =>
+const invoke = (fn: FunctionName, file: string): Promise<ToolRun> =>
   runTool('local/invoke.ts', [fn, file], {
     STACK_DIR: stackDir,
     STACK_BUILD_ID: buildId,

@@ -7,6 +7,10 @@ import { validRequests } from '../../fixtures/requests.js';
 
 type Request = Record<string, unknown>;
 
+/** The ownership tag the offline stack puts on what it creates: its key, and the stage's value. */
+export const OWNER_TAG = 'image-provisioner:owner';
+export const OWNER = 'image-provisioner.local';
+
 export const infrastructureRequest = (name: string): Request => ({
   ...structuredClone(validRequests.CreateInfrastructureConfiguration),
   name,

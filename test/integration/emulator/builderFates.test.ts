@@ -1,10 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import {
   builderHelpers,
   clearBuilderFates,
   deleteBuilderFate,
   listBuilderFates,
-  pause,
   putBuilderFate,
   resetState,
   uniqueName,
@@ -169,7 +169,7 @@ describe('image builder fates: PENDING and RUNNING', () => {
 
     // Act
     for (let round = 0; round < 8; round += 1) {
-      await pause(READY_DELAY_MS);
+      await sleep(READY_DELAY_MS);
       seen.push((await describeBuilder(name)).State ?? 'NONE');
     }
 
@@ -183,7 +183,7 @@ describe('image builder fates: PENDING and RUNNING', () => {
     await putBuilderFate(emulator.endpoint, name, { fate: 'RUNNING', afterMs: 1_200 });
     const started = Date.now();
     await createBuilder(name);
-    await pause(3 * READY_DELAY_MS);
+    await sleep(3 * READY_DELAY_MS);
 
     // Act
     const early = await describeBuilder(name);
@@ -231,7 +231,7 @@ describe('image builder fates: control routes', () => {
     const name = uniqueName('released');
     await putBuilderFate(emulator.endpoint, name, { fate: 'PENDING' });
     await createBuilder(name);
-    await pause(2 * READY_DELAY_MS);
+    await sleep(2 * READY_DELAY_MS);
 
     // Act
     const response = await deleteBuilderFate(emulator.endpoint, name);

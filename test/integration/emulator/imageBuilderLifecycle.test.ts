@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AppStreamServiceException,
   ConcurrentModificationException,
@@ -14,7 +15,6 @@ import { describe, expect, it } from 'vitest';
 import {
   builderHelpers,
   builderInput,
-  pause,
   putBuilderFate,
   rejectionOf,
   resetState,
@@ -161,7 +161,7 @@ describe('DeleteImageBuilder', () => {
     // Act
     const output = await remove(name);
     const during = await describeBuilder(name);
-    await pause(TRANSITION_DELAY_MS + 50);
+    await sleep(TRANSITION_DELAY_MS + 50);
     const error = await rejectionOf(
       emulator.appstream.send(new DescribeImageBuildersCommand({ Names: [name] })),
     );
@@ -180,7 +180,7 @@ describe('DeleteImageBuilder', () => {
     // Prepare
     const name = await stoppedBuilder();
     await remove(name);
-    await pause(TRANSITION_DELAY_MS + 50);
+    await sleep(TRANSITION_DELAY_MS + 50);
 
     // Act
     const created = await emulator.appstream.send(
@@ -245,7 +245,7 @@ describe('transition fates (control API)', () => {
 
     // Act
     await stop(name);
-    await pause(2 * TRANSITION_DELAY_MS);
+    await sleep(2 * TRANSITION_DELAY_MS);
     const builder = await describeBuilder(name);
 
     // Assess
@@ -290,7 +290,7 @@ describe('transition fates (control API)', () => {
     await remove(stuck);
     await remove(quick);
     const quickError = await rejectionOf(describeBuilder(quick));
-    await pause(2 * TRANSITION_DELAY_MS);
+    await sleep(2 * TRANSITION_DELAY_MS);
     const stuckBuilder = await describeBuilder(stuck);
 
     // Assess

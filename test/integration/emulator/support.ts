@@ -80,8 +80,6 @@ export const clearBuilderFates = (endpoint: string) =>
   control(endpoint, 'DELETE', 'image-builders');
 export const putPipeline = (endpoint: string, name: string, body: unknown) =>
   control(endpoint, 'PUT', `pipelines/${encodeURIComponent(name)}`, body);
-export const deletePipeline = (endpoint: string, name: string) =>
-  control(endpoint, 'DELETE', `pipelines/${encodeURIComponent(name)}`);
 export const listPipelines = (endpoint: string) => control(endpoint, 'GET', 'pipelines');
 export const clearPipelines = (endpoint: string) => control(endpoint, 'DELETE', 'pipelines');
 export const hideIam = (endpoint: string, body: unknown) =>
@@ -228,8 +226,6 @@ export const builderInput = (overrides: Partial<CreateImageBuilderCommandInput> 
   ImageName: 'AppStream-WinServer2022-06-17-2024',
   ...overrides,
 });
-
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Creating, describing and watching one image builder by name on the harness's emulator (its
