@@ -50,6 +50,16 @@ export const deployedBuildOptions = (): BuildOptions => {
   return { platform: 'node', ...options, external } as BuildOptions;
 };
 
+/**
+ * The floor's options: the deployed ones without `alias`, which puts the service's own choices in
+ * the place of SDK modules (Lambda's credentials from the environment, no event streams). The
+ * floor keeps the SDK's defaults.
+ */
+export const floorBuildOptions = (): BuildOptions => {
+  const { alias: _serviceChoices, ...options } = deployedBuildOptions();
+  return options;
+};
+
 /** Every function of the service, by name, and its handler source (iac/functions.yml). */
 export const functionEntries = (): Record<string, string> => {
   const functions = load(readFileSync(join(projectRoot, 'iac', 'functions.yml'), 'utf8')) as Record<

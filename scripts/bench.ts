@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BuiltBundle, buildBundle, functionEntries } from '../bench/build.js';
+import {
+  type BuiltBundle,
+  buildBundle,
+  floorBuildOptions,
+  functionEntries,
+} from '../bench/build.js';
 import { benchEvents } from '../bench/events.js';
 import { FIGURES, type Results, verdicts } from '../bench/figures.js';
 import {
@@ -18,7 +23,8 @@ import { makeCertificate, startStub } from '../bench/stub.js';
 
 /**
  * npm run bench: the service's deployed bundles against the floor, the obvious minimal handler
- * making the same AWS calls (bench/floor/), built with the same esbuild settings and run side by
+ * making the same AWS calls (bench/floor/), built with the same esbuild settings (but the
+ * service's aliases of SDK modules: bench/build.ts `floorBuildOptions`) and run side by
  * side in interleaved pairs against a loopback stub of every AWS endpoint. Prints the table,
  * writes BENCHMARKS.md, and exits 1 when a target is missed (2 when the two sides do not make
  * the same AWS calls, which would make the comparison meaningless).
@@ -70,9 +76,10 @@ const projectBundles: Record<string, BuiltBundle> = {};
 for (const [name, entry] of Object.entries(functionEntries())) {
   projectBundles[name] = await buildBundle(name, entry, join(workDir, 'project'));
 }
+const floorOptions = floorBuildOptions();
 const floorBundles = {
-  http: await buildBundle('http', 'bench/floor/http.ts', join(workDir, 'floor')),
-  queue: await buildBundle('queue', 'bench/floor/queue.ts', join(workDir, 'floor')),
+  http: await buildBundle('http', 'bench/floor/http.ts', join(workDir, 'floor'), floorOptions),
+  queue: await buildBundle('queue', 'bench/floor/queue.ts', join(workDir, 'floor'), floorOptions),
 };
 const bundleOf = (side: Side, fn: 'http' | 'queue'): BuiltBundle => {
   const bundle = side === 'project' ? projectBundles[fn] : floorBundles[fn];

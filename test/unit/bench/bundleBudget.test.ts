@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUNDLE_BUDGET_BYTES, EXPECTED_PACKAGES } from '../../../bench/budget.js';
+import { BUNDLE_BUDGET_BYTES, EXPECTED_PACKAGES, LEFT_OUT_MODULES } from '../../../bench/budget.js';
 import { buildBundle, bundleComposition, functionEntries } from '../../../bench/build.js';
 
 /*
@@ -41,6 +41,10 @@ describe('bundle budget', () => {
           .join(', ')}`,
       ].join('\n');
       expect(bundle.bytes, message).toBeLessThanOrEqual(budget);
+      const leftOut = Object.keys(bundle.metafile.inputs).filter((input) =>
+        LEFT_OUT_MODULES.test(input),
+      );
+      expect(leftOut, 'modules serverless.yml custom.esbuild.alias replaces').toEqual([]);
     });
   }
 });

@@ -1,0 +1,48 @@
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+
+/**
+ * The credential provider every client of a deployed bundle is built with: serverless.yml
+ * `custom.esbuild.alias` puts this module in the place of the SDK's `@aws-sdk/credential-provider-node`,
+ * whose `defaultProvider` each client's runtime configuration imports.
+ *
+ * Lambda hands a function its role's credentials in environment variables (`AWS_ACCESS_KEY_ID`,
+ * `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), and the offline stack sets the same. The default
+ * chain's other sources (SSO, profiles and INI files, web identity, process, container and instance
+ * metadata) never answer there, yet they bundle their own STS and SSO clients: about 120 kB of every
+ * function and part of each cold start. A role assumed in another account would start from these
+ * credentials (`fromTemporaryCredentials`), not from the chain.
+ *
+ * Outside a bundle (tests, scripts) the SDK's own chain stays in place.
+ */
+/** Credentials this close to their `expiration` are read again (the SDK's own margin). */
+const REFRESH_MARGIN_MS = 300_000;
+
+type Credentials = Awaited<ReturnType<ReturnType<typeof fromEnv>>>;
+
+/**
+ * Read once and kept, as the default chain keeps them: the SDK calls its default provider's
+ * result before every request and leaves the caching to it. Read again only when
+ * `AWS_CREDENTIAL_EXPIRATION` gave them an end that is near, or when reading failed.
+ */
+export const defaultProvider: typeof fromEnv = (init) => {
+  const read = fromEnv(init);
+  let kept: Promise<Credentials> | undefined;
+  let refreshAt = Number.POSITIVE_INFINITY;
+  return () => {
+    if (!kept || Date.now() >= refreshAt) {
+      refreshAt = Number.POSITIVE_INFINITY;
+      kept = read().then(
+        (credentials) => {
+          const end = credentials.expiration?.getTime();
+          if (end !== undefined) refreshAt = end - REFRESH_MARGIN_MS;
+          return credentials;
+        },
+        (error: unknown) => {
+          kept = undefined;
+          throw error;
+        },
+      );
+    }
+    return kept;
+  };
+};
