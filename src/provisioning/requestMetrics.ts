@@ -1,19 +1,22 @@
-import { idempotencyMismatchError } from '../basics/errors.js';
+import { idempotencyMismatchError, policyViolationError } from '../basics/errors.js';
 import type { RequestResult, ServiceMetrics } from '../basics/metrics.js';
 import { UNKNOWN_OPERATION } from './report.js';
 import type { ProvisioningRequest, ProvisioningResult } from './request.js';
 
 const MISMATCH_CODE = idempotencyMismatchError().code;
+const POLICY_VIOLATION_CODE = policyViolationError([]).code;
 
 /**
  * How a request ended, for the `Requests` metric. `refused`: the service stopped it before or
- * instead of its AWS call (rather than AWS answering it).
+ * instead of its AWS call (rather than AWS answering it). A policy violation is always the
+ * service's refusal, whether the guardrails found it before the call or the ownership check in
+ * place of the write (stored like AWS's answer, so that a replay gives it again).
  */
 const requestResultOf = (result: ProvisioningResult, refused: boolean): RequestResult => {
   if (result.replayed) return 'Replayed';
   if (result.status === 'SUCCEEDED') return 'Succeeded';
   if (result.error.retryable) return 'Retryable';
-  return refused ? 'Rejected' : 'Failed';
+  return refused || result.error.code === POLICY_VIOLATION_CODE ? 'Rejected' : 'Failed';
 };
 
 /** One request that reached a result: counted by operation, channel and result; replays and mismatches too. */

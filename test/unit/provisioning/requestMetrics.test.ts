@@ -1,4 +1,8 @@
-import { CreateInfrastructureConfigurationCommand } from '@aws-sdk/client-imagebuilder';
+import {
+  CreateInfrastructureConfigurationCommand,
+  GetInfrastructureConfigurationCommand,
+  UpdateInfrastructureConfigurationCommand,
+} from '@aws-sdk/client-imagebuilder';
 import { describe, expect, it } from 'vitest';
 import type { ProvisioningRequest } from '../../../src/provisioning/pipeline.js';
 import { validRequests } from '../../fixtures/requests.js';
@@ -120,6 +124,27 @@ describe('the Requests metric', () => {
     expect(metrics.named('Requests').map(({ dimensions }) => dimensions.Result)).toEqual([
       'Failed',
       'Retryable',
+    ]);
+  });
+
+  it('counts an update refused for a resource the service did not create as Rejected, not Failed', async () => {
+    // Prepare
+    const { metrics, aws, pipeline } = setup();
+    const update = validRequests.UpdateInfrastructureConfiguration;
+    aws.imagebuilder.on(GetInfrastructureConfigurationCommand).resolves({
+      infrastructureConfiguration: { arn: infrastructureArn('unowned'), tags: {} },
+    });
+
+    // Act
+    const result = await pipeline.run(
+      request({ operation: 'UpdateInfrastructureConfiguration', input: update }),
+    );
+
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: { code: 'PolicyViolationException' } });
+    expect(aws.imagebuilder.commandCalls(UpdateInfrastructureConfigurationCommand)).toHaveLength(0);
+    expect(metrics.named('Requests').map(({ dimensions }) => dimensions)).toEqual([
+      { Operation: 'UpdateInfrastructureConfiguration', Channel: 'http', Result: 'Rejected' },
     ]);
   });
 
