@@ -16,7 +16,7 @@ export interface BenchReport {
   rss: Record<'project' | 'floor', Record<string, number>>;
   rssGrowth: Record<'project' | 'floor', number>;
   repetitions: number;
-  samples: { httpRounds: number; batchRounds: number };
+  samples: { httpRounds: number; batchRounds: number; profileRounds: number };
   load: { before: number[]; after: number[] };
   elapsedS: number;
   calls: Record<string, string[]>;
@@ -264,7 +264,7 @@ ${rssRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
     .join(', ')}).
 - Node ${nodeVersion} (the \`node\` dev dependency); the project's processes with its deployed \`NODE_OPTIONS\` (${report.nodeOptions ? `\`${report.nodeOptions}\`` : 'none'}), the floor's with none; Lambda's environment (region, credentials, function name, ${report.memorySize} MB) and the V8 heap limits Lambda's Node.js runtime derives from the memory (\`bench/processes.ts\`).
 - Packages: ${PACKAGES.map((name) => `${name} ${versionOf(name)}`).join(', ')}.
-- Per pair: one cold start each (import the bundle, one HTTP create); one warm process each of ${report.samples.httpRounds} counted rounds of create, get and replay after warm-up; one warm queue process each of ${report.samples.batchRounds} counted batches of 10 creates. RSS from one process per side of 20,000 invocations, the two run at once.
+- Per pair: one cold start each (import the bundle, one HTTP create); one warm process each of ${report.samples.httpRounds} counted rounds of create, get and replay after warm-up, its RSS read after its 2,000th invocation; one warm queue process each of ${report.samples.batchRounds} counted batches of 10 creates. RSS from 5,000 to 20,000 invocations from one process per side of 20,000 invocations, the two run at once.
 - Function output (logs) per HTTP invocation: project ${report.logBytesPerInvocation.project.toFixed(0)} bytes, floor ${report.logBytesPerInvocation.floor.toFixed(0)}.
 
 Both sides make the same AWS calls (checked every run; a difference stops it):
@@ -312,7 +312,7 @@ ${markdownTable(
 
 ## Where the time goes
 
-CPU profiles of one warm HTTP process per side (${report.samples.httpRounds} rounds after warm-up; self time by package, mapped through each bundle's source map):
+CPU profiles of one warm HTTP process per side (${report.samples.profileRounds} rounds after warm-up; self time by package, mapped through each bundle's source map):
 
 ${profileTable(report.profiles.warm)}
 
