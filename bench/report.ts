@@ -202,6 +202,41 @@ const profileTable = (profiles: Record<'project' | 'floor', ProfileSummary>, top
   );
 };
 
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+/**
+ * What stands between the project and the floor in one profile: the owners on which the project
+ * spends more self time than the floor does, largest difference first.
+ */
+const beyondFloorTable = (
+  profiles: Record<'project' | 'floor', ProfileSummary>,
+  top = 12,
+): string => {
+  const floor = new Map(profiles.floor.owners);
+  const rows = profiles.project.owners
+    .map(([owner, spent]) => ({ owner, spent, extra: spent - (floor.get(owner) ?? 0) }))
+    .filter(({ extra }) => extra >= 1)
+    .sort((a, b) => b.extra - a.extra)
+    .slice(0, top);
+  return markdownTable(
+    ['where (self time)', 'project', 'floor', 'project − floor'],
+    rows.map(({ owner, spent, extra }) => [owner, ms(spent), ms(spent - extra), ms(extra)]),
+  );
+};
+
+/** Code the floor does not run: the service's own, Powertools, middy and zod. */
+const BEYOND_FLOOR_CODE = /^(src\/|@aws-lambda-powertools\/|@middy\/|zod )/;
+
+/** The functions of that code the project spends most self time in. */
+const ownFunctionsTable = (profile: ProfileSummary, top = 15): string =>
+  markdownTable(
+    ['function (package or folder, name:line)', 'self time'],
+    profile.functions
+      .filter(([name]) => BEYOND_FLOOR_CODE.test(name))
+      .slice(0, top)
+      .map(([name, spent]) => [name, ms(spent)]),
+  );
+
 export const writeBenchmarks = (report: BenchReport): void => {
   const previous = previousRun();
   const commit = git('rev-parse', 'HEAD');
@@ -315,6 +350,14 @@ ${markdownTable(
 CPU profiles of one warm HTTP process per side (${report.samples.profileRounds} rounds after warm-up; self time by package, mapped through each bundle's source map):
 
 ${profileTable(report.profiles.warm)}
+
+Where the project spends more than the floor in those processes, largest difference first:
+
+${beyondFloorTable(report.profiles.warm)}
+
+Its own code and the libraries the floor does not load (Powertools, middy, zod), by function:
+
+${ownFunctionsTable(report.profiles.warm.project)}
 
 And of one cold start per side (process start, import, first create):
 
