@@ -1333,14 +1333,51 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
       }
     });
 
-    it('throttles every route at the stage default: 10 requests at once, 5 a second', () => {
-      expect(resource('HttpApiStage').Properties.DefaultRouteSettings).toEqual({
+    it('throttles every write at the stage default: 10 requests at once, 5 a second', () => {
+      const { DefaultRouteSettings, RouteSettings } = resource('HttpApiStage').Properties;
+      expect(DefaultRouteSettings).toEqual({
         DetailedMetricsEnabled: false,
         ThrottlingBurstLimit: 10,
         ThrottlingRateLimit: 5,
       });
-      // No route has settings of its own that would lift it.
-      expect(resource('HttpApiStage').Properties.RouteSettings).toBeUndefined();
+      // No write has settings of its own that would lift it.
+      const writes = ROUTES.filter((key) => !key.startsWith('GET '));
+      expect(writes.length).toBeGreaterThan(0);
+      for (const key of writes) expect(Object.keys(RouteSettings), key).not.toContain(key);
+    });
+
+    it('throttles every GET route on its own: the status lookup at 50 a second, the AWS reads at 20', () => {
+      const { RouteSettings } = resource('HttpApiStage').Properties;
+      // Every GET route the template has (each route of iac/functions.yml becomes one), so a new
+      // GET route without settings of its own fails here.
+      const gets = ofType('AWS::ApiGatewayV2::Route')
+        .map(([, r]) => r.Properties.RouteKey as string)
+        .filter((key) => key.startsWith('GET '));
+      expect(gets).toContain(LOOKUP_ROUTE);
+      expect(gets).toHaveLength(7);
+      expect(Object.keys(RouteSettings).sort()).toEqual([...gets].sort());
+      for (const key of gets) {
+        expect(RouteSettings[key], key).toEqual(
+          key === LOOKUP_ROUTE
+            ? { DetailedMetricsEnabled: false, ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 }
+            : { DetailedMetricsEnabled: false, ThrottlingBurstLimit: 40, ThrottlingRateLimit: 20 },
+        );
+      }
+    });
+
+    it('creates the stage after every route its route settings name, and after its log group', () => {
+      const stageResource = resource('HttpApiStage');
+      const dependsOn = asList(stageResource.DependsOn);
+      const routeIds = new Map(
+        ofType('AWS::ApiGatewayV2::Route').map(([id, r]) => [r.Properties.RouteKey as string, id]),
+      );
+      const named = Object.keys(stageResource.Properties.RouteSettings).map((key) => {
+        const id = routeIds.get(key);
+        if (!id) throw new Error(`route settings for ${key}, which is no route of the API`);
+        return id;
+      });
+      expect(named).toContain('HttpApiRouteGetRequestsClienttokenVar');
+      expect([...dependsOn].sort()).toEqual(['HttpApiLogGroup', ...named].sort());
     });
 
     it('reserves concurrency per function, at least the queue triggers’ maximum concurrency', () => {
@@ -1350,7 +1387,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
           resource(fn.resource).Properties.ReservedConcurrentExecutions,
         ]),
       );
-      expect(reserved).toEqual({ http: 20, queue: 2, outbox: 10, watch: 2 });
+      expect(reserved).toEqual({ http: 35, queue: 2, outbox: 10, watch: 2 });
       for (const fn of [FUNCTIONS.queue, FUNCTIONS.watch]) {
         const { MaximumConcurrency } = mappingOf(fn.resource).Properties.ScalingConfig;
         // 2 is the least Lambda accepts for an SQS trigger.
@@ -1360,7 +1397,7 @@ describe.each(STAGE_CASES)('sls package --stage $stage', (stageCase) => {
         );
       }
       // Far inside what an account keeps unreserved (AWS keeps 100 of the default 1,000).
-      expect(Object.values(reserved).reduce((sum, n) => sum + n, 0)).toBe(34);
+      expect(Object.values(reserved).reduce((sum, n) => sum + n, 0)).toBe(49);
     });
 
     it(`lets only this API invoke the http function${stageCase.accountId ? ', from its account' : ''}`, () => {
