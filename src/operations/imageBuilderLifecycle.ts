@@ -22,6 +22,7 @@ import {
   type ExecutionContext,
   type Jsonified,
   type OperationDeclaration,
+  onceInRequest,
   responseBody,
   sendOptions,
 } from './operation.js';
@@ -36,24 +37,26 @@ import {
 /**
  * Reads the builder a change is about and refuses the change, before any write, unless the
  * service may make it. DescribeImageBuilders carries no tags: they come from ListTagsForResource
- * on the builder's ARN.
+ * on the builder's ARN. Once in a request: a retried change does not read again.
  */
-const requireOwnedBuilder = async (
-  { appstream, ownership }: ExecutionContext,
+const requireOwnedBuilder = (
+  context: ExecutionContext,
   name: string,
   signal: AbortSignal | undefined,
-): Promise<void> => {
-  const builder = await describeImageBuilder(appstream, name, signal);
-  // The message names no input: what a caller sent never comes back in an error.
-  if (!builder) throw resourceNotFoundError('AWS holds no image builder of that name.');
-  const arn = builder.Arn;
-  const tags = arn ? await tagsOf(appstream, arn, signal) : undefined;
-  requireOwnership(
-    ownership,
-    { name, ...(arn ? { arn } : {}), ...(tags ? { tags } : {}) },
-    '/Name',
-  );
-};
+): Promise<void> =>
+  onceInRequest(context, 'ownership', async () => {
+    const { appstream, ownership } = context;
+    const builder = await describeImageBuilder(appstream, name, signal);
+    // The message names no input: what a caller sent never comes back in an error.
+    if (!builder) throw resourceNotFoundError('AWS holds no image builder of that name.');
+    const arn = builder.Arn;
+    const tags = arn ? await tagsOf(appstream, arn, signal) : undefined;
+    requireOwnership(
+      ownership,
+      { name, ...(arn ? { arn } : {}), ...(tags ? { tags } : {}) },
+      '/Name',
+    );
+  });
 
 const tagsOf = async (appstream: AppStreamClient, arn: string, signal?: AbortSignal) =>
   (await appstream.send(new ListTagsForResourceCommand({ ResourceArn: arn }), sendOptions(signal)))

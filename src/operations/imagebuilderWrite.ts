@@ -4,6 +4,7 @@ import {
   type ExecutionContext,
   type Jsonified,
   type OperationDeclaration,
+  onceInRequest,
   responseBody,
   type SendOptions,
   sendOptions,
@@ -39,16 +40,20 @@ interface ImagebuilderWrite<Name extends string, Input, Output extends { $metada
 
 /**
  * Reads the resource a change is about and refuses it, before any write, when the service did
- * not create it and the stage's policy does not let it adopt it.
+ * not create it and the stage's policy does not let it adopt it. Once in a request: a retried
+ * write does not read again.
  */
 export const checkOwnership = async <Input>(
-  { imagebuilder, ownership }: ExecutionContext,
+  context: ExecutionContext,
   existing: ExistingResource<Input> | undefined,
   input: Input,
   options: SendOptions,
 ): Promise<void> => {
   if (!existing) return;
-  requireOwnership(ownership, await existing.read(imagebuilder, input, options), existing.path);
+  const { imagebuilder, ownership } = context;
+  await onceInRequest(context, 'ownership', async () =>
+    requireOwnership(ownership, await existing.read(imagebuilder, input, options), existing.path),
+  );
 };
 
 /**

@@ -29,6 +29,7 @@ export type {
   Readiness,
   ReadinessCheck,
 } from './operation.js';
+export { createOncePerRequest } from './operation.js';
 export { DEFAULT_OWNERSHIP, OWNER_TAG_KEY, type Ownership } from './ownership.js';
 
 const registry = {

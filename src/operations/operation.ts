@@ -10,9 +10,34 @@ export interface AwsClients {
 }
 
 /** What an operation's AWS call runs with: the clients, and whose resources it may change. */
+/**
+ * Runs `step` once in a request: when the request's AWS call is tried again (a throttle, a
+ * transient failure), a step that already succeeded is not repeated. A step that fails runs again.
+ */
+export type OncePerRequest = (key: string, step: () => Promise<void>) => Promise<void>;
+
 export interface ExecutionContext extends AwsClients {
   readonly ownership: Ownership;
+  /** The request's scope for steps run once (the read before a change); none: every time. */
+  readonly oncePerRequest?: OncePerRequest;
 }
+
+/** A fresh scope for one request's steps run once. */
+export const createOncePerRequest = (): OncePerRequest => {
+  const settled = new Set<string>();
+  return async (key, step) => {
+    if (settled.has(key)) return;
+    await step();
+    settled.add(key);
+  };
+};
+
+/** `step` once in the context's request, or every time in a context without one. */
+export const onceInRequest = (
+  { oncePerRequest }: ExecutionContext,
+  key: string,
+  step: () => Promise<void>,
+): Promise<void> => (oncePerRequest ? oncePerRequest(key, step) : step());
 
 /** A resource to follow once created: the name AWS describes it by, its ARN when known. */
 export interface FollowedResource {

@@ -11,6 +11,7 @@ import { isRecord } from '../basics/records.js';
 import {
   type AnyOperation,
   type AwsClients,
+  createOncePerRequest,
   DEFAULT_OWNERSHIP,
   type ExecutionContext,
   type Ownership,
@@ -143,7 +144,8 @@ const failureAfterRetries = (
  * The AWS call with backoff and jitter on throttles and transient failures, within budget, and on
  * IAM propagation errors until their window closes. Every attempt carries the same clientToken,
  * so an attempt after one that timed out finds what the first did (Image Builder's own
- * idempotency; AppStream's builder read back by name).
+ * idempotency; AppStream's builder read back by name). What an attempt settled once for the
+ * request (the read before a change) the next one does not repeat.
  */
 const callAws = async (
   { context, retryPolicy, metrics }: ExecutorRuntime,
@@ -151,6 +153,7 @@ const callAws = async (
   job: Job,
 ): Promise<unknown> => {
   const windowEnd = iamPropagationWindowEnd(retryPolicy, job.firstSentAt ?? Date.now());
+  const requestContext = { ...context, oncePerRequest: createOncePerRequest() };
   const dimensions = { Operation: operation.name };
   let ambiguous = false;
   let attempts = 0;
@@ -160,7 +163,7 @@ const callAws = async (
         attempts += 1;
         const started = performance.now();
         try {
-          return await operation.execute(context, job.request, job.clientToken, signal);
+          return await operation.execute(requestContext, job.request, job.clientToken, signal);
         } catch (error) {
           ambiguous ||= isAmbiguousAwsError(error);
           if (isThrottle(operation.service, error)) metrics.add('AwsThrottles', 1, dimensions);

@@ -1,7 +1,13 @@
-import { CreateImageBuilderCommand } from '@aws-sdk/client-appstream';
+import {
+  CreateImageBuilderCommand,
+  DescribeImageBuildersCommand,
+  ListTagsForResourceCommand,
+  StopImageBuilderCommand,
+} from '@aws-sdk/client-appstream';
 import {
   CreateInfrastructureConfigurationCommand,
   GetInfrastructureConfigurationCommand,
+  UpdateInfrastructureConfigurationCommand,
 } from '@aws-sdk/client-imagebuilder';
 import { describe, expect, it } from 'vitest';
 import { ProvisioningError } from '../../../src/basics/errors.js';
@@ -12,7 +18,12 @@ import { createExecutor, type Job } from '../../../src/provisioning/execution.js
 import type { RetryPolicy } from '../../../src/provisioning/retry.js';
 import { validRequests } from '../../fixtures/requests.js';
 import { awsServiceError } from '../../support/awsErrors.js';
-import { type AwsMocks, imageBuilderArn, infrastructureArn } from '../../support/awsMocks.js';
+import {
+  type AwsMocks,
+  imageBuilderArn,
+  infrastructureArn,
+  ownedTags,
+} from '../../support/awsMocks.js';
 import { recordingMetrics } from '../../support/metrics.js';
 import { admitted } from '../../support/operations.js';
 import {
@@ -631,5 +642,73 @@ describe('createExecutor: the watch a success begins', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(ledger.records.get(KEY)?.status).toBe('SUCCEEDED');
     expect(ledger.records.get(KEY)).not.toHaveProperty('watch');
+  });
+});
+
+describe('createExecutor: the read before a change', () => {
+  const update = operations.UpdateInfrastructureConfiguration;
+  const stop = operations.StopImageBuilder;
+  const transient = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
+  it('is made once in a request, however often the change itself is tried', async () => {
+    // Prepare
+    const { aws, executor } = setup();
+    aws.imagebuilder
+      .on(UpdateInfrastructureConfigurationCommand)
+      .rejectsOnce(throttle())
+      .rejectsOnce(transient())
+      .callsFake(async (input) => ({
+        requestId: 'aws-request-2',
+        clientToken: input.clientToken,
+        infrastructureConfigurationArn: input.infrastructureConfigurationArn,
+      }));
+    aws.appstream
+      .on(StopImageBuilderCommand)
+      .rejectsOnce(transient())
+      .resolves({ ImageBuilder: { Name: 'finance-apps-builder', State: 'STOPPING' } });
+    const updateInput = admitted(
+      'UpdateInfrastructureConfiguration',
+      validRequests.UpdateInfrastructureConfiguration,
+    );
+    const stopInput = admitted('StopImageBuilder', validRequests.StopImageBuilder);
+
+    // Act
+    const updated = await executor.once(update, jobFor(updateInput));
+    const stopped = await executor.once(stop, jobFor(stopInput, { clientToken: 'token-2' }));
+
+    // Assess
+    expect(updated.status).toBe('SUCCEEDED');
+    expect(stopped.status).toBe('SUCCEEDED');
+    expect(aws.imagebuilder.commandCalls(UpdateInfrastructureConfigurationCommand)).toHaveLength(3);
+    expect(aws.imagebuilder.commandCalls(GetInfrastructureConfigurationCommand)).toHaveLength(1);
+    expect(aws.appstream.commandCalls(StopImageBuilderCommand)).toHaveLength(2);
+    expect(aws.appstream.commandCalls(DescribeImageBuildersCommand)).toHaveLength(1);
+    expect(aws.appstream.commandCalls(ListTagsForResourceCommand)).toHaveLength(1);
+  });
+
+  it('is made again in the next attempt when it failed, and again in the next request', async () => {
+    // Prepare
+    const { aws, executor } = setup();
+    aws.imagebuilder
+      .on(GetInfrastructureConfigurationCommand)
+      .rejectsOnce(throttle())
+      .callsFake(async (input) => ({
+        infrastructureConfiguration: {
+          arn: input.infrastructureConfigurationArn,
+          tags: ownedTags(),
+        },
+      }));
+    const updateInput = admitted(
+      'UpdateInfrastructureConfiguration',
+      validRequests.UpdateInfrastructureConfiguration,
+    );
+
+    // Act
+    await executor.once(update, jobFor(updateInput));
+    await executor.once(update, jobFor(updateInput, { clientToken: 'token-2' }));
+
+    // Assess
+    expect(aws.imagebuilder.commandCalls(GetInfrastructureConfigurationCommand)).toHaveLength(3);
+    expect(aws.imagebuilder.commandCalls(UpdateInfrastructureConfigurationCommand)).toHaveLength(2);
   });
 });
