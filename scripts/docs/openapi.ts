@@ -79,7 +79,7 @@ const responses = {
   ),
   Throttled: answer(
     '429',
-    "AWS throttled the request (its error name as `code`, problem+json), or API Gateway's stage throttle (its own answer). Retry after `Retry-After`.",
+    "AWS throttled the request (its error name as `code`, problem+json, with `Retry-After`), or the route's throttle at API Gateway (its own answer, without `Retry-After`: back off and retry).",
     { gateway: 'Too Many Requests', retryAfter: true },
   ),
   InternalFailure: answer(
@@ -358,6 +358,11 @@ const lookupPath = () => {
               examples: { NotFoundException: { value: notFoundExample(String(notFound.body)) } },
             },
           },
+        },
+        '429': {
+          description:
+            "API Gateway's own answer: the route's throttle (it calls no AWS API, so nothing else throttles it). Back off and retry.",
+          content: gatewayContent('Too Many Requests'),
         },
         '500': componentRef('responses', 'InternalFailure'),
         '503': componentRef('responses', 'Unavailable'),

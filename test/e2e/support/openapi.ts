@@ -3045,7 +3045,7 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
-    /** @description AWS throttled the request (its error name as `code`, problem+json), or API Gateway's stage throttle (its own answer). Retry after `Retry-After`. */
+    /** @description AWS throttled the request (its error name as `code`, problem+json, with `Retry-After`), or the route's throttle at API Gateway (its own answer, without `Retry-After`: back off and retry). */
     Throttled: {
       headers: {
         'Retry-After': components['headers']['RetryAfter'];
@@ -3852,6 +3852,20 @@ export interface operations {
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description API Gateway's own answer: the route's throttle (it calls no AWS API, so nothing else throttles it). Back off and retry. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "message": "Too Many Requests"
+           *     }
+           */
+          'application/json': components['schemas']['GatewayMessage'];
         };
       };
       500: components['responses']['InternalFailure'];
