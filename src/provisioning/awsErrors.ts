@@ -21,6 +21,10 @@ const AWS_ERROR_CLASSES: Readonly<Record<AwsService, Readonly<Record<string, Aws
     RequestLimitExceededException: 'throttle',
     // A quota, not a rate: retrying cannot help until the quota is raised.
     LimitExceededException: 'quota',
+    // Stop, Start or Delete of a builder on its way to another state: AWS's own advice is
+    // "Wait a few minutes and try again" (com.amazonaws.appstream#ConcurrentModificationException),
+    // and the same clientToken succeeds once the builder is at rest.
+    ConcurrentModificationException: 'transient',
   },
 };
 

@@ -13,6 +13,8 @@ describe('classifyAwsError', () => {
     ['appstream', 'RequestLimitExceededException', 400, 'throttle'],
     ['appstream', 'LimitExceededException', 400, 'quota'],
     ['appstream', 'ResourceNotFoundException', 404, 'client'],
+    ['appstream', 'ConcurrentModificationException', 400, 'transient'],
+    ['appstream', 'OperationNotPermittedException', 400, 'client'],
     ['appstream', 'InternalServiceError', 500, 'transient'],
   ] as const)('%s %s (%i) is %s', (service, name, status, expected) => {
     // `client` whatever the status, as the SDK marks an error it has no class for: the class must
