@@ -1,5 +1,10 @@
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 
+/** Credentials this close to their `expiration` are read again (the SDK's own margin). */
+const REFRESH_MARGIN_MS = 300_000;
+
+type Credentials = Awaited<ReturnType<ReturnType<typeof fromEnv>>>;
+
 /**
  * The credential provider every client of a deployed bundle is built with: serverless.yml
  * `custom.esbuild.alias` puts this module in the place of the SDK's `@aws-sdk/credential-provider-node`,
@@ -12,17 +17,11 @@ import { fromEnv } from '@aws-sdk/credential-provider-env';
  * function and part of each cold start. A role assumed in another account would start from these
  * credentials (`fromTemporaryCredentials`), not from the chain.
  *
- * Outside a bundle (tests, scripts) the SDK's own chain stays in place.
- */
-/** Credentials this close to their `expiration` are read again (the SDK's own margin). */
-const REFRESH_MARGIN_MS = 300_000;
-
-type Credentials = Awaited<ReturnType<ReturnType<typeof fromEnv>>>;
-
-/**
  * Read once and kept, as the default chain keeps them: the SDK calls its default provider's
  * result before every request and leaves the caching to it. Read again only when
  * `AWS_CREDENTIAL_EXPIRATION` gave them an end that is near, or when reading failed.
+ *
+ * Outside a bundle (tests, scripts) the SDK's own chain stays in place.
  */
 export const defaultProvider: typeof fromEnv = (init) => {
   const read = fromEnv(init);

@@ -9,13 +9,13 @@ export interface AwsClients {
   readonly appstream: AppStreamClient;
 }
 
-/** What an operation's AWS call runs with: the clients, and whose resources it may change. */
 /**
  * Runs `step` once in a request: when the request's AWS call is tried again (a throttle, a
  * transient failure), a step that already succeeded is not repeated. A step that fails runs again.
  */
 export type OncePerRequest = (key: string, step: () => Promise<void>) => Promise<void>;
 
+/** What an operation's AWS call runs with: the clients, and whose resources it may change. */
 export interface ExecutionContext extends AwsClients {
   readonly ownership: Ownership;
   /** The request's scope for steps run once (the read before a change); none: every time. */
