@@ -1,9 +1,9 @@
 import { fromEnv } from '@aws-sdk/credential-provider-env';
-
-/** Credentials this close to their `expiration` are read again (the SDK's own margin). */
-const REFRESH_MARGIN_MS = 300_000;
-
-type Credentials = Awaited<ReturnType<ReturnType<typeof fromEnv>>>;
+import {
+  doesIdentityRequireRefresh,
+  isIdentityExpired,
+  memoizeIdentityProvider,
+} from '@smithy/core';
 
 /**
  * The credential provider every client of a deployed bundle is built with: serverless.yml
@@ -25,23 +25,6 @@ type Credentials = Awaited<ReturnType<ReturnType<typeof fromEnv>>>;
  */
 export const defaultProvider: typeof fromEnv = (init) => {
   const read = fromEnv(init);
-  let kept: Promise<Credentials> | undefined;
-  let refreshAt = Number.POSITIVE_INFINITY;
-  return () => {
-    if (!kept || Date.now() >= refreshAt) {
-      refreshAt = Number.POSITIVE_INFINITY;
-      kept = read().then(
-        (credentials) => {
-          const end = credentials.expiration?.getTime();
-          if (end !== undefined) refreshAt = end - REFRESH_MARGIN_MS;
-          return credentials;
-        },
-        (error: unknown) => {
-          kept = undefined;
-          throw error;
-        },
-      );
-    }
-    return kept;
-  };
+  // The SDK's own memoization: kept while no expiration is near (5 min), read again after a failure.
+  return memoizeIdentityProvider(read, isIdentityExpired, doesIdentityRequireRefresh) ?? read;
 };
