@@ -180,29 +180,23 @@ const changesSince = (previous: Previous | undefined, report: BenchReport): stri
   ].join('\n');
 };
 
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
 const profileTable = (profiles: Record<'project' | 'floor', ProfileSummary>, top = 12): string => {
   const owners = new Set<string>();
   for (const side of ['project', 'floor'] as const) {
     for (const [owner] of profiles[side].owners.slice(0, top)) owners.add(owner);
   }
-  const share = (side: 'project' | 'floor', owner: string) => {
-    const ms = profiles[side].owners.find(([name]) => name === owner)?.[1] ?? 0;
-    return `${ms.toFixed(0)} ms`;
-  };
+  const share = (side: 'project' | 'floor', owner: string) =>
+    ms(profiles[side].owners.find(([name]) => name === owner)?.[1] ?? 0);
   return markdownTable(
     ['where (self time)', 'project', 'floor'],
     [
-      [
-        'total sampled',
-        `${profiles.project.totalMs.toFixed(0)} ms`,
-        `${profiles.floor.totalMs.toFixed(0)} ms`,
-      ],
+      ['total sampled', ms(profiles.project.totalMs), ms(profiles.floor.totalMs)],
       ...[...owners].map((owner) => [owner, share('project', owner), share('floor', owner)]),
     ],
   );
 };
-
-const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 /**
  * What stands between the project and the floor in one profile: the owners on which the project
